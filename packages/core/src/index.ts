@@ -1,0 +1,18 @@
+export type { SluiceError, SluiceErrorKind } from "./errors.js";
+export {
+  configError,
+  isSluiceError,
+  redactSecrets,
+  sluiceError,
+  toSluiceError,
+} from "./errors.js";
+export type { LogFields, Logger, LogLevel } from "./logger.js";
+export { createJsonLogger, silentLogger } from "./logger.js";
+export type { LogicalKind, LogicalType } from "./logical-type.js";
+export type { RunManifest, StagedFile } from "./manifest.js";
+export { redactUrl } from "./redact-url.js";
+export type { RowBatch, SourceValue } from "./row-batch.js";
+export type { TableRef } from "./table-ref.js";
+export { formatTableRef, parseTableRef } from "./table-ref.js";
+export type { ColumnSpec, IndexSpec, TableSpec } from "./table-spec.js";
+export { findColumn } from "./table-spec.js";

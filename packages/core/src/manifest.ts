@@ -1,0 +1,30 @@
+import type { ColumnSpec } from "./table-spec.js";
+
+/** One Parquet part in the lake. `key` is relative to the lake's prefix. */
+export interface StagedFile {
+  readonly key: string;
+  /** Absolute URI as a warehouse reads it: `s3://bucket/prefix/key` or `file:///dir/key`. */
+  readonly uri: string;
+  readonly sizeBytes: number;
+  readonly rows: number;
+}
+
+/**
+ * The record of one extraction run for one table, written next to its parts after
+ * they are durable. The loader works from these alone, so `--redshift-only` needs no
+ * source connection.
+ */
+export interface RunManifest {
+  readonly version: 1;
+  /** `schema.table` */
+  readonly table: string;
+  readonly runId: string;
+  readonly createdAt: string;
+  readonly strategy: string;
+  /** Columns in the order of the Parquet files (= warehouse column order). */
+  readonly columns: readonly ColumnSpec[];
+  readonly primaryKey: readonly string[];
+  readonly cursorColumn: string | null;
+  readonly files: readonly StagedFile[];
+  readonly rows: number;
+}

@@ -1,0 +1,27 @@
+import { readdirSync } from "node:fs";
+import { defineConfig } from "vitest/config";
+
+// One vitest project per workspace package, all sharing one set of private test
+// services (MariaDB, PostgreSQL, S3 stand-in, sshd) started once by the global setup.
+const packageDirs = ["packages", "apps"].flatMap((group) =>
+  readdirSync(group, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => `${group}/${entry.name}`),
+);
+
+export default defineConfig({
+  resolve: { conditions: ["source"] },
+  test: {
+    globalSetup: ["packages/test-services/src/vitest-global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    projects: packageDirs.map((dir) => ({
+      extends: true,
+      test: {
+        name: `@sluice/${dir.split("/")[1]}`,
+        root: dir,
+        include: ["test/**/*.test.ts"],
+      },
+    })),
+  },
+});
