@@ -6,10 +6,12 @@ export {
   sluiceError,
   toSluiceError,
 } from "./errors.js";
+export type { CursorPosition, ExtractPlan } from "./extract-plan.js";
 export type { LogFields, Logger, LogLevel } from "./logger.js";
 export { createJsonLogger, silentLogger } from "./logger.js";
 export type { LogicalKind, LogicalType } from "./logical-type.js";
 export type { RunManifest, StagedFile } from "./manifest.js";
+export type { ObjectInfo, ObjectStore } from "./object-store.js";
 export { redactUrl } from "./redact-url.js";
 export type { RowBatch, SourceValue } from "./row-batch.js";
 export type { TableRef } from "./table-ref.js";
