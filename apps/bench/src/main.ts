@@ -1,0 +1,132 @@
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { createTestS3Client, startServices } from "@sluice/test-services";
+import mysql from "mysql2/promise";
+import { measureProcess } from "./measure-process.js";
+import { renderBenchmarkDoc } from "./benchmark-doc.js";
+import type { SizeResult } from "./size-result.js";
+import { fillWideTable, wideTableDdl } from "./wide-table.js";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const sizes = (process.env.BENCH_ROWS ?? "1000000,5000000").split(",").map((s) => Number(s.trim()));
+const log = (line: string) => console.log(line);
+
+
+const running = await startServices({ which: ["mysql", "s3"] });
+const results: SizeResult[] = [];
+try {
+  const my = running.services.mysql;
+  const s3 = running.services.s3;
+  if (!my || !s3) throw new Error("services did not start");
+  const connection = await mysql.createConnection({
+    host: my.host,
+    port: my.port,
+    user: my.user,
+    password: my.password,
+    multipleStatements: true,
+  });
+  const s3Client = createTestS3Client(s3);
+  for (const rows of sizes) {
+    log(`\n== ${rows} rows x 20 columns`);
+    await connection.query("CREATE DATABASE IF NOT EXISTS bench; USE bench; DROP TABLE IF EXISTS wide20");
+    await connection.query(wideTableDdl);
+    await fillWideTable(connection, rows, log);
+    await connection.query("ANALYZE TABLE wide20");
+
+    // Reference: the stock client streaming every row to /dev/null, measured in this run.
+    const reference = await measureProcess(
+      my.clientBinary,
+      ["--no-defaults", "--quick", "--batch", "--skip-column-names", "-h", my.host, "-P", String(my.port), "-u", my.user, `-p${my.password}`, "bench", "-e", "SELECT * FROM wide20"],
+      process.env,
+      true,
+    );
+    if (reference.exitCode !== 0) throw new Error(`mariadb client failed: ${reference.stderr}`);
+    log(`  reference mariadb --quick --batch: ${reference.seconds.toFixed(2)} s`);
+
+    const prefix = `bench-${rows}-${Date.now()}`;
+    const sluice = await measureProcess(
+      process.execPath,
+      [
+        join(repoRoot, "apps/cli/dist/main.js"), "sync", "--backup-only", "--json", "-t", "bench.wide20",
+        "--source", my.url.replace(/\/[^/]*$/, "/bench"), "--lake", `s3://${s3.bucket}/${prefix}`,
+      ],
+      {
+        ...process.env,
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_REGION: s3.region,
+        AWS_ACCESS_KEY_ID: s3.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      },
+    );
+    if (sluice.exitCode !== 0) throw new Error(`sluice failed: ${sluice.stderr}`);
+    const report = JSON.parse(sluice.stdout) as { extract: { rows: number; bytes: number; files: number } };
+    if (report.extract.rows !== rows) throw new Error(`sluice moved ${report.extract.rows} rows, expected ${rows}`);
+    log(`  sluice sync --backup-only: ${sluice.seconds.toFixed(2)} s, peak RSS ${(sluice.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+
+    const duckdbBytes = await duckdbZstdBytes(s3Client, s3.bucket, prefix, rows);
+    results.push({
+      rows,
+      referenceSeconds: reference.seconds,
+      referenceRowsPerSecond: rows / reference.seconds,
+      sluiceSeconds: sluice.seconds,
+      sluiceRowsPerSecond: rows / sluice.seconds,
+      ratio: reference.seconds / sluice.seconds,
+      peakRssMiB: sluice.peakRssBytes / 2 ** 20,
+      sluiceParquetBytes: report.extract.bytes,
+      duckdbParquetBytes: duckdbBytes,
+      files: report.extract.files,
+    });
+    await connection.query("DROP TABLE wide20");
+  }
+  await connection.end();
+} finally {
+  await running.stop();
+}
+
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
+await mkdir(join(repoRoot, "bench-results"), { recursive: true });
+await writeFile(join(repoRoot, "bench-results/latest.json"), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+await writeFile(join(repoRoot, "docs/benchmarks.md"), renderBenchmarkDoc(machine, results, new Date()));
+for (const r of results) {
+  log(
+    `${r.rows} rows: reference ${Math.round(r.referenceRowsPerSecond)} rows/s, sluice ${Math.round(r.sluiceRowsPerSecond)} rows/s, ratio ${r.ratio.toFixed(2)}, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, Parquet ${r.sluiceParquetBytes} B vs DuckDB ${r.duckdbParquetBytes} B (${(r.sluiceParquetBytes / r.duckdbParquetBytes).toFixed(2)}x)`,
+  );
+}
+log("figures written to docs/benchmarks.md");
+
+/** DuckDB re-encodes the very rows sluice staged with its own ZSTD writer: same rows, independent encoder. */
+async function duckdbZstdBytes(
+  client: ReturnType<typeof createTestS3Client>,
+  bucket: string,
+  prefix: string,
+  rows: number,
+): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), "sluice-bench-"));
+  try {
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/` }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key ?? "").filter((k) => k.endsWith(".parquet"));
+    const paths: string[] = [];
+    for (const [index, key] of keys.entries()) {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const path = join(dir, `part-${index}.parquet`);
+      await writeFile(path, await object.Body!.transformToByteArray());
+      paths.push(path);
+    }
+    const duck = await DuckDBInstance.create(":memory:");
+    const db = await duck.connect();
+    const list = paths.map((p) => `'${p}'`).join(", ");
+    const counted = await db.runAndReadAll(`SELECT COUNT(*)::BIGINT FROM read_parquet([${list}])`);
+    const seen = Number(counted.getRows()[0]?.[0]);
+    if (seen !== rows) throw new Error(`DuckDB reads ${seen} rows from sluice's files, expected ${rows}`);
+    const out = join(dir, "duckdb.parquet");
+    await db.run(`COPY (SELECT * FROM read_parquet([${list}])) TO '${out}' (FORMAT parquet, COMPRESSION zstd)`);
+    db.closeSync();
+    return (await stat(out)).size;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

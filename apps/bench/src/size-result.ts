@@ -1,0 +1,13 @@
+/** One benchmark size's figures, all measured in the same run. */
+export interface SizeResult {
+  readonly rows: number;
+  readonly referenceSeconds: number;
+  readonly referenceRowsPerSecond: number;
+  readonly sluiceSeconds: number;
+  readonly sluiceRowsPerSecond: number;
+  readonly ratio: number;
+  readonly peakRssMiB: number;
+  readonly sluiceParquetBytes: number;
+  readonly duckdbParquetBytes: number;
+  readonly files: number;
+}

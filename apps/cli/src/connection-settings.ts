@@ -1,0 +1,80 @@
+import type { MysqlConnectionOptions, S3StoreOptions } from "@sluice/connectors";
+import { openObjectStore, parseLakeUrl, parseMysqlUrl } from "@sluice/connectors";
+import type { ObjectStore, SluiceError } from "@sluice/core";
+import { configError } from "@sluice/core";
+import type { WarehouseTarget } from "@sluice/pipeline";
+import { parseWarehouseUrl } from "@sluice/redshift-loader";
+import { err, ok, type Result } from "neverthrow";
+
+export interface ConnectionFlags {
+  readonly source?: string;
+  readonly lake?: string;
+  readonly target?: string;
+  readonly targetSchema?: string;
+  readonly iamRole?: string;
+}
+
+export interface ResolvedConnections {
+  readonly source?: MysqlConnectionOptions;
+  readonly lake: ObjectStore;
+  readonly warehouse?: WarehouseTarget;
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Flags win over SLUICE_*_URL variables. S3 endpoint, region and credentials are left
+ * to the AWS SDK's own chain (AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_PROFILE, ...); we
+ * only switch to path-style addressing when an endpoint override points at an
+ * S3-compatible server, which virtual-host addressing rarely reaches.
+ */
+export function resolveConnections(
+  flags: ConnectionFlags,
+  env: Environment,
+  needs: { source: boolean; target: boolean },
+): Result<ResolvedConnections, SluiceError> {
+  const lakeUrl = flags.lake ?? env.SLUICE_LAKE_URL;
+  if (!lakeUrl) {
+    return err(
+      configError("no lake given; pass --lake s3://bucket/prefix or file:///path, or set SLUICE_LAKE_URL"),
+    );
+  }
+  const lakeLocation = parseLakeUrl(lakeUrl);
+  if (lakeLocation.isErr()) return err(lakeLocation.error);
+  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const s3: Omit<S3StoreOptions, "bucket" | "prefix"> = endpoint ? { forcePathStyle: true } : {};
+  const lake = openObjectStore(lakeLocation.value, s3);
+
+  let source: MysqlConnectionOptions | undefined;
+  if (needs.source) {
+    const sourceUrl = flags.source ?? env.SLUICE_SOURCE_URL;
+    if (!sourceUrl) {
+      return err(
+        configError("no source given; pass --source mysql://user:pass@host:port/db or set SLUICE_SOURCE_URL"),
+      );
+    }
+    const parsed = parseMysqlUrl(sourceUrl);
+    if (parsed.isErr()) return err(parsed.error);
+    source = parsed.value;
+  }
+
+  let warehouse: WarehouseTarget | undefined;
+  if (needs.target) {
+    const targetUrl = flags.target ?? env.SLUICE_TARGET_URL;
+    if (!targetUrl) {
+      return err(
+        configError(
+          "no target given; pass --target postgres://user:pass@host:port/db or redshift://..., set SLUICE_TARGET_URL, or use --backup-only",
+        ),
+      );
+    }
+    const parsed = parseWarehouseUrl(targetUrl);
+    if (parsed.isErr()) return err(parsed.error);
+    warehouse = {
+      connection: parsed.value,
+      ...(flags.targetSchema ? { targetSchema: flags.targetSchema } : {}),
+      ...(flags.iamRole ? { iamRole: flags.iamRole } : {}),
+    };
+  }
+  return ok({ lake, ...(source ? { source } : {}), ...(warehouse ? { warehouse } : {}) });
+}

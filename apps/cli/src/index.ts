@@ -1,0 +1,3 @@
+export type { CliIo } from "./cli-io.js";
+export { exitCodeFor } from "./exit-codes.js";
+export { runCli } from "./program.js";

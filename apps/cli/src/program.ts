@@ -1,0 +1,36 @@
+import { Command, CommanderError } from "commander";
+import type { CliIo } from "./cli-io.js";
+import { syncCommand } from "./sync-command.js";
+import { watermarkCommand } from "./watermark-command.js";
+
+/**
+ * Runs the CLI in-process and resolves to the exit code, so tests drive the real
+ * command line without spawning and `main.ts` stays a two-liner.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode = 0;
+  const setExitCode = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command("sluice")
+    .description("copy MySQL tables incrementally into Parquet on S3 and load them into Redshift")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+    })
+    .showSuggestionAfterError();
+  for (const command of [syncCommand(io, setExitCode), watermarkCommand(io, setExitCode)]) {
+    program.addCommand(command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
+  }
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) {
+      // Help and version exit 0; usage errors (already printed by commander) exit 2.
+      return thrown.exitCode === 0 ? 0 : 2;
+    }
+    throw thrown;
+  }
+  return exitCode;
+}

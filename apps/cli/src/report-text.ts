@@ -1,0 +1,36 @@
+import type { RunReport } from "@sluice/pipeline";
+
+/** The operator's view of a run: a few plain lines, no secrets (URIs carry none). */
+export function renderRunReport(report: RunReport): string {
+  const lines: string[] = [];
+  const prefix = report.dryRun ? `${report.table} (dry run)` : report.table;
+  const extract = report.extract;
+  if (extract && !report.dryRun && extract.rows > 0) {
+    const position = extract.to
+      ? [extract.to.cursorValue, ...extract.to.keyValues].filter((v) => v !== null)
+      : [];
+    lines.push(
+      `${prefix}: extracted ${extract.rows} rows into ${extract.files} file(s), ${formatBytes(extract.bytes)}, run ${extract.runId}, in ${seconds(extract.durationMs)}; watermark now (${position.join(", ")})`,
+    );
+    for (const [column, count] of Object.entries(extract.zeroDates)) {
+      lines.push(`${prefix}: ${count} zero date(s) in column ${column} written as NULL`);
+    }
+  }
+  for (const note of report.notes) lines.push(`${prefix}: ${note}`);
+  const load = report.load;
+  if (load && !report.dryRun && load.runsLoaded > 0) {
+    lines.push(
+      `${prefix}: loaded ${load.runsLoaded} run(s), ${load.rowsStaged} rows into ${load.target} (${load.rowsInserted} inserted, ${load.rowsDeleted} replaced) in ${seconds(load.durationMs)}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,96 @@
+import type { SluiceError } from "@sluice/core";
+import { configError, createJsonLogger, parseTableRef, redactSecrets, silentLogger } from "@sluice/core";
+import type { SyncMode } from "@sluice/pipeline";
+import { syncTable } from "@sluice/pipeline";
+import { Command, Option } from "commander";
+import type { CliIo } from "./cli-io.js";
+import { resolveConnections } from "./connection-settings.js";
+import { exitCodeFor } from "./exit-codes.js";
+import { renderRunReport } from "./report-text.js";
+
+interface SyncFlags {
+  table: string;
+  source?: string;
+  lake?: string;
+  target?: string;
+  targetSchema?: string;
+  iamRole?: string;
+  backupOnly?: boolean;
+  redshiftOnly?: boolean;
+  limit?: string;
+  dryRun?: boolean;
+  strategy?: string;
+  cursorColumn?: string;
+  rowsPerFile?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  return new Command("sync")
+    .description("copy what changed in one MySQL table into the lake (Parquet) and on into the warehouse")
+    .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
+    .option("--source <url>", "MySQL URL mysql://user:pass@host:port/db (default: $SLUICE_SOURCE_URL)")
+    .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
+    .option("--target <url>", "postgres://... or redshift://... (default: $SLUICE_TARGET_URL)")
+    .option("--target-schema <name>", "warehouse schema (default: the source schema name)")
+    .option("--iam-role <arn>", "Redshift: IAM role COPY uses to read the lake")
+    .addOption(new Option("--backup-only", "MySQL -> lake only; no warehouse").conflicts("redshiftOnly"))
+    .option("--redshift-only", "lake -> warehouse only; no MySQL")
+    .option("--limit <rows>", "extract at most this many rows this run")
+    .option("--dry-run", "plan and print what would move; change nothing")
+    .option("--strategy <name>", "CDC strategy: hybrid (default) or id")
+    .option("--cursor-column <column>", "update-timestamp column for the hybrid strategy (default: detected)")
+    .option("--rows-per-file <rows>", "rows per Parquet file", "1000000")
+    .option("--json", "print the run report as JSON on stdout")
+    .option("-v, --verbose", "log progress as JSON lines on stderr")
+    .action(async (flags: SyncFlags) => {
+      const outcome = await runSync(flags, io);
+      if (outcome) {
+        io.stderr(`sluice: ${redactSecrets(outcome.message)}\n`);
+        setExitCode(exitCodeFor(outcome.kind, outcome.retryable));
+      }
+    });
+}
+
+async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null> {
+  const table = parseTableRef(flags.table);
+  if (table.isErr()) return table.error;
+  const limit = parseCount("--limit", flags.limit);
+  if (limit instanceof Error) return configError(limit.message);
+  const rowsPerFile = parseCount("--rows-per-file", flags.rowsPerFile);
+  if (rowsPerFile instanceof Error) return configError(rowsPerFile.message);
+  const mode: SyncMode = flags.backupOnly ? "backup-only" : flags.redshiftOnly ? "redshift-only" : "sync";
+  const connections = resolveConnections(flags, io.env, {
+    source: mode !== "redshift-only",
+    target: mode !== "backup-only",
+  });
+  if (connections.isErr()) return connections.error;
+  const logger = flags.verbose
+    ? createJsonLogger({ level: "info", write: (line) => io.stderr(`${line}\n`) })
+    : silentLogger;
+  const report = await syncTable({
+    table: table.value,
+    mode,
+    lake: connections.value.lake,
+    logger,
+    limit: limit ?? null,
+    dryRun: flags.dryRun ?? false,
+    ...(connections.value.source ? { source: connections.value.source } : {}),
+    ...(connections.value.warehouse ? { warehouse: connections.value.warehouse } : {}),
+    ...(flags.strategy ? { strategy: flags.strategy } : {}),
+    ...(flags.cursorColumn ? { cursorColumn: flags.cursorColumn } : {}),
+    ...(rowsPerFile ? { rowsPerFile } : {}),
+  });
+  connections.value.lake.close?.();
+  if (report.isErr()) return report.error;
+  io.stdout(flags.json ? `${JSON.stringify(report.value, null, 2)}\n` : `${renderRunReport(report.value)}\n`);
+  return null;
+}
+
+function parseCount(flag: string, text: string | undefined): number | undefined | Error {
+  if (text === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(text.trim()))
+    return new Error(`${flag} must be a positive whole number, got "${text}"`);
+  return Number(text);
+}

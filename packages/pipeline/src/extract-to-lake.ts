@@ -1,0 +1,312 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CdcStrategy } from "@sluice/cdc-strategies";
+import { createStrategyRegistry, defaultStrategyName, positionOfRow } from "@sluice/cdc-strategies";
+import type { MysqlSource } from "@sluice/connectors";
+import { openMysqlSource } from "@sluice/connectors";
+import type {
+  ExtractPlan,
+  Logger,
+  ObjectStore,
+  RunManifest,
+  SluiceError,
+  SourceValue,
+  StagedFile,
+  TableSpec,
+} from "@sluice/core";
+import { configError, findColumn, formatTableRef, silentLogger } from "@sluice/core";
+import type { ParquetPartSummary, ParquetPartWriter } from "@sluice/parquet-writer";
+import { createParquetPartWriter } from "@sluice/parquet-writer";
+import { renderRedshiftManifest } from "@sluice/redshift-loader";
+import type { WatermarkDocument, WatermarkStore } from "@sluice/watermark-store";
+import type { ResultAsync } from "neverthrow";
+import { newRunId, partKey, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
+import { runAsResult, step } from "./result-steps.js";
+import type { ExtractReport } from "./run-report.js";
+import { defaultPageSize, defaultRowsPerFile, type SyncTableOptions } from "./sync-options.js";
+
+/**
+ * MySQL -> Parquet parts -> lake -> run manifest -> watermark, in that order: the
+ * watermark moves only after every part and the manifest that lists them are
+ * durable, so a crash anywhere before leaves the previous watermark and the next run
+ * re-extracts the same rows (orphan parts are never listed in a manifest, so never loaded).
+ */
+export function extractToLake(
+  options: SyncTableOptions,
+  watermarks: WatermarkStore,
+  notes: string[],
+): ResultAsync<ExtractReport, SluiceError> {
+  const tableName = formatTableRef(options.table);
+  return runAsResult(`extracting ${tableName}`, async () => {
+    if (!options.source)
+      throw configError(`${tableName}: no source given; pass --source mysql://user:pass@host:port/db`);
+    const source = await step(openMysqlSource(options.source));
+    try {
+      return await extractWith(source, options, watermarks, notes);
+    } finally {
+      await source.close();
+    }
+  });
+}
+
+async function extractWith(
+  source: MysqlSource,
+  options: SyncTableOptions,
+  watermarks: WatermarkStore,
+  notes: string[],
+): Promise<ExtractReport> {
+  const started = (options.clock ?? (() => new Date()))();
+  const startedAt = performance.now();
+  const elapsed = () => Math.round(performance.now() - startedAt);
+  const logger = options.logger ?? silentLogger;
+  const tableName = formatTableRef(options.table);
+  const spec = await step(source.describeTable(options.table));
+  const previous = await step(watermarks.read(options.table));
+  const strategy = await resolveStrategy(options, previous);
+  const plan = await planRun(source, strategy, spec, previous, options);
+  const base = {
+    strategy: plan.strategy,
+    cursorColumn: plan.cursorColumn,
+    from: plan.after,
+    ceiling: plan.ceiling,
+    zeroDates: {},
+  };
+  if (options.dryRun) {
+    const rows = await step(source.countRows(spec, plan));
+    notes.push(
+      `plan: strategy ${plan.strategy}, cursor ${plan.cursorColumn ?? "(none)"}, after ${describePosition(plan.after)}, ceiling ${plan.ceiling ?? "(none)"}`,
+      `would extract ${options.limit != null ? Math.min(rows, options.limit) : rows} of ${rows} pending rows into ${options.lake.uriFor(`${tableName}/`)}`,
+    );
+    return {
+      ...base,
+      runId: null,
+      to: null,
+      rows: 0,
+      files: 0,
+      bytes: 0,
+      manifestKey: null,
+      durationMs: elapsed(),
+    };
+  }
+
+  const runId = newRunId(started, Math.random().toString(36).slice(2, 6));
+  logger.info("extract started", {
+    table: tableName,
+    runId,
+    strategy: plan.strategy,
+    after: plan.after,
+    ceiling: plan.ceiling,
+  });
+  const workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), "sluice-run-"));
+  try {
+    const staged = await writeParts(source, spec, plan, options, runId, started, workDir, logger);
+    if (staged.rows === 0) {
+      notes.push(`nothing new in ${tableName} after ${describePosition(plan.after)}; watermark unchanged`);
+      return {
+        ...base,
+        runId: null,
+        to: plan.after,
+        rows: 0,
+        files: 0,
+        bytes: 0,
+        manifestKey: null,
+        durationMs: elapsed(),
+      };
+    }
+    const manifest: RunManifest = {
+      version: 1,
+      table: tableName,
+      runId,
+      createdAt: new Date().toISOString(),
+      strategy: plan.strategy,
+      columns: spec.columns,
+      primaryKey: spec.primaryKey,
+      cursorColumn: plan.cursorColumn,
+      files: staged.files,
+      rows: staged.rows,
+    };
+    const manifestKey = runManifestKey(options.table, runId);
+    // The Redshift manifest first, the sluice manifest last: the loader only sees a
+    // run once its sluice manifest exists, and by then everything it names is durable.
+    await step(
+      options.lake.put(redshiftManifestKey(options.table, runId), renderRedshiftManifest(staged.files)),
+    );
+    await step(
+      options.lake.put(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, {
+        contentType: "application/json",
+      }),
+    );
+    const to = positionOfRow(plan, spec, staged.lastRow ?? []);
+    await step(
+      watermarks.recordExtract(
+        options.table,
+        previous?.revision ?? null,
+        {
+          strategy: plan.strategy,
+          cursorColumn: plan.cursorColumn,
+          position: to,
+          lastRunId: runId,
+          manifestKey,
+          rowsTotal: (previous?.extract?.rowsTotal ?? 0) + staged.rows,
+          updatedAt: new Date().toISOString(),
+        },
+        runId,
+        staged.rows,
+      ),
+    );
+    logger.info("extract committed", {
+      table: tableName,
+      runId,
+      rows: staged.rows,
+      files: staged.files.length,
+      to,
+    });
+    return {
+      ...base,
+      runId,
+      to,
+      rows: staged.rows,
+      files: staged.files.length,
+      bytes: staged.files.reduce((sum, file) => sum + file.sizeBytes, 0),
+      manifestKey,
+      zeroDates: staged.zeroDates,
+      durationMs: elapsed(),
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function resolveStrategy(
+  options: SyncTableOptions,
+  previous: WatermarkDocument | null,
+): Promise<CdcStrategy> {
+  const registry = options.strategies ?? createStrategyRegistry();
+  const previousName = previous?.extract?.strategy;
+  const name = options.strategy ?? previousName ?? defaultStrategyName;
+  if (previousName && previous?.extract?.position && previousName !== name) {
+    throw configError(
+      `${formatTableRef(options.table)}: the watermark was written by strategy "${previousName}", not "${name}"; run with --strategy ${previousName}, or reset the watermark (sluice watermark reset -t ${formatTableRef(options.table)}) to start over`,
+    );
+  }
+  const found = registry.get(name);
+  if (found.isErr()) throw found.error;
+  return found.value;
+}
+
+async function planRun(
+  source: MysqlSource,
+  strategy: CdcStrategy,
+  spec: TableSpec,
+  previous: WatermarkDocument | null,
+  options: SyncTableOptions,
+): Promise<ExtractPlan> {
+  const input = {
+    spec,
+    after: previous?.extract?.position ?? null,
+    limit: options.limit ?? null,
+    pageSize: options.pageSize ?? defaultPageSize,
+    ...(options.cursorColumn ? { cursorColumn: options.cursorColumn } : {}),
+  };
+  const draft = strategy.plan({ ...input, ceiling: null });
+  if (draft.isErr()) throw draft.error;
+  if (!strategy.needsCeiling || !draft.value.cursorColumn) return draft.value;
+  // Captured once, from the source's own clock: rows stamped at or after it are
+  // still being written and wait for the next run.
+  const cursor = findColumn(spec, draft.value.cursorColumn);
+  const fsp = cursor && "fsp" in cursor.logical ? cursor.logical.fsp : 0;
+  const ceiling = await step(source.serverNow(fsp));
+  const planned = strategy.plan({ ...input, ceiling });
+  if (planned.isErr()) throw planned.error;
+  return planned.value;
+}
+
+interface StagedParts {
+  readonly files: StagedFile[];
+  readonly rows: number;
+  readonly lastRow: readonly SourceValue[] | null;
+  readonly zeroDates: Record<string, number>;
+}
+
+/**
+ * Streams rows into Parquet parts of `rowsPerFile` rows. While part N uploads, part
+ * N+1 is being written: at most one upload is in flight, so temp disk holds two parts.
+ */
+async function writeParts(
+  source: MysqlSource,
+  spec: TableSpec,
+  plan: ExtractPlan,
+  options: SyncTableOptions,
+  runId: string,
+  started: Date,
+  workDir: string,
+  logger: Logger,
+): Promise<StagedParts> {
+  const tableName = formatTableRef(options.table);
+  const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
+  const files: StagedFile[] = [];
+  const zeroDates: Record<string, number> = {};
+  let writer: ParquetPartWriter | null = null;
+  let batchIndex = 0;
+  let rows = 0;
+  let lastRow: readonly SourceValue[] | null = null;
+  let upload: Promise<void> = Promise.resolve();
+
+  const startPart = (): ParquetPartWriter => {
+    batchIndex += 1;
+    return createParquetPartWriter({
+      table: tableName,
+      columns: spec.columns,
+      path: join(workDir, `part-${batchIndex}.parquet`),
+      ...(options.compression ? { compression: options.compression } : {}),
+    });
+  };
+  const finishPart = async (part: ParquetPartWriter, index: number): Promise<void> => {
+    const summary: ParquetPartSummary = await part.finish();
+    for (const [column, count] of Object.entries(summary.zeroDates)) {
+      zeroDates[column] = (zeroDates[column] ?? 0) + count;
+    }
+    await upload;
+    const key = partKey(options.table, started, runId, index);
+    upload = (async () => {
+      const stored = await step(options.lake.putFile(key, summary.path));
+      files.push({ key, uri: options.lake.uriFor(key), sizeBytes: stored.sizeBytes, rows: summary.rows });
+      await rm(summary.path, { force: true });
+      logger.debug("part staged", { table: tableName, key, rows: summary.rows, bytes: stored.sizeBytes });
+    })();
+    // Surface an upload failure at the next await instead of as an unhandled rejection.
+    upload.catch(() => {});
+  };
+
+  try {
+    for await (const batch of source.extract(spec, plan)) {
+      if (batch.rows.length === 0) continue;
+      writer ??= startPart();
+      await writer.write(batch);
+      rows += batch.rows.length;
+      lastRow = batch.rows[batch.rows.length - 1] ?? lastRow;
+      if (writer.rows >= rowsPerFile) {
+        const full = writer;
+        writer = null;
+        await finishPart(full, batchIndex);
+      }
+    }
+    if (writer) {
+      const last = writer;
+      writer = null;
+      await finishPart(last, batchIndex);
+    }
+    await upload;
+  } catch (thrown) {
+    await writer?.abort();
+    await upload.catch(() => {});
+    throw thrown;
+  }
+  return { files, rows, lastRow, zeroDates };
+}
+
+function describePosition(position: ExtractPlan["after"]): string {
+  if (!position) return "the beginning";
+  return `(${[position.cursorValue, ...position.keyValues].filter((value) => value !== null).join(", ")})`;
+}

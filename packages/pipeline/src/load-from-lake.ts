@@ -1,0 +1,107 @@
+import type { RunManifest, SluiceError } from "@sluice/core";
+import { configError, formatTableRef, silentLogger } from "@sluice/core";
+import { openLoader } from "@sluice/redshift-loader";
+import type { WatermarkStore } from "@sluice/watermark-store";
+import type { ResultAsync } from "neverthrow";
+import { manifestPrefix, redshiftManifestKey } from "./lake-layout.js";
+import { runAsResult, step } from "./result-steps.js";
+import { parseRunManifest } from "./run-manifest-schema.js";
+import type { LoadSummary } from "./run-report.js";
+import type { SyncTableOptions } from "./sync-options.js";
+
+/**
+ * Loads every run manifest of the table that the warehouse ledger has not seen, oldest
+ * first (later runs carry later versions of rows). The ledger is written in the same
+ * transaction as the rows, so the warehouse itself knows what it holds: a crash
+ * between load and the watermark mirror below only makes the next run skip work.
+ */
+export function loadFromLake(
+  options: SyncTableOptions,
+  watermarks: WatermarkStore,
+  notes: string[],
+): ResultAsync<LoadSummary, SluiceError> {
+  const tableName = formatTableRef(options.table);
+  return runAsResult(`loading ${tableName}`, async () => {
+    const started = performance.now();
+    const logger = options.logger ?? silentLogger;
+    const warehouse = options.warehouse;
+    if (!warehouse) {
+      throw configError(`${tableName}: no target given; pass --target postgres://... or redshift://...`);
+    }
+    const manifestKeys = (await step(options.lake.list(manifestPrefix(options.table))))
+      .map((object) => object.key)
+      .filter((key) => key.endsWith(".json"))
+      .sort();
+    const loader = await step(
+      openLoader({
+        connection: warehouse.connection,
+        lake: options.lake,
+        logger,
+        ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
+        ...(warehouse.iamRole ? { iamRole: warehouse.iamRole } : {}),
+        ...(warehouse.copyOptions ? { copyOptions: warehouse.copyOptions } : {}),
+        ...(options.tempDir ? { tempDir: options.tempDir } : {}),
+      }),
+    );
+    try {
+      const loaded = await step(loader.loadedRunIds(tableName));
+      const pending: RunManifest[] = [];
+      for (const key of manifestKeys) {
+        const body = await step(options.lake.get(key));
+        if (!body) continue;
+        const parsed = parseRunManifest(key, new TextDecoder().decode(body));
+        if (parsed.isErr()) throw parsed.error;
+        if (!loaded.has(parsed.value.runId)) pending.push(parsed.value);
+      }
+      const summary = {
+        runsLoaded: 0,
+        runsSkipped: manifestKeys.length - pending.length,
+        rowsStaged: 0,
+        rowsInserted: 0,
+        rowsDeleted: 0,
+        target: null as string | null,
+      };
+      if (options.dryRun) {
+        const rows = pending.reduce((sum, manifest) => sum + manifest.rows, 0);
+        notes.push(
+          pending.length === 0
+            ? `warehouse is up to date with the lake for ${tableName}`
+            : `would load ${pending.length} run(s), ${rows} row(s): ${pending.map((m) => m.runId).join(", ")}`,
+        );
+        return { ...summary, durationMs: Math.round(performance.now() - started) };
+      }
+      if (pending.length === 0) notes.push(`warehouse already holds every staged run of ${tableName}`);
+      for (const manifest of pending) {
+        const report = await step(
+          loader.loadRun(manifest, options.lake.uriFor(redshiftManifestKey(options.table, manifest.runId))),
+        );
+        summary.target = report.target;
+        if (report.skipped) {
+          summary.runsSkipped += 1;
+          continue;
+        }
+        summary.runsLoaded += 1;
+        summary.rowsStaged += report.rowsStaged;
+        summary.rowsInserted += report.rowsInserted;
+        summary.rowsDeleted += report.rowsDeleted;
+        const current = await step(watermarks.read(options.table));
+        await step(
+          watermarks.recordLoad(options.table, current?.revision ?? null, {
+            lastRunId: manifest.runId,
+            loadedAt: new Date().toISOString(),
+            rowsTotal: (current?.load?.rowsTotal ?? 0) + report.rowsStaged,
+          }),
+        );
+        logger.info("run loaded", {
+          table: tableName,
+          runId: manifest.runId,
+          target: report.target,
+          rows: report.rowsStaged,
+        });
+      }
+      return { ...summary, durationMs: Math.round(performance.now() - started) };
+    } finally {
+      await loader.close();
+    }
+  });
+}

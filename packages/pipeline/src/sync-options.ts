@@ -1,0 +1,48 @@
+import type { StrategyRegistry } from "@sluice/cdc-strategies";
+import type { MysqlConnectionOptions } from "@sluice/connectors";
+import type { Logger, ObjectStore, TableRef } from "@sluice/core";
+import type { WarehouseConnection } from "@sluice/redshift-loader";
+
+/** `sync` moves rows MySQL -> lake -> warehouse; the other two stop or start at the lake. */
+export type SyncMode = "sync" | "backup-only" | "redshift-only";
+
+export interface WarehouseTarget {
+  readonly connection: WarehouseConnection;
+  /** Target schema; defaults to the source schema name. */
+  readonly targetSchema?: string;
+  /** Redshift only: the role COPY assumes to read the lake. */
+  readonly iamRole?: string;
+  /** Redshift only: extra COPY options (only those valid with FORMAT AS PARQUET). */
+  readonly copyOptions?: readonly string[];
+}
+
+export interface SyncTableOptions {
+  readonly table: TableRef;
+  readonly mode: SyncMode;
+  /** Needed unless mode is `redshift-only`. */
+  readonly source?: MysqlConnectionOptions;
+  readonly lake: ObjectStore;
+  /** Needed unless mode is `backup-only`. */
+  readonly warehouse?: WarehouseTarget;
+  /** CDC strategy name; default `hybrid`. */
+  readonly strategy?: string;
+  readonly cursorColumn?: string;
+  /** Rows extracted this run at most; the watermark lands on the last row extracted. */
+  readonly limit?: number | null;
+  /** Plan and report; write nothing anywhere. */
+  readonly dryRun?: boolean;
+  /** Rows per keyset query. */
+  readonly pageSize?: number;
+  /** Rows per Parquet file (`_batch_NNNN`); bounds temp disk, not memory. */
+  readonly rowsPerFile?: number;
+  readonly compression?: "zstd" | "snappy" | "none";
+  /** Where Parquet parts are written before upload; a fresh directory is made inside. */
+  readonly tempDir?: string;
+  readonly logger?: Logger;
+  readonly strategies?: StrategyRegistry;
+  /** Injected clock, for tests; defaults to the system clock. */
+  readonly clock?: () => Date;
+}
+
+export const defaultPageSize = 50_000;
+export const defaultRowsPerFile = 1_000_000;

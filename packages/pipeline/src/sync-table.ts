@@ -1,0 +1,54 @@
+import type { SluiceError } from "@sluice/core";
+import { configError, formatTableRef } from "@sluice/core";
+import { createWatermarkStore } from "@sluice/watermark-store";
+import { errAsync, type ResultAsync } from "neverthrow";
+import { extractToLake } from "./extract-to-lake.js";
+import { loadFromLake } from "./load-from-lake.js";
+import { runAsResult, step } from "./result-steps.js";
+import type { ExtractReport, LoadSummary, RunReport } from "./run-report.js";
+import type { SyncTableOptions } from "./sync-options.js";
+
+/**
+ * One table, one run: extract what changed into the lake (unless `redshift-only`),
+ * then load every staged run the warehouse lacks (unless `backup-only`). Loading
+ * works from the lake alone, so a failed load is retried by the next run (or by
+ * `--redshift-only`) without touching MySQL again.
+ */
+export function syncTable(options: SyncTableOptions): ResultAsync<RunReport, SluiceError> {
+  const tableName = formatTableRef(options.table);
+  const invalid = validate(options);
+  if (invalid) return errAsync(invalid);
+  return runAsResult(`syncing ${tableName}`, async () => {
+    const notes: string[] = [];
+    const watermarks = createWatermarkStore(options.lake);
+    if (!options.dryRun) await step(options.lake.checkAccess());
+    let extract: ExtractReport | null = null;
+    let load: LoadSummary | null = null;
+    if (options.mode !== "redshift-only") extract = await step(extractToLake(options, watermarks, notes));
+    if (options.mode !== "backup-only") load = await step(loadFromLake(options, watermarks, notes));
+    return { table: tableName, dryRun: options.dryRun ?? false, extract, load, notes };
+  });
+}
+
+function validate(options: SyncTableOptions): SluiceError | null {
+  const tableName = formatTableRef(options.table);
+  if (options.mode !== "redshift-only" && !options.source) {
+    return configError(
+      `${tableName}: no source; pass --source mysql://user:pass@host:port/db or set SLUICE_SOURCE_URL`,
+    );
+  }
+  if (options.mode !== "backup-only" && !options.warehouse) {
+    return configError(
+      `${tableName}: no target; pass --target postgres://... or redshift://... (SLUICE_TARGET_URL), or use --backup-only`,
+    );
+  }
+  if (options.limit != null && (!Number.isInteger(options.limit) || options.limit <= 0)) {
+    return configError(`${tableName}: --limit must be a positive whole number of rows, got ${options.limit}`);
+  }
+  if (options.limit != null && options.mode === "redshift-only") {
+    return configError(
+      `${tableName}: --limit applies to extraction and cannot be combined with --redshift-only`,
+    );
+  }
+  return null;
+}
