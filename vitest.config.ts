@@ -10,7 +10,11 @@ const packageDirs = ["packages", "apps"].flatMap((group) =>
 );
 
 export default defineConfig({
+  // Tests import sibling packages from src/ (the `source` export condition), never a
+  // stale dist/. Vitest runs tests in Node through the SSR pipeline, which has its own
+  // resolve settings.
   resolve: { conditions: ["source"] },
+  ssr: { resolve: { conditions: ["source"] } },
   test: {
     globalSetup: ["packages/test-services/src/vitest-global-setup.ts"],
     testTimeout: 60_000,

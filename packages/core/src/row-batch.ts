@@ -2,7 +2,7 @@
  * One value as it leaves the source driver. mysql2 is run with
  * `dateStrings`, `supportBigNumbers` + `bigNumberStrings` and `decimalNumbers: false`,
  * so nothing is lost on the way in:
- * - integers: `number` when safe, `string` when beyond 2^53 (BIGINT);
+ * - integers: `number` up to INT/MEDIUMINT; BIGINT always `string` (bigNumberStrings);
  * - DECIMAL: `string` (exact);  FLOAT/DOUBLE: `number`;
  * - DATE / DATETIME / TIMESTAMP / TIME: the server's text, e.g. `2024-05-01 12:00:00.123456`;
  * - text, ENUM, SET, JSON: `string`;  binary and BIT: `Buffer` (Uint8Array);

@@ -7,6 +7,11 @@ export interface ColumnSpec {
   readonly sourceType: string;
   readonly logical: LogicalType;
   readonly nullable: boolean;
+  /**
+   * The server itself refreshes this column on every UPDATE (`ON UPDATE CURRENT_TIMESTAMP`),
+   * the strongest sign that it can serve as a CDC cursor. Absent when unknown or false.
+   */
+  readonly onUpdateCurrentTimestamp?: boolean;
 }
 
 export interface IndexSpec {

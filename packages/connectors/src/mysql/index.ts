@@ -1,0 +1,6 @@
+export type { MysqlConnectionOptions } from "./mysql-connection-options.js";
+export type { InformationSchemaColumn } from "./mysql-logical-type.js";
+export { mysqlLogicalType } from "./mysql-logical-type.js";
+export type { MysqlExtractOptions, MysqlSource } from "./mysql-source.js";
+export { openMysqlSource } from "./mysql-source.js";
+export { parseMysqlUrl } from "./mysql-url.js";

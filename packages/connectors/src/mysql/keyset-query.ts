@@ -1,0 +1,182 @@
+import type { ColumnSpec, ExtractPlan, SourceValue, TableSpec } from "@sluice/core";
+import { findColumn, formatTableRef, sluiceError } from "@sluice/core";
+import { spatialTypes } from "./mysql-logical-type.js";
+
+/**
+ * Where the next keyset page starts: the cursor value (null = inside the group of
+ * rows whose cursor is NULL; undefined = the plan has no cursor) and the key values
+ * of the last row taken. Values are either what mysql2 returned for that row or the
+ * canonical text stored in a watermark; {@link bindValue} accepts both.
+ */
+export interface KeysetBound {
+  readonly cursor: SourceValue | undefined;
+  readonly keys: readonly SourceValue[];
+}
+
+export interface SqlStatement {
+  readonly sql: string;
+  readonly values: unknown[];
+}
+
+export function quoteIdentifier(name: string): string {
+  return `\`${name.replaceAll("`", "``")}\``;
+}
+
+export function qualifiedName(spec: TableSpec): string {
+  return `${quoteIdentifier(spec.ref.schema)}.${quoteIdentifier(spec.ref.table)}`;
+}
+
+/** The SELECT list in spec order; spatial values as WKB so they stay bytes. */
+export function selectList(spec: TableSpec): string {
+  return spec.columns
+    .map((column) =>
+      spatialTypes.has(column.sourceType.toLowerCase())
+        ? `ST_AsBinary(${quoteIdentifier(column.name)}) AS ${quoteIdentifier(column.name)}`
+        : quoteIdentifier(column.name),
+    )
+    .join(", ");
+}
+
+/**
+ * One keyset page:
+ * `SELECT cols FROM t WHERE (c > ? OR (c = ? AND k1 > ?) OR ...) AND c < ?ceiling ORDER BY c, k1.. LIMIT n`.
+ * The expanded OR form, not `(c, k) > (?, ?)`: MariaDB 10.11 does not use the
+ * (c, k) index for the row constructor and scans instead (ARCHITECTURE, measured).
+ */
+export function keysetPageQuery(
+  spec: TableSpec,
+  plan: ExtractPlan,
+  bound: KeysetBound | null,
+  limit: number,
+): SqlStatement {
+  const where = keysetWhere(spec, plan, bound);
+  const order = [...(plan.cursorColumn === null ? [] : [plan.cursorColumn]), ...plan.keyColumns]
+    .map(quoteIdentifier)
+    .join(", ");
+  return {
+    sql: `SELECT ${selectList(spec)} FROM ${qualifiedName(spec)}${where.sql ? ` WHERE ${where.sql}` : ""} ORDER BY ${order} LIMIT ${Math.trunc(limit)}`,
+    values: where.values,
+  };
+}
+
+/** `SELECT COUNT(*)` over the same bounds as the plan's pages (ignores the limit). */
+export function keysetCountQuery(spec: TableSpec, plan: ExtractPlan | undefined): SqlStatement {
+  const where = plan ? keysetWhere(spec, plan, boundOfPosition(plan)) : { sql: "", values: [] };
+  return {
+    sql: `SELECT COUNT(*) AS n FROM ${qualifiedName(spec)}${where.sql ? ` WHERE ${where.sql}` : ""}`,
+    values: where.values,
+  };
+}
+
+/** The plan's stored position as a bound, or null for a first run. */
+export function boundOfPosition(plan: ExtractPlan): KeysetBound | null {
+  if (!plan.after) return null;
+  return {
+    cursor: plan.cursorColumn === null ? undefined : plan.after.cursorValue,
+    keys: plan.after.keyValues,
+  };
+}
+
+function keysetWhere(spec: TableSpec, plan: ExtractPlan, bound: KeysetBound | null): SqlStatement {
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  const keys = plan.keyColumns.map((name) => columnOf(spec, name));
+  const cursor = plan.cursorColumn === null ? null : columnOf(spec, plan.cursorColumn);
+
+  if (bound) {
+    if (bound.keys.length !== keys.length) {
+      throw sluiceError(
+        "internal",
+        `${formatTableRef(spec.ref)}: keyset bound has ${bound.keys.length} key value(s) for ${keys.length} key column(s)`,
+      );
+    }
+    if (!cursor) {
+      parts.push(lexicographicAfter(keys, bound.keys, values));
+    } else if (bound.cursor === null || bound.cursor === undefined) {
+      // Inside the NULL group (NULL sorts first): the rest of it, then every dated row.
+      const c = quoteIdentifier(cursor.name);
+      parts.push(`((${c} IS NULL AND ${lexicographicAfter(keys, bound.keys, values)}) OR ${c} IS NOT NULL)`);
+    } else {
+      const c = quoteIdentifier(cursor.name);
+      const cursorValue = bindValue(cursor, bound.cursor);
+      const branches = [`${c} > ${placeholder(cursor)}`];
+      values.push(cursorValue);
+      // Equal cursor: fall through to the keys, each branch binding the cursor value again.
+      for (const branch of lexicographicBranches(keys, bound.keys)) {
+        branches.push(`(${c} = ${placeholder(cursor)} AND ${branch.sql})`);
+        values.push(cursorValue, ...branch.values);
+      }
+      parts.push(`(${branches.join(" OR ")})`);
+    }
+  }
+  if (cursor && plan.ceiling !== null) {
+    const c = quoteIdentifier(cursor.name);
+    // NULL cursors are not "at or after" the ceiling: they belong to the NULL group.
+    parts.push(
+      cursor.nullable ? `(${c} IS NULL OR ${c} < ${placeholder(cursor)})` : `${c} < ${placeholder(cursor)}`,
+    );
+    values.push(bindValue(cursor, plan.ceiling));
+  }
+  return { sql: parts.join(" AND "), values };
+}
+
+/** `(k1 > ? OR (k1 = ? AND k2 > ?) OR ...)`, pushing its values. */
+function lexicographicAfter(
+  keys: readonly ColumnSpec[],
+  bound: readonly SourceValue[],
+  values: unknown[],
+): string {
+  const branches = lexicographicBranches(keys, bound);
+  for (const branch of branches) values.push(...branch.values);
+  const sql = branches.map((branch) => branch.sql).join(" OR ");
+  return branches.length === 1 ? sql : `(${sql})`;
+}
+
+function lexicographicBranches(keys: readonly ColumnSpec[], bound: readonly SourceValue[]): SqlStatement[] {
+  return keys.map((key, index) => {
+    const terms: string[] = [];
+    const values: unknown[] = [];
+    for (let prefix = 0; prefix < index; prefix += 1) {
+      const column = keys[prefix] as ColumnSpec;
+      terms.push(`${quoteIdentifier(column.name)} = ${placeholder(column)}`);
+      values.push(bindValue(column, bound[prefix] ?? null));
+    }
+    terms.push(`${quoteIdentifier(key.name)} > ${placeholder(key)}`);
+    values.push(bindValue(key, bound[index] ?? null));
+    return { sql: terms.length === 1 ? (terms[0] as string) : `(${terms.join(" AND ")})`, values };
+  });
+}
+
+/**
+ * The placeholder for a value compared with `column`. Integers and decimals are cast
+ * from text: MySQL compares a string with a number as DOUBLE, which is inexact above
+ * 2^53; a constant CAST keeps the comparison exact and the index usable.
+ */
+function placeholder(column: ColumnSpec): string {
+  const logical = column.logical;
+  if (logical.kind === "integer") return logical.unsigned ? "CAST(? AS UNSIGNED)" : "CAST(? AS SIGNED)";
+  if (logical.kind === "decimal") return `CAST(? AS DECIMAL(${logical.precision},${logical.scale}))`;
+  return "?";
+}
+
+/** A bound value for the driver: binary keys from hex text to bytes, the rest as given. */
+export function bindValue(column: ColumnSpec, value: SourceValue): unknown {
+  if (value === null) return null;
+  const kind = column.logical.kind;
+  if ((kind === "binary" || kind === "bit") && typeof value === "string") return Buffer.from(value, "hex");
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (typeof value === "bigint") return value.toString();
+  if ((kind === "float" || kind === "double") && typeof value === "string") return Number(value);
+  return value;
+}
+
+function columnOf(spec: TableSpec, name: string): ColumnSpec {
+  const column = findColumn(spec, name);
+  if (!column) {
+    throw sluiceError(
+      "schema",
+      `${formatTableRef(spec.ref)} has no column ${name}, which the extract plan orders by`,
+    );
+  }
+  return column;
+}

@@ -1,0 +1,96 @@
+import type { RowBatch, SourceValue } from "@sluice/core";
+
+/** The part of a mysql2 (callback API) connection that streaming needs. */
+export interface StreamingConnection {
+  query(options: { sql: string; values: unknown[]; rowsAsArray: true }): QueryEvents;
+  pause(): void;
+  resume(): void;
+}
+
+export interface QueryEvents {
+  on(event: "result", listener: (row: SourceValue[]) => void): QueryEvents;
+  on(event: "error", listener: (error: unknown) => void): QueryEvents;
+  on(event: "end", listener: () => void): QueryEvents;
+}
+
+/** Batches buffered ahead of the consumer before the socket is paused. */
+const maxBufferedBatches = 2;
+
+/**
+ * Streams one query's rows in batches of `batchRows`. Rows are pushed by mysql2's
+ * row events straight into the current batch array (no per-row promise or object);
+ * when the consumer falls behind by two batches the socket is paused, so memory stays
+ * at about three batches whatever the result size.
+ */
+export async function* streamRowBatches(
+  connection: StreamingConnection,
+  sql: string,
+  values: unknown[],
+  batchRows: number,
+): AsyncGenerator<RowBatch> {
+  const ready: RowBatch[] = [];
+  let batch: SourceValue[][] = [];
+  let finished = false;
+  let abandoned = false;
+  let failure: { error: unknown } | null = null;
+  let paused = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const waiting = wake;
+    wake = null;
+    waiting?.();
+  };
+
+  connection
+    .query({ sql, values, rowsAsArray: true })
+    .on("result", (row) => {
+      if (abandoned) return;
+      batch.push(row);
+      if (batch.length >= batchRows) {
+        ready.push({ rows: batch });
+        batch = [];
+        if (ready.length >= maxBufferedBatches && !paused) {
+          paused = true;
+          connection.pause();
+        }
+        notify();
+      }
+    })
+    .on("error", (error) => {
+      failure = { error };
+      notify();
+    })
+    .on("end", () => {
+      if (batch.length > 0 && !abandoned) ready.push({ rows: batch });
+      batch = [];
+      finished = true;
+      notify();
+    });
+
+  try {
+    for (;;) {
+      if (failure) throw (failure as { error: unknown }).error;
+      const next = ready.shift();
+      if (next) {
+        if (paused && ready.length < maxBufferedBatches) {
+          paused = false;
+          connection.resume();
+        }
+        yield next;
+        continue;
+      }
+      if (finished) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    if (!finished && !failure) {
+      // The consumer stopped early: let the rest of the result drain unseen so the
+      // connection stays usable for the next query.
+      abandoned = true;
+      ready.length = 0;
+      if (paused) connection.resume();
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { open } from "node:fs/promises";
+import {
+  AbortMultipartUploadCommand,
+  type CompletedPart,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  type S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+
+/** S3 allows at most 10,000 parts; every part but the last must be at least 5 MiB. */
+const maxParts = 10_000;
+
+/**
+ * Uploads a local file in parts. Each part is read into its own buffer (so the SDK
+ * can retry a part by resending the buffer) and at most `concurrency` parts are in
+ * flight: memory stays at about concurrency x partSize whatever the file size.
+ * On any failure the upload is aborted so S3 does not keep (and bill) orphan parts.
+ */
+export async function uploadFileInParts(options: {
+  client: S3Client;
+  bucket: string;
+  key: string;
+  localPath: string;
+  sizeBytes: number;
+  partSizeBytes: number;
+  concurrency: number;
+}): Promise<void> {
+  const { client, bucket, key } = options;
+  const partSize = Math.max(options.partSizeBytes, Math.ceil(options.sizeBytes / maxParts));
+  const partCount = Math.max(1, Math.ceil(options.sizeBytes / partSize));
+
+  const created = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  const uploadId = created.UploadId;
+  if (!uploadId) throw new Error(`CreateMultipartUpload for ${key} returned no UploadId`);
+
+  const file = await open(options.localPath, "r");
+  try {
+    const completed: CompletedPart[] = new Array(partCount);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (next < partCount && !failed) {
+        const index = next++;
+        const start = index * partSize;
+        const length = Math.min(partSize, options.sizeBytes - start);
+        const buffer = Buffer.allocUnsafe(length);
+        let filled = 0;
+        while (filled < length) {
+          const { bytesRead } = await file.read(buffer, filled, length - filled, start + filled);
+          if (bytesRead === 0) throw new Error(`${options.localPath} shrank while uploading it`);
+          filled += bytesRead;
+        }
+        const answer = await client.send(
+          new UploadPartCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: index + 1,
+            Body: buffer,
+            ContentLength: length,
+          }),
+        );
+        completed[index] = { PartNumber: index + 1, ETag: answer.ETag };
+      }
+    };
+    // allSettled, not all: abort only once no part is still in flight, else a late
+    // part could land after the abort and linger.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: Math.min(options.concurrency, partCount) }, () =>
+        worker().catch((thrown) => {
+          failed = true;
+          throw thrown;
+        }),
+      ),
+    );
+    const rejected = outcomes.find((outcome) => outcome.status === "rejected");
+    if (rejected) throw rejected.reason;
+    await client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: completed },
+      }),
+    );
+  } catch (thrown) {
+    await client
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
+      .catch(() => undefined); // the original failure is the one worth reporting
+    throw thrown;
+  } finally {
+    await file.close();
+  }
+}
