@@ -216,7 +216,10 @@ async function planRun(
   // still being written and wait for the next run.
   const cursor = findColumn(spec, draft.value.cursorColumn);
   const fsp = cursor && "fsp" in cursor.logical ? cursor.logical.fsp : 0;
-  const ceiling = await step(source.serverNow(fsp));
+  // TIMESTAMP cursors read as UTC; a DATETIME cursor filled by CURRENT_TIMESTAMP holds
+  // the server zone's wall clock, so its ceiling must come from the same clock.
+  const clock = cursor?.logical.kind === "datetime" ? "server" : "utc";
+  const ceiling = await step(source.serverNow(fsp, clock));
   const planned = strategy.plan({ ...input, ceiling });
   if (planned.isErr()) throw planned.error;
   return planned.value;
@@ -280,7 +283,7 @@ async function writeParts(
   };
 
   try {
-    for await (const batch of source.extract(spec, plan)) {
+    for await (const batch of source.extract(spec, plan, { logger })) {
       if (batch.rows.length === 0) continue;
       writer ??= startPart();
       await writer.write(batch);

@@ -1,0 +1,128 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTestMysqlConnection } from "@sluice/test-services";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { runCli } from "../src/index.js";
+
+const schema = "cli_errors";
+
+async function sluice(args: string[], env: Record<string, string> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+let lakeDir: string;
+let sourceUrl: string;
+let connection: Awaited<ReturnType<typeof createTestMysqlConnection>>;
+
+beforeAll(async () => {
+  const services = inject("sluiceServices");
+  connection = await createTestMysqlConnection(services.mysql);
+  await connection.query(`DROP DATABASE IF EXISTS ${schema}; CREATE DATABASE ${schema}; USE ${schema};
+    CREATE TABLE events (id INT PRIMARY KEY, payload VARCHAR(20));
+    CREATE TABLE notes (body TEXT);
+    CREATE TABLE orders (id BIGINT PRIMARY KEY, total DECIMAL(10,2), updated_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3), KEY (updated_at, id));
+    INSERT INTO orders (id, total) VALUES (1, 9.99), (2, 19.99);`);
+  lakeDir = await mkdtemp(join(tmpdir(), "sluice-cli-lake-"));
+  sourceUrl = services.mysql.url.replace(/\/[^/]*$/, `/${schema}`);
+});
+afterAll(async () => {
+  await connection?.end();
+});
+
+/** Every failure: exit code, one line on stderr naming the thing, no password, no watermark. */
+async function expectOneLineFailure(
+  result: { code: number; stdout: string; stderr: string },
+  code: number,
+  pattern: RegExp,
+) {
+  expect(result.code).toBe(code);
+  const lines = result.stderr.trimEnd().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(result.stderr).not.toContain(inject("sluiceServices").mysql.password);
+  const watermark = await sluice(["watermark", "list", "--lake", `file://${lakeDir}`]);
+  expect(watermark.stdout).toBe("");
+}
+
+describe("sluice sync: bad input fails with one actionable line and moves no watermark", () => {
+  it("unknown table", async () => {
+    const result = await sluice(["sync", "--backup-only", "-t", `${schema}.nope`, "--source", sourceUrl, "--lake", `file://${lakeDir}`]);
+    await expectOneLineFailure(result, 2, new RegExp(`${schema}\\.nope`));
+  });
+
+  it("table without a usable cursor names the strategy that fits", async () => {
+    const result = await sluice(["sync", "--backup-only", "-t", `${schema}.events`, "--source", sourceUrl, "--lake", `file://${lakeDir}`]);
+    await expectOneLineFailure(result, 2, /--strategy id/);
+  });
+
+  it("unreachable host is transient (exit 3)", async () => {
+    const result = await sluice(["sync", "--backup-only", "-t", `${schema}.orders`, "--source", "mysql://u:p@127.0.0.1:1/db", "--lake", `file://${lakeDir}`]);
+    await expectOneLineFailure(result, 3, /127\.0\.0\.1:1/);
+  });
+
+  it("wrong password names the user, not the password", async () => {
+    const { mysql } = inject("sluiceServices");
+    const url = `mysql://${mysql.user}:not-the-password-42@${mysql.host}:${mysql.port}/${schema}`;
+    const result = await sluice(["sync", "--backup-only", "-t", `${schema}.orders`, "--source", url, "--lake", `file://${lakeDir}`]);
+    await expectOneLineFailure(result, 2, new RegExp(mysql.user));
+    expect(result.stderr).not.toContain("not-the-password-42");
+  });
+
+  it("missing bucket", async () => {
+    const { s3 } = inject("sluiceServices");
+    const env = {
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: s3.region,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
+    const result = await sluice(["sync", "--backup-only", "-t", `${schema}.orders`, "--source", sourceUrl, "--lake", "s3://no-such-bucket-sluice/x"], env);
+    await expectOneLineFailure(result, 2, /no-such-bucket-sluice/);
+  });
+
+  it("malformed URLs and flags", async () => {
+    await expectOneLineFailure(
+      await sluice(["sync", "-t", `${schema}.orders`, "--source", "mysql//oops", "--lake", `file://${lakeDir}`, "--target", "postgres://x@h/db"]),
+      2,
+      /mysql:\/\/user:pass@host:port\/db/,
+    );
+    await expectOneLineFailure(
+      await sluice(["sync", "--backup-only", "-t", "orders", "--source", sourceUrl, "--lake", `file://${lakeDir}`]),
+      2,
+      /schema\.table/,
+    );
+    await expectOneLineFailure(
+      await sluice(["sync", "--backup-only", "-t", `${schema}.orders`, "--source", sourceUrl, "--lake", `file://${lakeDir}`, "--limit", "-5"]),
+      2,
+      /--limit/,
+    );
+  });
+});
+
+describe("sluice sync: happy path through the command line", () => {
+  it("reads URLs from SLUICE_* variables and reports JSON", async () => {
+    const { postgres } = inject("sluiceServices");
+    const env = { SLUICE_SOURCE_URL: sourceUrl, SLUICE_LAKE_URL: `file://${lakeDir}`, SLUICE_TARGET_URL: postgres.url };
+    const result = await sluice(["sync", "-t", `${schema}.orders`, "--json"], env);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.extract.rows).toBe(2);
+    expect(report.load.rowsStaged).toBe(2);
+    const watermark = await sluice(["watermark", "get", "-t", `${schema}.orders`], env);
+    expect(JSON.parse(watermark.stdout).extract.position.keyValues).toEqual(["2"]);
+  });
+});

@@ -1,0 +1,10 @@
+export type {
+  MysqlEndpoint,
+  PostgresEndpoint,
+  S3Endpoint,
+  SluiceServices,
+  SshEndpoint,
+} from "./services-contract.js";
+export type { RunningServices, ServiceName } from "./start-services.js";
+export { startServices } from "./start-services.js";
+export { createTestMysqlConnection, createTestPgClient, createTestS3Client } from "./test-clients.js";
