@@ -6,15 +6,14 @@ import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { createTestS3Client, startServices } from "@sluice/test-services";
 import mysql from "mysql2/promise";
-import { measureProcess } from "./measure-process.js";
 import { renderBenchmarkDoc } from "./benchmark-doc.js";
+import { measureProcess } from "./measure-process.js";
 import type { SizeResult } from "./size-result.js";
 import { fillWideTable, wideTableDdl } from "./wide-table.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const sizes = (process.env.BENCH_ROWS ?? "1000000,5000000").split(",").map((s) => Number(s.trim()));
 const log = (line: string) => console.log(line);
-
 
 const running = await startServices({ which: ["mysql", "s3"] });
 const results: SizeResult[] = [];
@@ -40,7 +39,22 @@ try {
     // Reference: the stock client streaming every row to /dev/null, measured in this run.
     const reference = await measureProcess(
       my.clientBinary,
-      ["--no-defaults", "--quick", "--batch", "--skip-column-names", "-h", my.host, "-P", String(my.port), "-u", my.user, `-p${my.password}`, "bench", "-e", "SELECT * FROM wide20"],
+      [
+        "--no-defaults",
+        "--quick",
+        "--batch",
+        "--skip-column-names",
+        "-h",
+        my.host,
+        "-P",
+        String(my.port),
+        "-u",
+        my.user,
+        `-p${my.password}`,
+        "bench",
+        "-e",
+        "SELECT * FROM wide20",
+      ],
       process.env,
       true,
     );
@@ -51,8 +65,16 @@ try {
     const sluice = await measureProcess(
       process.execPath,
       [
-        join(repoRoot, "apps/cli/dist/main.js"), "sync", "--backup-only", "--json", "-t", "bench.wide20",
-        "--source", my.url.replace(/\/[^/]*$/, "/bench"), "--lake", `s3://${s3.bucket}/${prefix}`,
+        join(repoRoot, "apps/cli/dist/main.js"),
+        "sync",
+        "--backup-only",
+        "--json",
+        "-t",
+        "bench.wide20",
+        "--source",
+        my.url.replace(/\/[^/]*$/, "/bench"),
+        "--lake",
+        `s3://${s3.bucket}/${prefix}`,
       ],
       {
         ...process.env,
@@ -64,8 +86,11 @@ try {
     );
     if (sluice.exitCode !== 0) throw new Error(`sluice failed: ${sluice.stderr}`);
     const report = JSON.parse(sluice.stdout) as { extract: { rows: number; bytes: number; files: number } };
-    if (report.extract.rows !== rows) throw new Error(`sluice moved ${report.extract.rows} rows, expected ${rows}`);
-    log(`  sluice sync --backup-only: ${sluice.seconds.toFixed(2)} s, peak RSS ${(sluice.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+    if (report.extract.rows !== rows)
+      throw new Error(`sluice moved ${report.extract.rows} rows, expected ${rows}`);
+    log(
+      `  sluice sync --backup-only: ${sluice.seconds.toFixed(2)} s, peak RSS ${(sluice.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
 
     const duckdbBytes = await duckdbZstdBytes(s3Client, s3.bucket, prefix, rows);
     results.push({
@@ -89,7 +114,10 @@ try {
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
 await mkdir(join(repoRoot, "bench-results"), { recursive: true });
-await writeFile(join(repoRoot, "bench-results/latest.json"), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+await writeFile(
+  join(repoRoot, "bench-results/latest.json"),
+  `${JSON.stringify({ machine, results }, null, 2)}\n`,
+);
 await writeFile(join(repoRoot, "docs/benchmarks.md"), renderBenchmarkDoc(machine, results, new Date()));
 for (const r of results) {
   log(
@@ -113,7 +141,7 @@ async function duckdbZstdBytes(
     for (const [index, key] of keys.entries()) {
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const path = join(dir, `part-${index}.parquet`);
-      await writeFile(path, await object.Body!.transformToByteArray());
+      await writeFile(path, await object.Body?.transformToByteArray());
       paths.push(path);
     }
     const duck = await DuckDBInstance.create(":memory:");
@@ -123,7 +151,9 @@ async function duckdbZstdBytes(
     const seen = Number(counted.getRows()[0]?.[0]);
     if (seen !== rows) throw new Error(`DuckDB reads ${seen} rows from sluice's files, expected ${rows}`);
     const out = join(dir, "duckdb.parquet");
-    await db.run(`COPY (SELECT * FROM read_parquet([${list}])) TO '${out}' (FORMAT parquet, COMPRESSION zstd)`);
+    await db.run(
+      `COPY (SELECT * FROM read_parquet([${list}])) TO '${out}' (FORMAT parquet, COMPRESSION zstd)`,
+    );
     db.closeSync();
     return (await stat(out)).size;
   } finally {

@@ -26,7 +26,11 @@ CREATE TABLE wide20 (
   KEY wide20_updated_at_id (updated_at, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
 
-export async function fillWideTable(connection: Connection, rows: number, log: (line: string) => void): Promise<void> {
+export async function fillWideTable(
+  connection: Connection,
+  rows: number,
+  log: (line: string) => void,
+): Promise<void> {
   const chunk = 250_000;
   for (let done = 0; done < rows; done += chunk) {
     const n = Math.min(chunk, rows - done);

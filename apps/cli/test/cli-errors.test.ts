@@ -2,8 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestMysqlConnection } from "@sluice/test-services";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "../src/index.js";
 
 const schema = "cli_errors";
@@ -59,24 +58,60 @@ async function expectOneLineFailure(
 
 describe("sluice sync: bad input fails with one actionable line and moves no watermark", () => {
   it("unknown table", async () => {
-    const result = await sluice(["sync", "--backup-only", "-t", `${schema}.nope`, "--source", sourceUrl, "--lake", `file://${lakeDir}`]);
+    const result = await sluice([
+      "sync",
+      "--backup-only",
+      "-t",
+      `${schema}.nope`,
+      "--source",
+      sourceUrl,
+      "--lake",
+      `file://${lakeDir}`,
+    ]);
     await expectOneLineFailure(result, 2, new RegExp(`${schema}\\.nope`));
   });
 
   it("table without a usable cursor names the strategy that fits", async () => {
-    const result = await sluice(["sync", "--backup-only", "-t", `${schema}.events`, "--source", sourceUrl, "--lake", `file://${lakeDir}`]);
+    const result = await sluice([
+      "sync",
+      "--backup-only",
+      "-t",
+      `${schema}.events`,
+      "--source",
+      sourceUrl,
+      "--lake",
+      `file://${lakeDir}`,
+    ]);
     await expectOneLineFailure(result, 2, /--strategy id/);
   });
 
   it("unreachable host is transient (exit 3)", async () => {
-    const result = await sluice(["sync", "--backup-only", "-t", `${schema}.orders`, "--source", "mysql://u:p@127.0.0.1:1/db", "--lake", `file://${lakeDir}`]);
+    const result = await sluice([
+      "sync",
+      "--backup-only",
+      "-t",
+      `${schema}.orders`,
+      "--source",
+      "mysql://u:p@127.0.0.1:1/db",
+      "--lake",
+      `file://${lakeDir}`,
+    ]);
     await expectOneLineFailure(result, 3, /127\.0\.0\.1:1/);
   });
 
   it("wrong password names the user, not the password", async () => {
     const { mysql } = inject("sluiceServices");
     const url = `mysql://${mysql.user}:not-the-password-42@${mysql.host}:${mysql.port}/${schema}`;
-    const result = await sluice(["sync", "--backup-only", "-t", `${schema}.orders`, "--source", url, "--lake", `file://${lakeDir}`]);
+    const result = await sluice([
+      "sync",
+      "--backup-only",
+      "-t",
+      `${schema}.orders`,
+      "--source",
+      url,
+      "--lake",
+      `file://${lakeDir}`,
+    ]);
     await expectOneLineFailure(result, 2, new RegExp(mysql.user));
     expect(result.stderr).not.toContain("not-the-password-42");
   });
@@ -89,23 +124,65 @@ describe("sluice sync: bad input fails with one actionable line and moves no wat
       AWS_ACCESS_KEY_ID: s3.accessKeyId,
       AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
     };
-    const result = await sluice(["sync", "--backup-only", "-t", `${schema}.orders`, "--source", sourceUrl, "--lake", "s3://no-such-bucket-sluice/x"], env);
+    const result = await sluice(
+      [
+        "sync",
+        "--backup-only",
+        "-t",
+        `${schema}.orders`,
+        "--source",
+        sourceUrl,
+        "--lake",
+        "s3://no-such-bucket-sluice/x",
+      ],
+      env,
+    );
     await expectOneLineFailure(result, 2, /no-such-bucket-sluice/);
   });
 
   it("malformed URLs and flags", async () => {
     await expectOneLineFailure(
-      await sluice(["sync", "-t", `${schema}.orders`, "--source", "mysql//oops", "--lake", `file://${lakeDir}`, "--target", "postgres://x@h/db"]),
+      await sluice([
+        "sync",
+        "-t",
+        `${schema}.orders`,
+        "--source",
+        "mysql//oops",
+        "--lake",
+        `file://${lakeDir}`,
+        "--target",
+        "postgres://x@h/db",
+      ]),
       2,
       /mysql:\/\/user:pass@host:port\/db/,
     );
     await expectOneLineFailure(
-      await sluice(["sync", "--backup-only", "-t", "orders", "--source", sourceUrl, "--lake", `file://${lakeDir}`]),
+      await sluice([
+        "sync",
+        "--backup-only",
+        "-t",
+        "orders",
+        "--source",
+        sourceUrl,
+        "--lake",
+        `file://${lakeDir}`,
+      ]),
       2,
       /schema\.table/,
     );
     await expectOneLineFailure(
-      await sluice(["sync", "--backup-only", "-t", `${schema}.orders`, "--source", sourceUrl, "--lake", `file://${lakeDir}`, "--limit", "-5"]),
+      await sluice([
+        "sync",
+        "--backup-only",
+        "-t",
+        `${schema}.orders`,
+        "--source",
+        sourceUrl,
+        "--lake",
+        `file://${lakeDir}`,
+        "--limit",
+        "-5",
+      ]),
       2,
       /--limit/,
     );
@@ -115,7 +192,11 @@ describe("sluice sync: bad input fails with one actionable line and moves no wat
 describe("sluice sync: happy path through the command line", () => {
   it("reads URLs from SLUICE_* variables and reports JSON", async () => {
     const { postgres } = inject("sluiceServices");
-    const env = { SLUICE_SOURCE_URL: sourceUrl, SLUICE_LAKE_URL: `file://${lakeDir}`, SLUICE_TARGET_URL: postgres.url };
+    const env = {
+      SLUICE_SOURCE_URL: sourceUrl,
+      SLUICE_LAKE_URL: `file://${lakeDir}`,
+      SLUICE_TARGET_URL: postgres.url,
+    };
     const result = await sluice(["sync", "-t", `${schema}.orders`, "--json"], env);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);

@@ -8,7 +8,6 @@ import { openMysqlSource } from "@sluice/connectors";
 import type {
   ExtractPlan,
   Logger,
-  ObjectStore,
   RunManifest,
   SluiceError,
   SourceValue,

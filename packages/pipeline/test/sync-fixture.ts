@@ -107,7 +107,9 @@ export async function sourceRowsAsText(
           FROM ${schema}.settlement ORDER BY id`,
     rowsAsArray: true,
   });
-  return (rows as unknown[][]).map((row) => row.map((value) => (value === null ? null : String(value))) as string[]);
+  return (rows as unknown[][]).map(
+    (row) => row.map((value) => (value === null ? null : String(value))) as string[],
+  );
 }
 
 /** Target rows formatted by PostgreSQL into the same canonical text. */
@@ -130,5 +132,7 @@ export async function targetRowsAsText(schema: string): Promise<string[][]> {
 
 /** Doubles are compared as numbers (both sides print shortest forms, but not always the same one). */
 export function normaliseDoubles(rows: string[][]): (string | number | null)[][] {
-  return rows.map((row) => row.map((value, index) => (index === 7 && value !== null ? Number(value) : value)));
+  return rows.map((row) =>
+    row.map((value, index) => (index === 7 && value !== null ? Number(value) : value)),
+  );
 }

@@ -52,14 +52,19 @@ describe("syncTable, hybrid strategy, MariaDB -> local lake -> PostgreSQL", () =
     expect(third.notes.join("\n")).toMatch(/nothing new/);
 
     const doc = (await createWatermarkStore(lake).read(table))._unsafeUnwrap();
-    expect(doc?.extract?.position).toEqual({ cursorValue: "2026-03-01 00:00:00.500000", keyValues: ["4000"] });
+    expect(doc?.extract?.position).toEqual({
+      cursorValue: "2026-03-01 00:00:00.500000",
+      keyValues: ["4000"],
+    });
     const manifests = (await lake.list(manifestPrefix(table)))._unsafeUnwrap();
     expect(manifests.filter((object) => object.key.endsWith(".json"))).toHaveLength(2);
   });
 
   it("with --limit stops exactly on the Nth row in cursor order, and resumes after it", async () => {
     const lake = await localLake();
-    const limited = (await syncTable(syncOptions(table, lake, { mode: "backup-only", limit: 1_001 })))._unsafeUnwrap();
+    const limited = (
+      await syncTable(syncOptions(table, lake, { mode: "backup-only", limit: 1_001 }))
+    )._unsafeUnwrap();
     expect(limited.extract?.rows).toBe(1_001);
     await source.query("SET time_zone = '+00:00'");
     const [ordered] = await source.query({
@@ -70,7 +75,10 @@ describe("syncTable, hybrid strategy, MariaDB -> local lake -> PostgreSQL", () =
     expect(limited.extract?.to).toEqual({ cursorValue: nth?.[0], keyValues: [nth?.[1]] });
 
     const rest = (await syncTable(syncOptions(table, lake, { mode: "backup-only" })))._unsafeUnwrap();
-    const [[count]] = (await source.query({ sql: `SELECT COUNT(*) FROM ${schema}.settlement`, rowsAsArray: true })) as unknown as [[number]];
+    const [[count]] = (await source.query({
+      sql: `SELECT COUNT(*) FROM ${schema}.settlement`,
+      rowsAsArray: true,
+    })) as unknown as [[number]];
     expect(rest.extract?.rows).toBe(Number(count) - 1_001);
     expect(next).toBeDefined();
   });
@@ -81,7 +89,10 @@ describe("syncTable, hybrid strategy, MariaDB -> local lake -> PostgreSQL", () =
       `INSERT INTO ${schema}.settlement (merchant_id, amount, currency, status, updated_at) VALUES (1, 1.00, 'EUR', 'pending', NOW(6) + INTERVAL 1 HOUR)`,
     );
     const run = (await syncTable(syncOptions(table, lake, { mode: "backup-only" })))._unsafeUnwrap();
-    const [[count]] = (await source.query({ sql: `SELECT COUNT(*) FROM ${schema}.settlement`, rowsAsArray: true })) as unknown as [[number]];
+    const [[count]] = (await source.query({
+      sql: `SELECT COUNT(*) FROM ${schema}.settlement`,
+      rowsAsArray: true,
+    })) as unknown as [[number]];
     expect(run.extract?.rows).toBe(Number(count) - 1);
     expect(run.extract?.ceiling).not.toBeNull();
     await source.query(`DELETE FROM ${schema}.settlement WHERE updated_at > NOW(6)`);
@@ -111,7 +122,9 @@ describe("syncTable, hybrid strategy, MariaDB -> local lake -> PostgreSQL", () =
     expect(normaliseDoubles(await targetRowsAsText(targetSchema))).toEqual(
       normaliseDoubles(await sourceRowsAsText(source, schema)),
     );
-    const again = (await syncTable({ ...withoutSource, warehouse: { ...options.warehouse!, targetSchema } }))._unsafeUnwrap();
+    const again = (
+      await syncTable({ ...withoutSource, warehouse: { ...options.warehouse!, targetSchema } })
+    )._unsafeUnwrap();
     expect(again.load?.runsLoaded).toBe(0);
   });
 });
