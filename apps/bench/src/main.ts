@@ -141,7 +141,8 @@ async function duckdbZstdBytes(
     for (const [index, key] of keys.entries()) {
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const path = join(dir, `part-${index}.parquet`);
-      await writeFile(path, await object.Body?.transformToByteArray());
+      if (!object.Body) throw new Error(`empty body for ${key}`);
+      await writeFile(path, await object.Body.transformToByteArray());
       paths.push(path);
     }
     const duck = await DuckDBInstance.create(":memory:");

@@ -1,0 +1,100 @@
+/**
+ * A growable little-endian byte buffer. Column values are appended here one by one;
+ * doubling keeps appends amortised O(1) and avoids one small Buffer per value.
+ */
+export class ByteSink {
+  buffer: Buffer;
+  length = 0;
+
+  constructor(initialCapacity = 64 * 1024) {
+    this.buffer = Buffer.allocUnsafe(initialCapacity);
+  }
+
+  ensure(extra: number): void {
+    const needed = this.length + extra;
+    if (needed <= this.buffer.length) return;
+    let capacity = this.buffer.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const next = Buffer.allocUnsafe(capacity);
+    this.buffer.copy(next, 0, 0, this.length);
+    this.buffer = next;
+  }
+
+  byte(value: number): void {
+    this.ensure(1);
+    this.buffer[this.length++] = value;
+  }
+
+  int32(value: number): void {
+    this.ensure(4);
+    this.buffer.writeInt32LE(value, this.length);
+    this.length += 4;
+  }
+
+  /** Writes a 64-bit integer given exactly as a safe-integer number. */
+  int64FromSafeNumber(value: number): void {
+    this.ensure(8);
+    const high = Math.floor(value / 4294967296);
+    const low = value - high * 4294967296;
+    this.buffer.writeUInt32LE(low, this.length);
+    this.buffer.writeInt32LE(high, this.length + 4);
+    this.length += 8;
+  }
+
+  int64FromBigInt(value: bigint): void {
+    this.ensure(8);
+    this.buffer.writeBigInt64LE(value, this.length);
+    this.length += 8;
+  }
+
+  float(value: number): void {
+    this.ensure(4);
+    this.buffer.writeFloatLE(value, this.length);
+    this.length += 4;
+  }
+
+  double(value: number): void {
+    this.ensure(8);
+    this.buffer.writeDoubleLE(value, this.length);
+    this.length += 8;
+  }
+
+  bytes(value: Uint8Array): void {
+    this.ensure(value.length);
+    this.buffer.set(value, this.length);
+    this.length += value.length;
+  }
+
+  /** PLAIN BYTE_ARRAY: 4-byte length prefix then the bytes. */
+  lengthPrefixedBytes(value: Uint8Array): void {
+    this.ensure(4 + value.length);
+    this.buffer.writeUInt32LE(value.length, this.length);
+    this.buffer.set(value, this.length + 4);
+    this.length += 4 + value.length;
+  }
+
+  /** PLAIN BYTE_ARRAY of a string's UTF-8 bytes, encoded straight into the buffer. */
+  lengthPrefixedUtf8(value: string): void {
+    this.ensure(4 + value.length * 3);
+    const written = this.buffer.write(value, this.length + 4, "utf8");
+    this.buffer.writeUInt32LE(written, this.length);
+    this.length += 4 + written;
+  }
+
+  unsignedVarint(value: number): void {
+    let remaining = value;
+    while (remaining >= 0x80) {
+      this.byte((remaining % 0x80) | 0x80);
+      remaining = Math.floor(remaining / 0x80);
+    }
+    this.byte(remaining);
+  }
+
+  view(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  reset(): void {
+    this.length = 0;
+  }
+}

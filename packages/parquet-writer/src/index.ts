@@ -1,0 +1,5 @@
+export type { ParquetPartOptions, ParquetPartSummary, ParquetPartWriter } from "./parquet-part-writer.js";
+export { createParquetPartWriter } from "./parquet-part-writer.js";
+export { readParquetRowsAsText } from "./parquet-rows-reader.js";
+export type { ParquetColumnDescription } from "./parquet-schema.js";
+export { parquetSchemaFor } from "./parquet-schema.js";

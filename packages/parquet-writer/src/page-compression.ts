@@ -1,0 +1,46 @@
+import { constants, zstdCompressSync, zstdDecompressSync } from "node:zlib";
+import { sluiceError } from "@sluice/core";
+import { snappyUncompress } from "hyparquet";
+import { snappyCompress } from "hyparquet-writer/src/snappy.js";
+import { CompressionCodec } from "./parquet-enums.js";
+
+export type ParquetCompression = "zstd" | "snappy" | "none";
+
+export interface PageCodec {
+  readonly code: number;
+  compress(page: Buffer): Buffer;
+}
+
+// Level 1: measured ~2x faster than the default 3 on row data, files a few percent larger.
+const zstdOptions = { params: { [constants.ZSTD_c_compressionLevel]: 1 } };
+
+export function pageCodec(compression: ParquetCompression | undefined, table: string): PageCodec {
+  switch (compression ?? "zstd") {
+    case "zstd":
+      return { code: CompressionCodec.ZSTD, compress: (page) => zstdCompressSync(page, zstdOptions) };
+    case "snappy":
+      return { code: CompressionCodec.SNAPPY, compress: (page) => Buffer.from(snappyCompress(page)) };
+    case "none":
+      return { code: CompressionCodec.UNCOMPRESSED, compress: (page) => page };
+    default:
+      throw sluiceError(
+        "config",
+        `Parquet part for table ${table}: unknown compression "${String(compression)}"; use "zstd", "snappy" or "none".`,
+      );
+  }
+}
+
+export function decompressPage(codec: number, data: Uint8Array, uncompressedSize: number): Buffer {
+  if (codec === CompressionCodec.UNCOMPRESSED)
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (codec === CompressionCodec.ZSTD) return zstdDecompressSync(data);
+  if (codec === CompressionCodec.SNAPPY) {
+    const output = Buffer.allocUnsafe(uncompressedSize);
+    snappyUncompress(data, output);
+    return output;
+  }
+  throw sluiceError(
+    "encode",
+    `Parquet page uses compression codec ${codec}, which this reader does not decode.`,
+  );
+}

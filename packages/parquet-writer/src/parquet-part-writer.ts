@@ -1,0 +1,189 @@
+import type { FileHandle } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
+import { type ColumnSpec, type RowBatch, type SourceValue, sluiceError, toSluiceError } from "@sluice/core";
+import { ColumnChunkBuilder } from "./column-chunk-builder.js";
+import { encodeError } from "./encode-error.js";
+import { type ColumnChunkMeta, encodeFileMetadata, type RowGroupMeta } from "./file-metadata.js";
+import { type ParquetCompression, pageCodec } from "./page-compression.js";
+import { columnLayout } from "./parquet-schema.js";
+import { valueEncoderFor } from "./value-encoders.js";
+
+export interface ParquetPartOptions {
+  table: string;
+  columns: readonly ColumnSpec[];
+  path: string;
+  compression?: ParquetCompression;
+  rowGroupRows?: number;
+}
+
+export interface ParquetPartSummary {
+  path: string;
+  rows: number;
+  sizeBytes: number;
+  /** Zero dates (`0000-00-00`, or any date part zero) written as NULL, per column name. */
+  zeroDates: Readonly<Record<string, number>>;
+}
+
+export interface ParquetPartWriter {
+  write(batch: RowBatch): Promise<void>;
+  finish(): Promise<ParquetPartSummary>;
+  abort(): Promise<void>;
+  readonly rows: number;
+}
+
+const MAGIC = Buffer.from("PAR1", "ascii");
+const DEFAULT_ROW_GROUP_ROWS = 64 * 1024;
+/** Buffered (mostly compressed) bytes after which a row group is flushed early. */
+const ROW_GROUP_BYTES = 32 * 1024 * 1024;
+/** Rows encoded per column before checking the buffered byte count. */
+const SLICE_ROWS = 4096;
+
+/**
+ * Streams row batches into one Parquet file: one row group buffered at a time,
+ * written when full; only the footer metadata stays in memory after that.
+ * After a failed `write` the part is unusable: call `abort()`.
+ */
+export function createParquetPartWriter(options: ParquetPartOptions): ParquetPartWriter {
+  const { table, columns, path } = options;
+  const codec = pageCodec(options.compression, table);
+  const rowGroupRows = options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
+  if (!Number.isInteger(rowGroupRows) || rowGroupRows < 1) {
+    throw sluiceError(
+      "config",
+      `Parquet part for table ${table}: rowGroupRows must be a positive integer, got ${rowGroupRows}.`,
+    );
+  }
+  if (columns.length === 0) {
+    throw sluiceError(
+      "config",
+      `Parquet part for table ${table}: no columns given; a Parquet file needs at least one.`,
+    );
+  }
+  const layouts = columns.map(columnLayout);
+  const builders = columns.map((column, index) => {
+    const layout = layouts[index] as (typeof layouts)[number];
+    const requiredNull = (value: SourceValue): never => {
+      throw encodeError(table, column.name, column.sourceType, value, "NULL in a NOT NULL column");
+    };
+    return new ColumnChunkBuilder(layout, valueEncoderFor(layout, column, table), codec, requiredNull);
+  });
+
+  let handle: FileHandle | undefined;
+  let position = 0;
+  let totalRows = 0;
+  let groupRows = 0;
+  const rowGroups: RowGroupMeta[] = [];
+  let state: "open" | "failed" | "closed" = "open";
+
+  const ensureOpen = async (): Promise<FileHandle> => {
+    if (handle === undefined) {
+      handle = await open(path, "w");
+      await handle.write(MAGIC, 0, MAGIC.length, 0);
+      position = MAGIC.length;
+    }
+    return handle;
+  };
+
+  const flushRowGroup = async (): Promise<void> => {
+    if (groupRows === 0) return;
+    const file = await ensureOpen();
+    const fileOffset = position;
+    const chunks: ColumnChunkMeta[] = [];
+    const buffers: Buffer[] = [];
+    for (const builder of builders) {
+      const chunk = builder.finish();
+      chunks.push({
+        numValues: chunk.numValues,
+        dataPageOffset: position,
+        uncompressedSize: chunk.uncompressedSize,
+        compressedSize: chunk.compressedSize,
+      });
+      buffers.push(...chunk.buffers);
+      position += chunk.compressedSize;
+    }
+    await file.writev(buffers, fileOffset);
+    rowGroups.push({ numRows: groupRows, fileOffset, columns: chunks });
+    groupRows = 0;
+  };
+
+  const bufferedBytes = (): number => builders.reduce((sum, builder) => sum + builder.bufferedBytes, 0);
+
+  const assertOpen = (action: string): void => {
+    if (state !== "open") {
+      throw sluiceError(
+        "internal",
+        `Parquet part ${path} for table ${table}: ${action} after the part was ${state}.`,
+      );
+    }
+  };
+
+  return {
+    get rows() {
+      return totalRows;
+    },
+
+    async write(batch: RowBatch): Promise<void> {
+      assertOpen("write");
+      const rows = batch.rows;
+      try {
+        let start = 0;
+        while (start < rows.length) {
+          const end = Math.min(rows.length, start + SLICE_ROWS, start + (rowGroupRows - groupRows));
+          for (let column = 0; column < builders.length; column++) {
+            const builder = builders[column] as ColumnChunkBuilder;
+            for (let row = start; row < end; row++) {
+              const value = (rows[row] as readonly SourceValue[])[column];
+              if (value === undefined) {
+                throw sluiceError(
+                  "schema",
+                  `Table ${table}: a row has ${(rows[row] as readonly SourceValue[]).length} values but the part has ${columns.length} columns; column specs and rows must agree.`,
+                );
+              }
+              builder.append(value);
+            }
+          }
+          groupRows += end - start;
+          totalRows += end - start;
+          start = end;
+          if (groupRows >= rowGroupRows || bufferedBytes() >= ROW_GROUP_BYTES) await flushRowGroup();
+        }
+      } catch (error) {
+        state = "failed";
+        throw toSluiceError(error, "stage", `Writing Parquet part ${path} for table ${table}`);
+      }
+    },
+
+    async finish(): Promise<ParquetPartSummary> {
+      assertOpen("finish");
+      try {
+        await flushRowGroup();
+        const file = await ensureOpen();
+        const footer = encodeFileMetadata(layouts, rowGroups, codec.code);
+        const trailer = Buffer.alloc(8);
+        trailer.writeUInt32LE(footer.length, 0);
+        MAGIC.copy(trailer, 4);
+        await file.writev([footer, trailer], position);
+        position += footer.length + trailer.length;
+        await file.close();
+        handle = undefined;
+        state = "closed";
+      } catch (error) {
+        state = "failed";
+        throw toSluiceError(error, "stage", `Writing Parquet part ${path} for table ${table}`);
+      }
+      const zeroDates: Record<string, number> = {};
+      builders.forEach((builder, index) => {
+        if (builder.zeroDates > 0) zeroDates[(columns[index] as ColumnSpec).name] = builder.zeroDates;
+      });
+      return { path, rows: totalRows, sizeBytes: position, zeroDates };
+    },
+
+    async abort(): Promise<void> {
+      state = "closed";
+      const file = handle;
+      handle = undefined;
+      if (file !== undefined) await file.close().catch(() => undefined);
+      await rm(path, { force: true });
+    },
+  };
+}
