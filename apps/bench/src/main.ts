@@ -65,6 +65,7 @@ try {
     const sluice = await measureProcess(
       process.execPath,
       [
+        ...(process.env.BENCH_SLUICE_NODE_FLAGS ? process.env.BENCH_SLUICE_NODE_FLAGS.split(" ") : []),
         join(repoRoot, "apps/cli/dist/main.js"),
         "sync",
         "--backup-only",

@@ -23,6 +23,35 @@ export interface ResolvedConnections {
 type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
+ * The standard AWS variables, read here (the app) and handed to the store explicitly,
+ * so the CLI behaves the same in-process and in tests. What is not set is left to the
+ * SDK's own chain (profiles, SSO, instance roles). An endpoint override means an
+ * S3-compatible server, which virtual-host addressing rarely reaches: path style then.
+ */
+function s3Settings(env: Environment): Omit<S3StoreOptions, "bucket" | "prefix"> {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  return {
+    // Bounded memory: at most 2 parts of 8 MiB in flight per upload.
+    partSizeBytes: 8 * 1024 * 1024,
+    partConcurrency: 2,
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    ...(region ? { region } : {}),
+    ...(accessKeyId && secretAccessKey
+      ? {
+          credentials: {
+            accessKeyId,
+            secretAccessKey,
+            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
  * Flags win over SLUICE_*_URL variables. S3 endpoint, region and credentials are left
  * to the AWS SDK's own chain (AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_PROFILE, ...); we
  * only switch to path-style addressing when an endpoint override points at an
@@ -41,9 +70,7 @@ export function resolveConnections(
   }
   const lakeLocation = parseLakeUrl(lakeUrl);
   if (lakeLocation.isErr()) return err(lakeLocation.error);
-  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  const s3: Omit<S3StoreOptions, "bucket" | "prefix"> = endpoint ? { forcePathStyle: true } : {};
-  const lake = openObjectStore(lakeLocation.value, s3);
+  const lake = openObjectStore(lakeLocation.value, s3Settings(env));
 
   let source: MysqlConnectionOptions | undefined;
   if (needs.source) {

@@ -154,7 +154,7 @@ describe("sluice sync: bad input fails with one actionable line and moves no wat
         "postgres://x@h/db",
       ]),
       2,
-      /mysql:\/\/user:pass@host:port\/db/,
+      /expected mysql:\/\/user:\*\*\*@host/,
     );
     await expectOneLineFailure(
       await sluice([

@@ -121,7 +121,7 @@ export async function targetRowsAsText(schema: string): Promise<string[][]> {
       text: `SELECT id::text, merchant_id::text, amount::text, currency, status, note,
                     to_char(settled_at, 'YYYY-MM-DD HH24:MI:SS.US'), fx_rate::text,
                     to_char(created_at, 'YYYY-MM-DD HH24:MI:SS.US'), to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS.US')
-             FROM "${schema}"."settlement" ORDER BY id`,
+             FROM "${schema}"."settlement" AS s ORDER BY s.id`,
       rowMode: "array",
     });
     return result.rows as string[][];
