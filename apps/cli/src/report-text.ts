@@ -20,7 +20,7 @@ export function renderRunReport(report: RunReport): string {
   const load = report.load;
   if (load && !report.dryRun && load.runsLoaded > 0) {
     lines.push(
-      `${prefix}: loaded ${load.runsLoaded} run(s), ${load.rowsStaged} rows into ${load.target} (${load.rowsInserted} inserted, ${load.rowsDeleted} replaced) in ${seconds(load.durationMs)}`,
+      `${prefix}: loaded ${load.runsLoaded} run(s), ${load.rowsStaged} rows into ${load.target} (${load.rowsInserted - load.rowsDeleted} new, ${load.rowsDeleted} updated) in ${seconds(load.durationMs)}`,
     );
   }
   return lines.join("\n");

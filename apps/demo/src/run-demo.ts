@@ -47,7 +47,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoCounts> {
     await source.query("CREATE DATABASE IF NOT EXISTS shop; USE shop; DROP TABLE IF EXISTS settlement");
     await source.query(settlementDdl);
     print(`seeding shop.settlement with ${options.rows} rows...`);
-    await insertSettlements(source, options.rows);
+    await insertSettlements(source, options.rows, true);
 
     await rm(options.lakeDirectory, { recursive: true, force: true });
     await mkdir(options.lakeDirectory, { recursive: true });

@@ -25,13 +25,17 @@ CREATE TABLE settlement (
   KEY settlement_merchant (merchant_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
 
-/** Inserts `count` deterministic rows after the current maximum id, using MariaDB's sequence engine. */
-export async function insertSettlements(connection: Connection, count: number): Promise<void> {
+/**
+ * Inserts `count` deterministic rows using MariaDB's sequence engine. `history` rows
+ * carry back-dated timestamps (an existing table); otherwise `created_at`/`updated_at`
+ * take their defaults, as rows written by an application now would.
+ */
+export async function insertSettlements(connection: Connection, count: number, history = false): Promise<void> {
   const chunk = 20_000;
   for (let done = 0; done < count; done += chunk) {
     const n = Math.min(chunk, count - done);
     await connection.query(
-      `INSERT INTO settlement (merchant_id, order_ref, amount, fee, currency, status, settled_at, attempts, fx_rate, note, created_at, updated_at)
+      `INSERT INTO settlement (merchant_id, order_ref, amount, fee, currency, status, settled_at, attempts, fx_rate, note${history ? ", created_at, updated_at" : ""})
        SELECT 1 + (s.seq * 7919) % 500,
               CONCAT('ORD-', LPAD(HEX(s.seq * 2654435761 % 4294967291), 8, '0'), '-', @base + s.seq),
               ROUND(((s.seq * 104729) % 9999999) / 100 + 0.01, 2),
@@ -41,9 +45,8 @@ export async function insertSettlements(connection: Connection, count: number): 
               IF(s.seq % 4 = 1, TIMESTAMP('2026-01-01') + INTERVAL (s.seq * 37) SECOND + INTERVAL (s.seq % 1000000) MICROSECOND, NULL),
               s.seq % 5,
               IF(s.seq % 10 = 0, NULL, 1 + (s.seq % 1000) / 3333),
-              ELT(1 + s.seq % 5, NULL, 'ok', 'Zahlung überfällig', '退款处理中', 'paid 💶 late'),
-              TIMESTAMP('2026-01-01') + INTERVAL (s.seq * 60) SECOND,
-              TIMESTAMP('2026-01-01') + INTERVAL (s.seq * 60) SECOND + INTERVAL (s.seq % 1000) MICROSECOND
+              ELT(1 + s.seq % 5, NULL, 'ok', 'Zahlung überfällig', '退款处理中', 'paid 💶 late')
+              ${history ? `, TIMESTAMP('2026-01-01') + INTERVAL ((@base + s.seq) * 60) SECOND, TIMESTAMP('2026-01-01') + INTERVAL ((@base + s.seq) * 60) SECOND + INTERVAL (s.seq % 1000) MICROSECOND` : ""}
        FROM (SELECT seq FROM seq_1_to_${n}) AS s, (SELECT @base := ${done}) AS b`,
     );
   }
