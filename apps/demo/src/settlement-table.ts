@@ -30,7 +30,11 @@ CREATE TABLE settlement (
  * carry back-dated timestamps (an existing table); otherwise `created_at`/`updated_at`
  * take their defaults, as rows written by an application now would.
  */
-export async function insertSettlements(connection: Connection, count: number, history = false): Promise<void> {
+export async function insertSettlements(
+  connection: Connection,
+  count: number,
+  history = false,
+): Promise<void> {
   const chunk = 20_000;
   for (let done = 0; done < count; done += chunk) {
     const n = Math.min(chunk, count - done);

@@ -1,0 +1,164 @@
+import type { Logger, ObjectStore, RunManifest, SluiceError } from "@sluice/core";
+import { isSluiceError, parseTableRef, silentLogger, sluiceError } from "@sluice/core";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import type pg from "pg";
+import { defaultLedgerSchema, ledgerTable } from "./load-ledger.js";
+import { loadRunInTransaction } from "./load-run.js";
+import type { ParquetTextReader } from "./parquet-text-reader.js";
+import { normalizeCopyOptions } from "./redshift-copy-options.js";
+import { formatWarehouseTable, qualifiedName, type WarehouseTable } from "./sql-text.js";
+import { warehouseError } from "./warehouse-errors.js";
+import { connectWarehouse, ensureLedger } from "./warehouse-session.js";
+import type { WarehouseConnection } from "./warehouse-url.js";
+
+export interface LoaderOptions {
+  readonly connection: WarehouseConnection;
+  /** The lake; for PostgreSQL the loader downloads staged Parquet parts from it. */
+  readonly lake: ObjectStore;
+  /** Target schema; default `connection.schema`, else the source schema name. */
+  readonly targetSchema?: string;
+  /** Redshift: the role COPY assumes; default `connection.iamRole`. */
+  readonly iamRole?: string;
+  /** Redshift: extra COPY options, only those valid with FORMAT AS PARQUET. */
+  readonly copyOptions?: readonly string[];
+  readonly logger?: Logger;
+  /** Where PostgreSQL loads download parts (one at a time); default the OS temp dir. */
+  readonly tempDir?: string;
+  /** Schema of `sluice_load_ledger`; default `sluice`. */
+  readonly ledgerSchema?: string;
+  /** Default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** PostgreSQL: reads a downloaded part as text rows; default parquet-writer's reader. */
+  readonly readParquetRows?: ParquetTextReader;
+}
+
+export interface LoadReport {
+  /** Source table, `schema.table`. */
+  readonly table: string;
+  /** Target, `schema.table` in the warehouse. */
+  readonly target: string;
+  readonly runId: string;
+  /** True when the ledger already held the run: nothing was done. */
+  readonly skipped: boolean;
+  readonly filesLoaded: number;
+  readonly rowsStaged: number;
+  readonly rowsInserted: number;
+  readonly rowsDeleted: number;
+  readonly durationMs: number;
+}
+
+export interface WarehouseLoader {
+  /** Run ids the ledger records for this source table (`schema.table`) and target. */
+  loadedRunIds(table: string): ResultAsync<ReadonlySet<string>, SluiceError>;
+  /**
+   * Loads one run in one transaction; a run already in the ledger is skipped.
+   * `manifestUri`: for Redshift, the S3 URI of the run's Redshift COPY manifest.
+   */
+  loadRun(manifest: RunManifest, manifestUri: string): ResultAsync<LoadReport, SluiceError>;
+  /** Rows in the target of this source table. */
+  countRows(table: string): ResultAsync<number, SluiceError>;
+  close(): Promise<void>;
+}
+
+/** Connects, pins the session time zone to UTC and makes sure the ledger exists. */
+export function openLoader(options: LoaderOptions): ResultAsync<WarehouseLoader, SluiceError> {
+  const { connection } = options;
+  const iamRole = options.iamRole ?? connection.iamRole;
+  if (connection.dialect === "redshift" && !iamRole) {
+    return errAsync(
+      sluiceError(
+        "config",
+        `Redshift target ${connection.displayUrl} has no IAM role; add ?iam_role=arn:aws:iam::<account>:role/<name> to the URL or pass --iam-role`,
+      ),
+    );
+  }
+  const copyOptions = normalizeCopyOptions(options.copyOptions ?? []);
+  if (copyOptions.isErr()) return errAsync(copyOptions.error);
+  const ledger = ledgerTable(options.ledgerSchema ?? defaultLedgerSchema);
+  return connectWarehouse(
+    connection,
+    options.connectTimeoutMs ?? 10_000,
+    options.logger ?? silentLogger,
+  ).andThen((client) =>
+    ensureLedger(client, connection, ledger)
+      .map(
+        (): WarehouseLoader => new SessionLoader(client, options, ledger, iamRole ?? null, copyOptions.value),
+      )
+      .orElse((error) =>
+        ResultAsync.fromSafePromise(client.end().catch(() => {})).andThen(() => errAsync(error)),
+      ),
+  );
+}
+
+class SessionLoader implements WarehouseLoader {
+  private stagingCounter = 0;
+  private closed = false;
+
+  constructor(
+    private readonly client: pg.Client,
+    private readonly options: LoaderOptions,
+    private readonly ledger: WarehouseTable,
+    private readonly iamRole: string | null,
+    private readonly copyOptions: readonly string[],
+  ) {}
+
+  private targetOf(table: string): ResultAsync<WarehouseTable, SluiceError> {
+    const ref = parseTableRef(table);
+    if (ref.isErr()) return errAsync(ref.error);
+    const schema = this.options.targetSchema ?? this.options.connection.schema ?? ref.value.schema;
+    return okAsync({ schema, name: ref.value.table });
+  }
+
+  loadedRunIds(table: string): ResultAsync<ReadonlySet<string>, SluiceError> {
+    return this.targetOf(table).andThen((target) =>
+      ResultAsync.fromPromise(
+        this.client.query<{ run_id: string }>(
+          `SELECT DISTINCT "run_id" FROM ${qualifiedName(this.ledger)} WHERE "source_table" = $1 AND "target_table" = $2`,
+          [table, formatWarehouseTable(target)],
+        ),
+        (thrown) => warehouseError(thrown, "load", `reading the load ledger for ${table}`),
+      ).map((result): ReadonlySet<string> => new Set(result.rows.map((row) => row.run_id))),
+    );
+  }
+
+  loadRun(manifest: RunManifest, manifestUri: string): ResultAsync<LoadReport, SluiceError> {
+    return this.targetOf(manifest.table).andThen((target) => {
+      this.stagingCounter += 1;
+      const work = loadRunInTransaction({
+        client: this.client,
+        dialect: this.options.connection.dialect,
+        manifest,
+        manifestUri,
+        target,
+        staging: { schema: null, name: `sluice_stage_${this.stagingCounter}` },
+        ledger: this.ledger,
+        lake: this.options.lake,
+        iamRole: this.iamRole,
+        copyOptions: this.copyOptions,
+        tempDir: this.options.tempDir,
+        readParquetRows: this.options.readParquetRows,
+        logger: this.options.logger ?? silentLogger,
+      });
+      return ResultAsync.fromPromise(work, (thrown) =>
+        isSluiceError(thrown)
+          ? thrown
+          : warehouseError(thrown, "load", `loading ${manifest.table} run ${manifest.runId}`),
+      );
+    });
+  }
+
+  countRows(table: string): ResultAsync<number, SluiceError> {
+    return this.targetOf(table).andThen((target) =>
+      ResultAsync.fromPromise(
+        this.client.query<{ count: string }>(`SELECT COUNT(*) AS "count" FROM ${qualifiedName(target)}`),
+        (thrown) => warehouseError(thrown, "load", `counting rows of ${formatWarehouseTable(target)}`),
+      ).map((result) => Number(result.rows[0]?.count ?? 0)),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.end().catch(() => {});
+  }
+}
