@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,7 +65,8 @@ try {
     const sluice = await measureProcess(
       process.execPath,
       [
-        ...(process.env.BENCH_SLUICE_NODE_FLAGS ? process.env.BENCH_SLUICE_NODE_FLAGS.split(" ") : []),
+        // The Node flags the `sluice` executable's shebang carries, so the bench runs it as users do.
+        ...(await shebangNodeFlags(join(repoRoot, "apps/cli/dist/main.js"))),
         join(repoRoot, "apps/cli/dist/main.js"),
         "sync",
         "--backup-only",
@@ -126,6 +127,12 @@ for (const r of results) {
   );
 }
 log("figures written to docs/benchmarks.md");
+
+async function shebangNodeFlags(script: string): Promise<string[]> {
+  const firstLine = (await readFile(script, "utf8")).split("\n", 1)[0] ?? "";
+  const match = /^#!\S*env -S node (.*)$/.exec(firstLine);
+  return match?.[1] ? match[1].trim().split(/\s+/) : [];
+}
 
 /** DuckDB re-encodes the very rows sluice staged with its own ZSTD writer: same rows, independent encoder. */
 async function duckdbZstdBytes(
