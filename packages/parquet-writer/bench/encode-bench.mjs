@@ -1,6 +1,6 @@
 // Not a test: encodes 1M synthetic rows of a 20-column mixed table and prints rows/s
 // and peak RSS. Run after `pnpm exec tsc -b packages/parquet-writer`:
-//   node packages/parquet-writer/bench/encode-bench.mjs [rows] [zstd|snappy|none]
+//   node packages/parquet-writer/bench/encode-bench.mjs [rows] [zstd|snappy|none] [main|worker]
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { createParquetPartWriter } from "../dist/index.js";
 
 const totalRows = Number(process.argv[2] ?? 1_000_000);
 const compression = process.argv[3] ?? "zstd";
+const compressionThread = process.argv[4] ?? "main";
 const int = (bits, unsigned = false) => ({ kind: "integer", bits, unsigned });
 const str = (name, nullable = false) => ({
   name,
@@ -89,13 +90,22 @@ const path = join(tmpdir(), `sluice-encode-bench-${process.pid}.parquet`);
 let peakRss = process.memoryUsage().rss;
 const baseRss = peakRss;
 const started = process.hrtime.bigint();
-const writer = createParquetPartWriter({ table: "bench.orders", columns, path, compression });
+const cpuStart = process.cpuUsage();
+const writer = createParquetPartWriter({
+  table: "bench.orders",
+  columns,
+  path,
+  compression,
+  compressionThread,
+});
 for (let written = 0, index = 0; written < totalRows; written += batchSize, index++) {
   await writer.write(batches[index % batches.length]);
   if (index % 10 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }
 const summary = await writer.finish();
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const cpu = process.cpuUsage(cpuStart);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 rmSync(path, { force: true });
 console.log(
@@ -103,8 +113,12 @@ console.log(
     rows: summary.rows,
     columns: columns.length,
     compression,
+    compressionThread,
     seconds: Number(seconds.toFixed(2)),
     rowsPerSecond: Math.round(summary.rows / seconds),
+    // CPU of the whole process (main thread + libuv pool): the cost a sync pays per row.
+    cpuSeconds: Number(cpuSeconds.toFixed(2)),
+    rowsPerCpuSecond: Math.round(summary.rows / cpuSeconds),
     fileMiB: Number((summary.sizeBytes / 2 ** 20).toFixed(1)),
     rssBeforeMiB: Math.round(baseRss / 2 ** 20),
     peakRssMiB: Math.round(peakRss / 2 ** 20),

@@ -4,10 +4,14 @@
  */
 export class ByteSink {
   buffer: Buffer;
+  /** Fixed-width values go through a DataView: TurboFan turns its setters into single
+   * stores, where Buffer.write*LE range-checks and stores byte by byte. */
+  private data: DataView;
   length = 0;
 
   constructor(initialCapacity = 64 * 1024) {
     this.buffer = Buffer.allocUnsafe(initialCapacity);
+    this.data = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
   }
 
   ensure(extra: number): void {
@@ -18,6 +22,7 @@ export class ByteSink {
     const next = Buffer.allocUnsafe(capacity);
     this.buffer.copy(next, 0, 0, this.length);
     this.buffer = next;
+    this.data = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   byte(value: number): void {
@@ -27,7 +32,7 @@ export class ByteSink {
 
   int32(value: number): void {
     this.ensure(4);
-    this.buffer.writeInt32LE(value, this.length);
+    this.data.setInt32(this.length, value, true);
     this.length += 4;
   }
 
@@ -36,26 +41,26 @@ export class ByteSink {
     this.ensure(8);
     const high = Math.floor(value / 4294967296);
     const low = value - high * 4294967296;
-    this.buffer.writeUInt32LE(low, this.length);
-    this.buffer.writeInt32LE(high, this.length + 4);
+    this.data.setUint32(this.length, low, true);
+    this.data.setInt32(this.length + 4, high, true);
     this.length += 8;
   }
 
   int64FromBigInt(value: bigint): void {
     this.ensure(8);
-    this.buffer.writeBigInt64LE(value, this.length);
+    this.data.setBigInt64(this.length, value, true);
     this.length += 8;
   }
 
   float(value: number): void {
     this.ensure(4);
-    this.buffer.writeFloatLE(value, this.length);
+    this.data.setFloat32(this.length, value, true);
     this.length += 4;
   }
 
   double(value: number): void {
     this.ensure(8);
-    this.buffer.writeDoubleLE(value, this.length);
+    this.data.setFloat64(this.length, value, true);
     this.length += 8;
   }
 
@@ -68,7 +73,7 @@ export class ByteSink {
   /** PLAIN BYTE_ARRAY: 4-byte length prefix then the bytes. */
   lengthPrefixedBytes(value: Uint8Array): void {
     this.ensure(4 + value.length);
-    this.buffer.writeUInt32LE(value.length, this.length);
+    this.data.setUint32(this.length, value.length, true);
     this.buffer.set(value, this.length + 4);
     this.length += 4 + value.length;
   }
@@ -77,7 +82,7 @@ export class ByteSink {
   lengthPrefixedUtf8(value: string): void {
     this.ensure(4 + value.length * 3);
     const written = this.buffer.write(value, this.length + 4, "utf8");
-    this.buffer.writeUInt32LE(written, this.length);
+    this.data.setUint32(this.length, written, true);
     this.length += 4 + written;
   }
 

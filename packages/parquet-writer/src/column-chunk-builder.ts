@@ -5,9 +5,9 @@ import type { PageCodec } from "./page-compression.js";
 import { Encoding, PageType } from "./parquet-enums.js";
 import type { ColumnLayout } from "./parquet-schema.js";
 import { ThriftCompactWriter } from "./thrift-compact-writer.js";
-import type { ValueEncoder } from "./value-encoders.js";
+import type { ColumnEncoder, OpenPage } from "./value-encoders.js";
 
-/** Uncompressed value bytes after which a page is cut (and compressed right away). */
+/** Uncompressed value bytes after which a page is cut (and handed to the codec). */
 const PAGE_BYTES = 1024 * 1024;
 
 export interface FinishedChunk {
@@ -18,53 +18,70 @@ export interface FinishedChunk {
   readonly compressedSize: number;
 }
 
+interface PendingPage {
+  readonly values: number;
+  readonly uncompressedSize: number;
+  readonly compressed: Buffer | Promise<Buffer>;
+}
+
 /**
  * Collects one column of one row group as V1 data pages (PLAIN values, RLE
- * definition levels). Pages are compressed as soon as they fill, so a buffered
- * row group costs its compressed size plus one open page per column.
+ * definition levels). Pages are compressed as soon as they fill — on the libuv pool
+ * when the codec can, so the JavaScript thread goes on encoding (and the source goes
+ * on parsing rows) meanwhile. A buffered row group costs its pages plus one open page.
  */
-export class ColumnChunkBuilder {
-  private readonly values = new ByteSink(PAGE_BYTES + 64 * 1024);
-  private levels = new Uint8Array(8192);
-  private pageValues = 0;
-  private pages: Buffer[] = [];
-  private chunkValues = 0;
-  private uncompressedSize = 0;
-  private compressedSize = 0;
+export class ColumnChunkBuilder implements OpenPage {
+  readonly values = new ByteSink(PAGE_BYTES + 64 * 1024);
+  levels = new Uint8Array(8192);
+  count = 0;
   zeroDates = 0;
+  private pages: PendingPage[] = [];
+  private pageBytes = 0;
 
   constructor(
     private readonly layout: ColumnLayout,
-    private readonly encode: ValueEncoder,
+    private readonly encode: ColumnEncoder,
     private readonly codec: PageCodec,
-    private readonly onRequiredNull: (value: SourceValue) => never,
+    private readonly onNull: (value: SourceValue | undefined) => never,
   ) {}
 
-  /** Bytes this chunk holds in memory (compressed pages + the open page). */
+  /** Bytes this chunk holds in memory (cut pages, compressed or awaiting it, + the open page). */
   get bufferedBytes(): number {
-    return this.compressedSize + this.values.length + this.pageValues;
+    return this.pageBytes + this.values.length + this.count;
   }
 
-  append(value: SourceValue): void {
-    if (this.pageValues === this.levels.length) {
-      const grown = new Uint8Array(this.levels.length * 2);
-      grown.set(this.levels);
+  /** Appends `rows[start..end)[column]`; the caller keeps calls to a few thousand rows. */
+  appendRows(rows: readonly (readonly SourceValue[])[], column: number, start: number, end: number): void {
+    const needed = this.count + (end - start);
+    if (needed > this.levels.length) {
+      let size = this.levels.length * 2;
+      while (size < needed) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.levels.subarray(0, this.count));
       this.levels = grown;
     }
-    if (value === null || !this.encode(this.values, value)) {
-      if (!this.layout.optional) this.onRequiredNull(value);
-      if (value !== null) this.zeroDates++;
-      this.levels[this.pageValues++] = 0;
-    } else {
-      this.levels[this.pageValues++] = 1;
-    }
+    this.encode(rows, column, start, end, this);
+    this.cutPageIfFull();
+  }
+
+  appendNull(value: SourceValue | undefined): void {
+    if (value === undefined || !this.layout.optional) this.onNull(value);
+    this.levels[this.count++] = 0;
+  }
+
+  appendZeroDate(): void {
+    this.zeroDates++;
+    this.levels[this.count++] = 0;
+  }
+
+  cutPageIfFull(): void {
     if (this.values.length >= PAGE_BYTES) this.cutPage();
   }
 
   private cutPage(): void {
-    if (this.pageValues === 0) return;
+    if (this.count === 0) return;
     const parts: Buffer[] = [];
-    if (this.layout.optional) parts.push(encodeDefinitionLevels(this.levels, this.pageValues));
+    if (this.layout.optional) parts.push(encodeDefinitionLevels(this.levels, this.count));
     if (this.layout.physicalType === "BOOLEAN") {
       // Booleans were buffered one byte each; PLAIN wants them bit-packed.
       const defined = this.values.view();
@@ -74,38 +91,46 @@ export class ColumnChunkBuilder {
     } else {
       parts.push(this.values.view());
     }
-    const body = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
-    const compressed = this.codec.compress(body);
-    const header = new ThriftCompactWriter()
-      .i32(1, PageType.DATA_PAGE)
-      .i32(2, body.length)
-      .i32(3, compressed.length)
-      .struct(5, (page) =>
-        page.i32(1, this.pageValues).i32(2, Encoding.PLAIN).i32(3, Encoding.RLE).i32(4, Encoding.RLE),
-      )
-      .finish();
-    // `compressed` may alias the reusable value buffer (codec "none"): copy it out.
-    this.pages.push(header, compressed === body ? Buffer.from(body) : compressed);
-    this.uncompressedSize += header.length + body.length;
-    this.compressedSize += header.length + compressed.length;
-    this.chunkValues += this.pageValues;
-    this.pageValues = 0;
+    // Always a fresh buffer owning its memory: the value sink is reused for the next
+    // page while this one may be compressing on another thread (it is transferred there).
+    const body = Buffer.allocUnsafeSlow(parts.reduce((sum, part) => sum + part.length, 0));
+    let offset = 0;
+    for (const part of parts) offset += part.copy(body, offset);
+    // Read the size first: an off-thread codec detaches `body`.
+    const uncompressedSize = body.length;
+    const compressed = this.codec.compressAsync ? this.codec.compressAsync(body) : this.codec.compress(body);
+    if (compressed instanceof Promise) compressed.catch(() => undefined);
+    this.pages.push({ values: this.count, uncompressedSize, compressed });
+    this.pageBytes += uncompressedSize;
+    this.count = 0;
     this.values.reset();
   }
 
-  /** Closes the chunk and starts an empty one. */
-  finish(): FinishedChunk {
+  /** Closes the chunk (waiting for its pages' compression) and starts an empty one. */
+  async finish(): Promise<FinishedChunk> {
     this.cutPage();
-    const chunk: FinishedChunk = {
-      buffers: this.pages,
-      numValues: this.chunkValues,
-      uncompressedSize: this.uncompressedSize,
-      compressedSize: this.compressedSize,
-    };
+    const pages = this.pages;
     this.pages = [];
-    this.chunkValues = 0;
-    this.uncompressedSize = 0;
-    this.compressedSize = 0;
-    return chunk;
+    this.pageBytes = 0;
+    const buffers: Buffer[] = [];
+    let numValues = 0;
+    let uncompressedSize = 0;
+    let compressedSize = 0;
+    for (const page of pages) {
+      const compressed = await page.compressed;
+      const header = new ThriftCompactWriter()
+        .i32(1, PageType.DATA_PAGE)
+        .i32(2, page.uncompressedSize)
+        .i32(3, compressed.length)
+        .struct(5, (data) =>
+          data.i32(1, page.values).i32(2, Encoding.PLAIN).i32(3, Encoding.RLE).i32(4, Encoding.RLE),
+        )
+        .finish();
+      buffers.push(header, compressed);
+      numValues += page.values;
+      uncompressedSize += header.length + page.uncompressedSize;
+      compressedSize += header.length + compressed.length;
+    }
+    return { buffers, numValues, uncompressedSize, compressedSize };
   }
 }

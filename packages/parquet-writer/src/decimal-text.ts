@@ -29,6 +29,41 @@ export function unscaledDecimal(text: string, scale: number): string | undefined
   return negative && !/^0+$/.test(joined) ? `-${joined}` : joined;
 }
 
+/**
+ * The allocation-free common case of `unscaledDecimal`: plain decimal text whose
+ * unscaled value has at most 15 digits, returned as an exact Number. `undefined` means
+ * "not this case" (too long, exponent, stray characters, excess fractional digits):
+ * the caller then takes the exact text path, which also produces the error message.
+ */
+export function smallUnscaledDecimal(text: string, scale: number): number | undefined {
+  const length = text.length;
+  let index = 0;
+  const first = text.charCodeAt(0);
+  const negative = first === 45;
+  if (negative || first === 43) index = 1;
+  let value = 0;
+  let fractionDigits = -1;
+  let seenDigit = false;
+  for (; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 46 && fractionDigits < 0) {
+      fractionDigits = 0;
+      continue;
+    }
+    const digit = code - 48;
+    if (digit < 0 || digit > 9 || value >= 1e14) return undefined;
+    if (fractionDigits >= 0 && ++fractionDigits > scale) return undefined;
+    value = value * 10 + digit;
+    seenDigit = true;
+  }
+  if (!seenDigit) return undefined;
+  for (let padded = Math.max(fractionDigits, 0); padded < scale; padded++) {
+    if (value >= 1e14) return undefined;
+    value *= 10;
+  }
+  return negative && value !== 0 ? -value : value;
+}
+
 function isDigits(text: string): boolean {
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);

@@ -1,3 +1,4 @@
+export type { CompressionThread, ParquetCompression } from "./page-compression.js";
 export type { ParquetPartOptions, ParquetPartSummary, ParquetPartWriter } from "./parquet-part-writer.js";
 export { createParquetPartWriter } from "./parquet-part-writer.js";
 export { readParquetRowsAsText } from "./parquet-rows-reader.js";
