@@ -10,7 +10,7 @@ export type { CursorPosition, ExtractPlan } from "./extract-plan.js";
 export type { LogFields, Logger, LogLevel } from "./logger.js";
 export { createJsonLogger, silentLogger } from "./logger.js";
 export type { LogicalKind, LogicalType } from "./logical-type.js";
-export type { RunManifest, StagedFile } from "./manifest.js";
+export type { ColumnStats, RunManifest, StagedFile } from "./manifest.js";
 export type { ObjectInfo, ObjectStore } from "./object-store.js";
 export { redactUrl } from "./redact-url.js";
 export type { RowBatch, SourceValue } from "./row-batch.js";

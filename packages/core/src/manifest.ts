@@ -27,4 +27,18 @@ export interface RunManifest {
   readonly cursorColumn: string | null;
   readonly files: readonly StagedFile[];
   readonly rows: number;
+  /**
+   * Facts measured over every value staged in this run, by column name. Optional:
+   * manifests written before it existed lack it, and the loader must then treat
+   * widths as unknown. The pre-flight check compares these with the target table
+   * (a VARCHAR too narrow for the longest value staged stops the load early).
+   */
+  readonly columnStats?: Readonly<Record<string, ColumnStats>>;
+}
+
+export interface ColumnStats {
+  /** NULLs staged (including zero dates turned into NULL). */
+  readonly nulls: number;
+  /** Longest value in bytes as staged (UTF-8 for text, raw for binary/JSON); null for fixed-width types. */
+  readonly maxBytes: number | null;
 }

@@ -28,6 +28,12 @@ const runManifestSchema = z.object({
   cursorColumn: z.string().nullable(),
   files: z.array(stagedFileSchema),
   rows: z.number().int().nonnegative(),
+  columnStats: z
+    .record(
+      z.string(),
+      z.object({ nulls: z.number().int().nonnegative(), maxBytes: z.number().int().nonnegative().nullable() }),
+    )
+    .optional(),
 });
 
 /** Manifests are read back by `--redshift-only` runs, maybe by another sluice version: validate, don't trust. */
