@@ -6,6 +6,8 @@ export interface SizeResult {
   readonly sluiceSeconds: number;
   readonly sluiceRowsPerSecond: number;
   readonly ratio: number;
+  /** The stock client reading the rows in sluice's keyset order (cursor index), to /dev/null. */
+  readonly orderedReferenceSeconds: number;
   readonly peakRssMiB: number;
   readonly sluiceParquetBytes: number;
   readonly duckdbParquetBytes: number;

@@ -22,6 +22,7 @@ interface SyncFlags {
   strategy?: string;
   cursorColumn?: string;
   rowsPerFile?: string;
+  pageSize?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -42,6 +43,7 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option("--strategy <name>", "CDC strategy: hybrid (default) or id")
     .option("--cursor-column <column>", "update-timestamp column for the hybrid strategy (default: detected)")
     .option("--rows-per-file <rows>", "rows per Parquet file", "1000000")
+    .option("--page-size <rows>", "rows per keyset query (larger pages: fewer round trips)")
     .option("--json", "print the run report as JSON on stdout")
     .option("-v, --verbose", "log progress as JSON lines on stderr")
     .action(async (flags: SyncFlags) => {
@@ -60,6 +62,8 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
   if (limit instanceof Error) return configError(limit.message);
   const rowsPerFile = parseCount("--rows-per-file", flags.rowsPerFile);
   if (rowsPerFile instanceof Error) return configError(rowsPerFile.message);
+  const pageSize = parseCount("--page-size", flags.pageSize);
+  if (pageSize instanceof Error) return configError(pageSize.message);
   const mode: SyncMode = flags.backupOnly ? "backup-only" : flags.redshiftOnly ? "redshift-only" : "sync";
   const connections = resolveConnections(flags, io.env, {
     source: mode !== "redshift-only",
@@ -81,6 +85,7 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(flags.strategy ? { strategy: flags.strategy } : {}),
     ...(flags.cursorColumn ? { cursorColumn: flags.cursorColumn } : {}),
     ...(rowsPerFile ? { rowsPerFile } : {}),
+    ...(pageSize ? { pageSize } : {}),
   });
   connections.value.lake.close?.();
   if (report.isErr()) return report.error;
