@@ -31,7 +31,10 @@ const runManifestSchema = z.object({
   columnStats: z
     .record(
       z.string(),
-      z.object({ nulls: z.number().int().nonnegative(), maxBytes: z.number().int().nonnegative().nullable() }),
+      z.object({
+        nulls: z.number().int().nonnegative(),
+        maxBytes: z.number().int().nonnegative().nullable(),
+      }),
     )
     .optional(),
 });
