@@ -70,20 +70,22 @@ export class ByteSink {
     this.length += value.length;
   }
 
-  /** PLAIN BYTE_ARRAY: 4-byte length prefix then the bytes. */
-  lengthPrefixedBytes(value: Uint8Array): void {
+  /** PLAIN BYTE_ARRAY: 4-byte length prefix then the bytes. Returns the byte count. */
+  lengthPrefixedBytes(value: Uint8Array): number {
     this.ensure(4 + value.length);
     this.data.setUint32(this.length, value.length, true);
     this.buffer.set(value, this.length + 4);
     this.length += 4 + value.length;
+    return value.length;
   }
 
-  /** PLAIN BYTE_ARRAY of a string's UTF-8 bytes, encoded straight into the buffer. */
-  lengthPrefixedUtf8(value: string): void {
+  /** PLAIN BYTE_ARRAY of a string's UTF-8 bytes, encoded straight into the buffer. Returns the byte count. */
+  lengthPrefixedUtf8(value: string): number {
     this.ensure(4 + value.length * 3);
     const written = this.buffer.write(value, this.length + 4, "utf8");
     this.data.setUint32(this.length, written, true);
     this.length += 4 + written;
+    return written;
   }
 
   unsignedVarint(value: number): void {

@@ -1,5 +1,11 @@
 import type { SourceValue } from "@sluice/core";
 import { ByteSink } from "./byte-sink.js";
+import {
+  type ColumnValueRules,
+  invalidDateError,
+  oversizeTextError,
+  utf8CutLength,
+} from "./column-value-rules.js";
 import { encodeDefinitionLevels, packBits } from "./definition-levels.js";
 import type { PageCodec } from "./page-compression.js";
 import { Encoding, PageType } from "./parquet-enums.js";
@@ -34,7 +40,12 @@ export class ColumnChunkBuilder implements OpenPage {
   readonly values = new ByteSink(PAGE_BYTES + 64 * 1024);
   levels = new Uint8Array(8192);
   count = 0;
-  zeroDates = 0;
+  /** Totals over the whole part (never reset between row groups). */
+  nulls = 0;
+  maxBytes = 0;
+  invalidDates = 0;
+  invalidDateSample: { readonly value: string; readonly key: string } | null = null;
+  truncated = 0;
   private pages: PendingPage[] = [];
   private pageBytes = 0;
 
@@ -43,6 +54,7 @@ export class ColumnChunkBuilder implements OpenPage {
     private readonly encode: ColumnEncoder,
     private readonly codec: PageCodec,
     private readonly onNull: (value: SourceValue | undefined) => never,
+    private readonly rules: ColumnValueRules,
   ) {}
 
   /** Bytes this chunk holds in memory (cut pages, compressed or awaiting it, + the open page). */
@@ -66,12 +78,30 @@ export class ColumnChunkBuilder implements OpenPage {
 
   appendNull(value: SourceValue | undefined): void {
     if (value === undefined || !this.layout.optional) this.onNull(value);
+    this.nulls++;
     this.levels[this.count++] = 0;
   }
 
-  appendZeroDate(): void {
-    this.zeroDates++;
+  appendInvalidDate(value: string, row: readonly SourceValue[]): void {
+    if (this.rules.invalidDates === "fail") throw invalidDateError(this.rules, value, row);
+    this.invalidDates++;
+    this.invalidDateSample ??= { value, key: this.rules.describeKey(row) };
+    this.nulls++;
     this.levels[this.count++] = 0;
+  }
+
+  oversizeText(written: number, row: readonly SourceValue[]): number {
+    const limit = this.rules.textLimit;
+    if (limit === null || written <= limit.maxBytes) return written;
+    if (limit.policy === "fail") throw oversizeTextError(this.rules, written, row);
+    // The value was just appended as [u32 length][bytes]: shorten it in place.
+    const sink = this.values;
+    const prefix = sink.length - written - 4;
+    const kept = utf8CutLength(sink.buffer, prefix + 4, written, limit.maxBytes);
+    sink.buffer.writeUInt32LE(kept, prefix);
+    sink.length = prefix + 4 + kept;
+    this.truncated++;
+    return kept;
   }
 
   cutPageIfFull(): void {

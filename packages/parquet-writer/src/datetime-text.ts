@@ -32,7 +32,11 @@ export function civilFromDays(days: number): { year: number; month: number; day:
   return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
-/** Result of parsing: a number/bigint, `null` for a zero date, `undefined` for malformed text. */
+/**
+ * Result of parsing: a number/bigint; `null` for well-formed text that is no calendar
+ * date (MySQL's zero dates `0000-00-00`, partial zeros `2024-00-15`, and the impossible
+ * dates `ALLOW_INVALID_DATES` lets through, `2024-02-30`); `undefined` for malformed text.
+ */
 export type ParsedTemporal<T> = T | null | undefined;
 
 function digits(text: string, start: number, count: number): number {
@@ -53,7 +57,10 @@ export function parseDateText(text: string): ParsedTemporal<number> {
   const day = digits(text, 8, 2);
   if (Number.isNaN(year) || Number.isNaN(month) || Number.isNaN(day)) return undefined;
   if (year === 0 || month === 0 || day === 0) return null;
-  if (month > 12 || day > daysInMonth(year, month)) return undefined;
+  // MySQL never stores month 13 or day 32 (malformed); ALLOW_INVALID_DATES does store
+  // day 31 in any month, which is no calendar date.
+  if (month > 12 || day > 31) return undefined;
+  if (day > daysInMonth(year, month)) return null;
   return daysFromCivil(year, month, day);
 }
 

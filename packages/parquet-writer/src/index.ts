@@ -1,3 +1,4 @@
+export type { InvalidDatePolicy, TextByteLimit } from "./column-value-rules.js";
 export type { CompressionThread, ParquetCompression } from "./page-compression.js";
 export type { ParquetPartOptions, ParquetPartSummary, ParquetPartWriter } from "./parquet-part-writer.js";
 export { createParquetPartWriter } from "./parquet-part-writer.js";

@@ -1,7 +1,20 @@
 import type { FileHandle } from "node:fs/promises";
 import { open, rm } from "node:fs/promises";
-import { type ColumnSpec, type RowBatch, type SourceValue, sluiceError, toSluiceError } from "@sluice/core";
+import {
+  type ColumnSpec,
+  type ColumnStats,
+  type RowBatch,
+  type SourceValue,
+  sluiceError,
+  toSluiceError,
+} from "@sluice/core";
 import { ColumnChunkBuilder } from "./column-chunk-builder.js";
+import {
+  type ColumnValueRules,
+  type InvalidDatePolicy,
+  rowKeyDescriber,
+  type TextByteLimit,
+} from "./column-value-rules.js";
 import { encodeError } from "./encode-error.js";
 import { type ColumnChunkMeta, encodeFileMetadata, type RowGroupMeta } from "./file-metadata.js";
 import { type CompressionThread, type ParquetCompression, pageCodec } from "./page-compression.js";
@@ -20,14 +33,29 @@ export interface ParquetPartOptions {
    * RSS (docs/adr/0003-parquet-encoding.md). Snappy and none always run on "main".
    */
   compressionThread?: CompressionThread;
+  /** Primary key column names: they name a row in error messages and samples. */
+  keyColumns?: readonly string[];
+  /** Zero and impossible dates: `"null"` (default) or `"fail"`. See {@link InvalidDatePolicy}. */
+  invalidDates?: InvalidDatePolicy;
+  /**
+   * A byte cap for string and TIME values (not JSON, not binary): set it when the part
+   * is bound for Redshift VARCHAR (65,535 bytes). Absent: values are written whole.
+   */
+  textLimit?: TextByteLimit;
 }
 
 export interface ParquetPartSummary {
   path: string;
   rows: number;
   sizeBytes: number;
-  /** Zero dates (`0000-00-00`, or any date part zero) written as NULL, per column name. */
+  /** Zero and impossible dates (`0000-00-00`, `2024-00-15`, `2024-02-30`) written as NULL, per column name. */
   zeroDates: Readonly<Record<string, number>>;
+  /** The first such date per column and the key of its row, for the run log. */
+  zeroDateSamples: Readonly<Record<string, { readonly value: string; readonly key: string }>>;
+  /** Text values cut at `textLimit.maxBytes` (policy "truncate"), per column name. */
+  truncatedValues: Readonly<Record<string, number>>;
+  /** NULLs written and the longest variable-length value (bytes), for every column. */
+  columnStats: Readonly<Record<string, ColumnStats>>;
 }
 
 export interface ParquetPartWriter {
@@ -66,6 +94,14 @@ export function createParquetPartWriter(options: ParquetPartOptions): ParquetPar
     );
   }
   const layouts = columns.map(columnLayout);
+  const describeKey = rowKeyDescriber(columns, options.keyColumns ?? []);
+  const textLimit = options.textLimit ?? null;
+  if (textLimit !== null && !(Number.isInteger(textLimit.maxBytes) && textLimit.maxBytes > 0)) {
+    throw sluiceError(
+      "config",
+      `Parquet part for table ${table}: textLimit.maxBytes must be a positive integer, got ${textLimit.maxBytes}.`,
+    );
+  }
   const builders = columns.map((column, index) => {
     const layout = layouts[index] as (typeof layouts)[number];
     const onNull = (value: SourceValue | undefined): never => {
@@ -77,7 +113,17 @@ export function createParquetPartWriter(options: ParquetPartOptions): ParquetPar
       }
       throw encodeError(table, column.name, column.sourceType, value, "NULL in a NOT NULL column");
     };
-    return new ColumnChunkBuilder(layout, columnEncoderFor(layout, column, table), codec, onNull);
+    const kind = column.logical.kind;
+    const capped = textLimit !== null && (kind === "string" || kind === "time") ? textLimit : null;
+    const rules: ColumnValueRules = {
+      table,
+      column,
+      invalidDates: options.invalidDates ?? "null",
+      textLimit: capped,
+      describeKey,
+    };
+    const encoder = columnEncoderFor(layout, column, table, capped?.maxBytes ?? null);
+    return new ColumnChunkBuilder(layout, encoder, codec, onNull, rules);
   });
 
   let handle: FileHandle | undefined;
@@ -202,10 +248,27 @@ export function createParquetPartWriter(options: ParquetPartOptions): ParquetPar
         throw toSluiceError(error, "stage", `Writing Parquet part ${path} for table ${table}`);
       }
       const zeroDates: Record<string, number> = {};
+      const zeroDateSamples: Record<string, { value: string; key: string }> = {};
+      const truncatedValues: Record<string, number> = {};
+      const columnStats: Record<string, ColumnStats> = {};
       builders.forEach((builder, index) => {
-        if (builder.zeroDates > 0) zeroDates[(columns[index] as ColumnSpec).name] = builder.zeroDates;
+        const name = (columns[index] as ColumnSpec).name;
+        if (builder.invalidDates > 0) zeroDates[name] = builder.invalidDates;
+        if (builder.invalidDateSample) zeroDateSamples[name] = builder.invalidDateSample;
+        if (builder.truncated > 0) truncatedValues[name] = builder.truncated;
+        const encoding = (layouts[index] as (typeof layouts)[number]).encoding;
+        const variable = encoding === "utf8" || encoding === "binary";
+        columnStats[name] = { nulls: builder.nulls, maxBytes: variable ? builder.maxBytes : null };
       });
-      return { path, rows: totalRows, sizeBytes: position, zeroDates };
+      return {
+        path,
+        rows: totalRows,
+        sizeBytes: position,
+        zeroDates,
+        zeroDateSamples,
+        truncatedValues,
+        columnStats,
+      };
     },
 
     async abort(): Promise<void> {

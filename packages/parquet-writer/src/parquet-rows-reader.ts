@@ -36,10 +36,6 @@ function decodeValues(layout: ColumnLayout, data: Buffer, offset: number, count:
         texts[index] = String(data.readInt32LE(position));
         position += 4;
         break;
-      case "uint32":
-        texts[index] = String(data.readUInt32LE(position));
-        position += 4;
-        break;
       case "int64":
       case "bit-int64":
         texts[index] = data.readBigInt64LE(position).toString();

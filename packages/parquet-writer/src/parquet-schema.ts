@@ -38,7 +38,6 @@ export interface ColumnLayout {
 export type ValueEncoding =
   | "boolean"
   | "int32"
-  | "uint32"
   | "int64"
   | "decimal-int32"
   | "decimal-int64"
@@ -106,7 +105,9 @@ function integerLayout(
     // UINT_64 values above 2^63-1 do not fit INT64, and not every reader honours
     // UINT_64: carry unsigned BIGINT exactly as DECIMAL(20,0).
     if (logical.bits === 64) return decimalLayout(name, optional, 20, 0);
-    if (logical.bits === 32) return plainLayout(name, optional, "INT32", "UINT_32", "uint32");
+    // INT UNSIGNED as a plain INT64: UINT_32 would store values above 2^31-1 in the
+    // INT32 bit pattern, which a reader that ignores the annotation reads as negative.
+    if (logical.bits === 32) return plainLayout(name, optional, "INT64", "INT_64", "int64");
     return plainLayout(name, optional, "INT32", logical.bits === 8 ? "UINT_8" : "UINT_16", "int32");
   }
   if (logical.bits === 64) return plainLayout(name, optional, "INT64", "INT_64", "int64");

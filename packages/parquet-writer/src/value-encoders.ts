@@ -15,10 +15,17 @@ export interface OpenPage {
   readonly levels: Uint8Array;
   /** Values (NULLs included) in the open page. */
   count: number;
+  /** Longest variable-length value appended to this column so far, in bytes (for ColumnStats). */
+  maxBytes: number;
   /** Records a NULL at the current position; throws for a REQUIRED column or a short row. */
   appendNull(value: SourceValue | undefined): void;
-  /** Records a MySQL zero date as NULL and counts it. */
-  appendZeroDate(): void;
+  /** A zero or impossible date: NULL (counted, a sample key kept) or an error, by policy. */
+  appendInvalidDate(value: string, row: Row): void;
+  /**
+   * Called after a text value of `written` bytes was appended: applies the column's
+   * byte cap (throws, or shortens the value in place) and returns the bytes kept.
+   */
+  oversizeText(written: number, row: Row): number;
   /** Cuts the page when its values reached the page size (checked per value by variable-length columns). */
   cutPageIfFull(): void;
 }
@@ -75,9 +82,20 @@ function smallIntegerText(text: string): number | undefined {
   return negative ? -value : value;
 }
 
-export function columnEncoderFor(layout: ColumnLayout, column: ColumnSpec, table: string): ColumnEncoder {
+/**
+ * The encoder for one column. `textLimit` (bytes) caps string/TIME values: above it
+ * the page's `oversizeText` decides; only the capped variant pays for the check.
+ */
+export function columnEncoderFor(
+  layout: ColumnLayout,
+  column: ColumnSpec,
+  table: string,
+  textLimit: number | null = null,
+): ColumnEncoder {
   const fail = (value: unknown, reason: string) =>
     encodeError(table, column.name, column.sourceType, value, reason);
+  const limited = textLimit !== null;
+  const cap = textLimit ?? Number.POSITIVE_INFINITY;
 
   /** Any integer-like source value as a number within [min, max], or throws. */
   const smallInteger = (value: Value, min: number, max: number): number => {
@@ -168,20 +186,6 @@ export function columnEncoderFor(layout: ColumnLayout, column: ColumnSpec, table
         }
       };
     }
-    case "uint32":
-      return (rows, columnIndex, start, end, page) => {
-        const sink = page.values;
-        for (let row = start; row < end; row++) {
-          const value = (rows[row] as Row)[columnIndex];
-          if (value == null) {
-            page.appendNull(value);
-            continue;
-          }
-          // UINT_32 is stored in the INT32 bit pattern.
-          sink.int32(smallInteger(value, 0, 4294967295) | 0);
-          page.levels[page.count++] = 1;
-        }
-      };
     case "int64":
       return (rows, columnIndex, start, end, page) => {
         const sink = page.values;
@@ -324,7 +328,7 @@ export function columnEncoderFor(layout: ColumnLayout, column: ColumnSpec, table
           if (typeof value !== "string") throw fail(value, "expected DATE text YYYY-MM-DD");
           const days = parseDateText(value);
           if (days === null) {
-            page.appendZeroDate();
+            page.appendInvalidDate(value, rows[row] as Row);
             continue;
           }
           if (days === undefined) throw fail(value, "not a valid date YYYY-MM-DD");
@@ -345,7 +349,7 @@ export function columnEncoderFor(layout: ColumnLayout, column: ColumnSpec, table
           if (typeof value !== "string") throw fail(value, "expected text YYYY-MM-DD HH:MM:SS[.ffffff]");
           const micros = parseDateTimeMicros(value);
           if (micros === null) {
-            page.appendZeroDate();
+            page.appendInvalidDate(value, rows[row] as Row);
             continue;
           }
           if (micros === undefined) throw fail(value, "not a valid date-time YYYY-MM-DD HH:MM:SS[.ffffff]");
@@ -355,7 +359,32 @@ export function columnEncoderFor(layout: ColumnLayout, column: ColumnSpec, table
         }
       };
     case "utf8":
+      if (limited) {
+        return (rows, columnIndex, start, end, page) => {
+          let longest = page.maxBytes;
+          for (let row = start; row < end; row++) {
+            const value = (rows[row] as Row)[columnIndex];
+            if (value == null) {
+              page.appendNull(value);
+              continue;
+            }
+            const sink = page.values;
+            let written =
+              typeof value === "string"
+                ? sink.lengthPrefixedUtf8(value)
+                : value instanceof Uint8Array
+                  ? sink.lengthPrefixedBytes(value)
+                  : sink.lengthPrefixedUtf8(String(value));
+            if (written > cap) written = page.oversizeText(written, rows[row] as Row);
+            if (written > longest) longest = written;
+            page.levels[page.count++] = 1;
+            page.cutPageIfFull();
+          }
+          page.maxBytes = longest;
+        };
+      }
       return (rows, columnIndex, start, end, page) => {
+        let longest = page.maxBytes;
         for (let row = start; row < end; row++) {
           const value = (rows[row] as Row)[columnIndex];
           if (value == null) {
@@ -364,15 +393,21 @@ export function columnEncoderFor(layout: ColumnLayout, column: ColumnSpec, table
           }
           // Read the sink per value: cutting a page may not replace it, but keeps this honest.
           const sink = page.values;
-          if (typeof value === "string") sink.lengthPrefixedUtf8(value);
-          else if (value instanceof Uint8Array) sink.lengthPrefixedBytes(value);
-          else sink.lengthPrefixedUtf8(String(value));
+          const written =
+            typeof value === "string"
+              ? sink.lengthPrefixedUtf8(value)
+              : value instanceof Uint8Array
+                ? sink.lengthPrefixedBytes(value)
+                : sink.lengthPrefixedUtf8(String(value));
+          if (written > longest) longest = written;
           page.levels[page.count++] = 1;
           page.cutPageIfFull();
         }
+        page.maxBytes = longest;
       };
     case "binary":
       return (rows, columnIndex, start, end, page) => {
+        let longest = page.maxBytes;
         for (let row = start; row < end; row++) {
           const value = (rows[row] as Row)[columnIndex];
           if (value == null) {
@@ -380,12 +415,15 @@ export function columnEncoderFor(layout: ColumnLayout, column: ColumnSpec, table
             continue;
           }
           const sink = page.values;
-          if (value instanceof Uint8Array) sink.lengthPrefixedBytes(value);
-          else if (typeof value === "string") sink.lengthPrefixedUtf8(value);
+          let written: number;
+          if (value instanceof Uint8Array) written = sink.lengthPrefixedBytes(value);
+          else if (typeof value === "string") written = sink.lengthPrefixedUtf8(value);
           else throw fail(value, "expected binary bytes");
+          if (written > longest) longest = written;
           page.levels[page.count++] = 1;
           page.cutPageIfFull();
         }
+        page.maxBytes = longest;
       };
   }
 }

@@ -39,10 +39,13 @@ describe("datetime text", () => {
     }
   });
 
-  it("returns null for zero dates and undefined for malformed text", () => {
+  it("returns null for zero and impossible dates and undefined for malformed text", () => {
     expect(parseDateText("0000-00-00")).toBeNull();
     expect(parseDateTimeMicros("2024-00-01 00:00:00")).toBeNull();
-    expect(parseDateText("2023-02-29")).toBeUndefined();
+    expect(parseDateText("2023-02-29")).toBeNull();
+    expect(parseDateTimeMicros("2024-02-31 10:00:00.5")).toBeNull();
+    expect(parseDateText("2024-02-29")).toBe(19782);
+    expect(parseDateText("2024-1-01")).toBeUndefined();
     expect(parseDateTimeMicros("2024-01-01 24:00:00")).toBeUndefined();
     expect(parseDateTimeMicros("2024-01-01 00:00:00.1234567")).toBeUndefined();
     expect(parseDateTimeMicros("yesterday")).toBeUndefined();

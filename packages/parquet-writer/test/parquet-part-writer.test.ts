@@ -130,8 +130,8 @@ describe("createParquetPartWriter with every logical type", () => {
       repetition_type: "REQUIRED",
     });
     expect(byName.get("u32")).toMatchObject({
-      type: "INT32",
-      converted_type: "UINT_32",
+      type: "INT64",
+      converted_type: "INT_64",
       repetition_type: "OPTIONAL",
     });
     expect(byName.get("yr")).toMatchObject({ type: "INT32", converted_type: "INT_16" });
