@@ -13,7 +13,13 @@ export function renderRunReport(report: RunReport): string {
       `${prefix}: extracted ${extract.rows} rows into ${extract.files} file(s), ${formatBytes(extract.bytes)}, run ${extract.runId}, in ${seconds(extract.durationMs)}; watermark now (${position.join(", ")})`,
     );
     for (const [column, count] of Object.entries(extract.zeroDates)) {
-      lines.push(`${prefix}: ${count} zero date(s) in column ${column} written as NULL`);
+      const sample = extract.zeroDateSamples?.[column];
+      lines.push(
+        `${prefix}: ${count} zero or invalid date(s) in column ${column} written as NULL${sample ? ` (first: ${sample.value} in the row with ${sample.key})` : ""}`,
+      );
+    }
+    for (const [column, count] of Object.entries(extract.truncatedValues ?? {})) {
+      lines.push(`${prefix}: ${count} value(s) in column ${column} cut to Redshift's VARCHAR maximum`);
     }
   }
   for (const note of report.notes) lines.push(`${prefix}: ${note}`);

@@ -23,6 +23,9 @@ interface SyncFlags {
   cursorColumn?: string;
   rowsPerFile?: string;
   pageSize?: string;
+  wideDecimals?: "fail" | "text";
+  oversizeText?: "fail" | "truncate";
+  invalidDates?: "null" | "fail";
   json?: boolean;
   verbose?: boolean;
 }
@@ -44,6 +47,24 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option("--cursor-column <column>", "update-timestamp column for the hybrid strategy (default: detected)")
     .option("--rows-per-file <rows>", "rows per Parquet file", "1000000")
     .option("--page-size <rows>", "rows per keyset query (larger pages: fewer round trips)")
+    .addOption(
+      new Option(
+        "--wide-decimals <policy>",
+        "DECIMAL above 38 digits: fail (default) or text (exact text, VARCHAR in the warehouse)",
+      ).choices(["fail", "text"]),
+    )
+    .addOption(
+      new Option(
+        "--oversize-text <policy>",
+        "Redshift target, text above 65535 bytes: fail (default, names the row) or truncate (cut on a character boundary, counted)",
+      ).choices(["fail", "truncate"]),
+    )
+    .addOption(
+      new Option(
+        "--invalid-dates <policy>",
+        "zero/invalid dates (0000-00-00, 2024-02-30): null (default, counted and logged) or fail",
+      ).choices(["null", "fail"]),
+    )
     .option("--json", "print the run report as JSON on stdout")
     .option("-v, --verbose", "log progress as JSON lines on stderr")
     .action(async (flags: SyncFlags) => {
@@ -86,6 +107,9 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(flags.cursorColumn ? { cursorColumn: flags.cursorColumn } : {}),
     ...(rowsPerFile ? { rowsPerFile } : {}),
     ...(pageSize ? { pageSize } : {}),
+    ...(flags.wideDecimals ? { wideDecimals: flags.wideDecimals } : {}),
+    ...(flags.oversizeText ? { oversizeText: flags.oversizeText } : {}),
+    ...(flags.invalidDates ? { invalidDates: flags.invalidDates } : {}),
   });
   connections.value.lake.close?.();
   if (report.isErr()) return report.error;

@@ -6,6 +6,7 @@ import { createStrategyRegistry, defaultStrategyName, positionOfRow } from "@slu
 import type { MysqlSource } from "@sluice/connectors";
 import { openMysqlSource } from "@sluice/connectors";
 import type {
+  ColumnStats,
   ExtractPlan,
   Logger,
   RunManifest,
@@ -24,6 +25,7 @@ import { newRunId, partKey, redshiftManifestKey, runManifestKey } from "./lake-l
 import { runAsResult, step } from "./result-steps.js";
 import type { ExtractReport } from "./run-report.js";
 import { defaultPageSize, defaultRowsPerFile, type SyncTableOptions } from "./sync-options.js";
+import { applyTypePolicies, textLimitFor } from "./type-policies.js";
 
 /**
  * MySQL -> Parquet parts -> lake -> run manifest -> watermark, in that order: the
@@ -60,7 +62,7 @@ async function extractWith(
   const elapsed = () => Math.round(performance.now() - startedAt);
   const logger = options.logger ?? silentLogger;
   const tableName = formatTableRef(options.table);
-  const spec = await step(source.describeTable(options.table));
+  const spec = applyTypePolicies(await step(source.describeTable(options.table)), options);
   const previous = await step(watermarks.read(options.table));
   const strategy = await resolveStrategy(options, previous);
   const plan = await planRun(source, strategy, spec, previous, options);
@@ -124,6 +126,7 @@ async function extractWith(
       cursorColumn: plan.cursorColumn,
       files: staged.files,
       rows: staged.rows,
+      columnStats: staged.columnStats,
     };
     const manifestKey = runManifestKey(options.table, runId);
     // The Redshift manifest first, the sluice manifest last: the loader only sees a
@@ -170,6 +173,8 @@ async function extractWith(
       bytes: staged.files.reduce((sum, file) => sum + file.sizeBytes, 0),
       manifestKey,
       zeroDates: staged.zeroDates,
+      zeroDateSamples: staged.zeroDateSamples,
+      truncatedValues: staged.truncatedValues,
       durationMs: elapsed(),
     };
   } finally {
@@ -236,6 +241,9 @@ interface StagedParts {
   readonly rows: number;
   readonly lastRow: readonly SourceValue[] | null;
   readonly zeroDates: Record<string, number>;
+  readonly zeroDateSamples: Record<string, { readonly value: string; readonly key: string }>;
+  readonly truncatedValues: Record<string, number>;
+  readonly columnStats: Record<string, ColumnStats>;
 }
 
 /**
@@ -256,6 +264,10 @@ async function writeParts(
   const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
   const files: StagedFile[] = [];
   const zeroDates: Record<string, number> = {};
+  const zeroDateSamples: Record<string, { value: string; key: string }> = {};
+  const truncatedValues: Record<string, number> = {};
+  const columnStats: Record<string, ColumnStats> = {};
+  const textLimit = textLimitFor(options);
   let writer: ParquetPartWriter | null = null;
   let batchIndex = 0;
   let rows = 0;
@@ -268,13 +280,45 @@ async function writeParts(
       table: tableName,
       columns: spec.columns,
       path: join(workDir, `part-${batchIndex}.parquet`),
+      keyColumns: spec.primaryKey,
+      invalidDates: options.invalidDates ?? "null",
+      ...(textLimit ? { textLimit } : {}),
       ...(options.compression ? { compression: options.compression } : {}),
     });
   };
   const finishPart = async (part: ParquetPartWriter, index: number): Promise<void> => {
     const summary: ParquetPartSummary = await part.finish();
     for (const [column, count] of Object.entries(summary.zeroDates)) {
+      if (zeroDates[column] === undefined) {
+        const sample = summary.zeroDateSamples[column];
+        if (sample) zeroDateSamples[column] = sample;
+        logger.warn(
+          `${tableName}.${column} holds zero or invalid dates, written as NULL (invalidDates: "null"); first: ${JSON.stringify(sample?.value)} in the row with ${sample?.key}`,
+          { table: tableName, column, value: sample?.value, key: sample?.key },
+        );
+      }
       zeroDates[column] = (zeroDates[column] ?? 0) + count;
+    }
+    for (const [column, count] of Object.entries(summary.truncatedValues)) {
+      if (truncatedValues[column] === undefined) {
+        logger.warn(
+          `${tableName}.${column} has values above ${textLimit?.maxBytes} bytes, cut on a character boundary (oversizeText: "truncate")`,
+          { table: tableName, column },
+        );
+      }
+      truncatedValues[column] = (truncatedValues[column] ?? 0) + count;
+    }
+    for (const [column, stats] of Object.entries(summary.columnStats)) {
+      const total = columnStats[column];
+      columnStats[column] = total
+        ? {
+            nulls: total.nulls + stats.nulls,
+            maxBytes:
+              total.maxBytes === null || stats.maxBytes === null
+                ? null
+                : Math.max(total.maxBytes, stats.maxBytes),
+          }
+        : stats;
     }
     await upload;
     const key = partKey(options.table, started, runId, index);
@@ -312,7 +356,7 @@ async function writeParts(
     await upload.catch(() => {});
     throw thrown;
   }
-  return { files, rows, lastRow, zeroDates };
+  return { files, rows, lastRow, zeroDates, zeroDateSamples, truncatedValues, columnStats };
 }
 
 function describePosition(position: ExtractPlan["after"]): string {

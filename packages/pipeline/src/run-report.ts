@@ -14,6 +14,10 @@ export interface ExtractReport {
   readonly manifestKey: string | null;
   /** Zero/invalid dates written as NULL, per column. */
   readonly zeroDates: Readonly<Record<string, number>>;
+  /** The first zero/invalid date of each such column and the key of its row. */
+  readonly zeroDateSamples?: Readonly<Record<string, { readonly value: string; readonly key: string }>>;
+  /** Text values cut to Redshift's VARCHAR maximum (`oversizeText: "truncate"`), per column. */
+  readonly truncatedValues?: Readonly<Record<string, number>>;
   readonly durationMs: number;
 }
 

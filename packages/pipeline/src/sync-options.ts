@@ -42,6 +42,25 @@ export interface SyncTableOptions {
   readonly strategies?: StrategyRegistry;
   /** Injected clock, for tests; defaults to the system clock. */
   readonly clock?: () => Date;
+  /**
+   * DECIMAL with precision above 38 (MySQL allows 65): `"fail"` (default) stops before
+   * any row is read, naming the column and both fixes; `"text"` carries the exact
+   * decimal text (Parquet UTF8, warehouse VARCHAR/text). See docs/types.md.
+   */
+  readonly wideDecimals?: "fail" | "text";
+  /**
+   * Text values above Redshift's VARCHAR maximum (65,535 bytes), checked while
+   * extracting for a Redshift target: `"fail"` (default) stops naming the row key,
+   * the column and the byte length; `"truncate"` cuts them on a UTF-8 character
+   * boundary and counts them in the run report (the lake then holds the cut value).
+   */
+  readonly oversizeText?: "fail" | "truncate";
+  /**
+   * Zero and impossible dates (`0000-00-00`, `2024-00-15`, `2024-02-30`):
+   * `"null"` (default) writes NULL, counted per column in the run report and logged
+   * with a sample key; `"fail"` stops naming the column, the row key and the value.
+   */
+  readonly invalidDates?: "null" | "fail";
 }
 
 export const defaultPageSize = 50_000;

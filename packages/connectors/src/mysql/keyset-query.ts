@@ -26,14 +26,22 @@ export function qualifiedName(spec: TableSpec): string {
   return `${quoteIdentifier(spec.ref.schema)}.${quoteIdentifier(spec.ref.table)}`;
 }
 
-/** The SELECT list in spec order; spatial values as WKB so they stay bytes. */
+/**
+ * The SELECT list in spec order. Two kinds of column are not selected as they are:
+ * - spatial values as WKB (`ST_AsBinary`), so they stay bytes in a standard format;
+ * - FLOAT times `1e0`: the server prints FLOAT in the text protocol with 6 significant
+ *   digits (16777216 arrives as 16777200), while the DOUBLE it widens to exactly is
+ *   printed in full (shortest round trip). `* 1e0` rather than CAST(... AS DOUBLE),
+ *   which older MySQL lacks; it keeps the sign of -0 and NULL.
+ */
 export function selectList(spec: TableSpec): string {
   return spec.columns
-    .map((column) =>
-      spatialTypes.has(column.sourceType.toLowerCase())
-        ? `ST_AsBinary(${quoteIdentifier(column.name)}) AS ${quoteIdentifier(column.name)}`
-        : quoteIdentifier(column.name),
-    )
+    .map((column) => {
+      const name = quoteIdentifier(column.name);
+      if (spatialTypes.has(column.sourceType.toLowerCase())) return `ST_AsBinary(${name}) AS ${name}`;
+      if (column.logical.kind === "float") return `(${name} * 1e0) AS ${name}`;
+      return name;
+    })
     .join(", ");
 }
 
