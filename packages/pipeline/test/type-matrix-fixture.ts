@@ -59,7 +59,9 @@ export async function createMatrixTable(definition: MatrixTable): Promise<Connec
   await connection.query(
     `CREATE TABLE ${table} (\n  id INT NOT NULL PRIMARY KEY,\n  ${columns}\n) DEFAULT CHARSET=utf8mb4`,
   );
-  await connection.query(`SET SESSION sql_mode = ?`, [definition.sqlMode ?? "STRICT_TRANS_TABLES"]);
+  await connection.query(`SET SESSION sql_mode = ?, time_zone = '+00:00'`, [
+    definition.sqlMode ?? "STRICT_TRANS_TABLES",
+  ]);
   const names = definition.columns.map((column) => `\`${column.name}\``).join(", ");
   const tuples = definition.rows.map((row, index) => `(${index + 1}, ${row})`).join(",\n");
   await connection.query(`INSERT INTO ${table} (id, ${names}) VALUES ${tuples}`);
