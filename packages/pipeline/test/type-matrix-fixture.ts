@@ -30,6 +30,8 @@ export interface MatrixColumn {
    * are expected as NULL: the default invalidDates policy).
    */
   readonly compare?: "text" | "float" | "double" | "json" | "date";
+  /** A generated column: computed by MariaDB, so `rows` carry no value for it. */
+  readonly generated?: boolean;
 }
 
 export interface MatrixTable {
@@ -62,7 +64,8 @@ export async function createMatrixTable(definition: MatrixTable): Promise<Connec
   await connection.query(`SET SESSION sql_mode = ?, time_zone = '+00:00'`, [
     definition.sqlMode ?? "STRICT_TRANS_TABLES",
   ]);
-  const names = definition.columns.map((column) => `\`${column.name}\``).join(", ");
+  const inserted = definition.columns.filter((column) => !column.generated);
+  const names = inserted.map((column) => `\`${column.name}\``).join(", ");
   const tuples = definition.rows.map((row, index) => `(${index + 1}, ${row})`).join(",\n");
   await connection.query(`INSERT INTO ${table} (id, ${names}) VALUES ${tuples}`);
   return connection;
