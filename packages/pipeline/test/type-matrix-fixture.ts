@@ -102,7 +102,9 @@ export async function syncMatrixTable(
   if (!manifestKey) throw new Error("the run staged nothing");
   const manifest = JSON.parse(await readFile(join(lakeDirectory, manifestKey), "utf8")) as RunManifest;
   const entries = await readdir(lakeDirectory, { recursive: true });
-  const files = entries.filter((entry) => entry.endsWith(".parquet")).map((entry) => join(lakeDirectory, entry));
+  const files = entries
+    .filter((entry) => entry.endsWith(".parquet"))
+    .map((entry) => join(lakeDirectory, entry));
   return { report, lakeDirectory, manifest, files };
 }
 
@@ -146,7 +148,9 @@ export async function targetText(definition: MatrixTable): Promise<TextRow[]> {
   const client = await createTestPgClient(inject("sluiceServices").postgres);
   try {
     await client.query("SET TIME ZONE 'UTC'");
-    const list = definition.columns.map((column) => `(${over(column.pg ?? "c::text", column.name, '"')})::text`);
+    const list = definition.columns.map(
+      (column) => `(${over(column.pg ?? "c::text", column.name, '"')})::text`,
+    );
     const result = await client.query({
       text: `SELECT ${list.join(", ")} FROM "${definition.schema}"."${definition.table}" ORDER BY id`,
       rowMode: "array",

@@ -46,7 +46,13 @@ const decimalCases: NumberCase[] = [
       // DuckDB prints DECIMAL(p,p) without the leading zero (".5"): a display quirk.
       ...(p === s ? { duck: "regexp_replace(CAST(c AS VARCHAR), '^(-?)[.]', '\\10.')" } : {}),
     },
-    values: [max, unsigned ? "0" : `-${max}`, smallest, unsigned ? smallest : "NULL", unsigned ? "0" : `-${smallest}`],
+    values: [
+      max,
+      unsigned ? "0" : `-${max}`,
+      smallest,
+      unsigned ? smallest : "NULL",
+      unsigned ? "0" : `-${smallest}`,
+    ],
   }));
 });
 
@@ -106,13 +112,18 @@ describe("type matrix: DECIMAL, FLOAT, DOUBLE", () => {
     await expectMatrixRoundTrip(exactTable);
   });
 
-  it('DECIMAL above 38 digits stops the run by default, naming table, column, type and both fixes', async () => {
+  it("DECIMAL above 38 digits stops the run by default, naming table, column, type and both fixes", async () => {
     const connection = await createMatrixTable(wideTable);
     await connection.end();
     const failure = await syncMatrixTable(wideTable).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
     const message = (failure as Error).message;
-    for (const part of ["tm_wide_decimals.wide.d65_30", "decimal(65,30)", "--wide-decimals text", "ALTER TABLE"]) {
+    for (const part of [
+      "tm_wide_decimals.wide.d65_30",
+      "decimal(65,30)",
+      "--wide-decimals text",
+      "ALTER TABLE",
+    ]) {
       expect(message).toContain(part);
     }
   });

@@ -6,7 +6,10 @@ import { createMatrixTable, type MatrixTable, parquetText, syncMatrixTable } fro
 // VARCHAR byte cap applies while extracting, where the row key is known.
 function redshiftBound() {
   const connection = parseWarehouseUrl(inject("sluiceServices").postgres.url)._unsafeUnwrap();
-  return { mode: "backup-only" as const, warehouse: { connection: { ...connection, dialect: "redshift" as const } } };
+  return {
+    mode: "backup-only" as const,
+    warehouse: { connection: { ...connection, dialect: "redshift" as const } },
+  };
 }
 
 const table = (schema: string): MatrixTable => ({
@@ -31,7 +34,14 @@ describe("text above Redshift's VARCHAR maximum (65,535 bytes)", () => {
     const failure = await syncMatrixTable(definition, redshiftBound()).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
     const message = (failure as Error).message;
-    for (const part of ["tm_oversize_fail.notes", "column body", "id=2", "70000 bytes", "65535", "--oversize-text truncate"]) {
+    for (const part of [
+      "tm_oversize_fail.notes",
+      "column body",
+      "id=2",
+      "70000 bytes",
+      "65535",
+      "--oversize-text truncate",
+    ]) {
       expect(message).toContain(part);
     }
   });
@@ -46,7 +56,10 @@ describe("text above Redshift's VARCHAR maximum (65,535 bytes)", () => {
     expect(run.manifest.columnStats?.doc?.maxBytes).toBe(70_004);
     const rows = await parquetText(run.files, {
       ...definition,
-      columns: [{ name: "body", ddl: "", duck: "c" }, { name: "doc", ddl: "", duck: "strlen(c)" }],
+      columns: [
+        { name: "body", ddl: "", duck: "c" },
+        { name: "doc", ddl: "", duck: "strlen(c)" },
+      ],
     });
     expect(rows).toEqual([
       ["short 😀", "2"],

@@ -82,8 +82,14 @@ for (const fsp of [0, 3, 6]) {
   });
 }
 cases.push(
-  { column: { name: "y", ddl: "YEAR NULL", source: "CAST(c + 0 AS CHAR)" }, values: ["1901", "2155", "0", "NULL", "2024", "1969"] },
-  { column: { name: "y_nn", ddl: "YEAR NOT NULL", source: "CAST(c + 0 AS CHAR)" }, values: ["1901", "2155", "0", "2000", "2024", "1970"] },
+  {
+    column: { name: "y", ddl: "YEAR NULL", source: "CAST(c + 0 AS CHAR)" },
+    values: ["1901", "2155", "0", "NULL", "2024", "1969"],
+  },
+  {
+    column: { name: "y_nn", ddl: "YEAR NOT NULL", source: "CAST(c + 0 AS CHAR)" },
+    values: ["1901", "2155", "0", "2000", "2024", "1970"],
+  },
 );
 
 const table: MatrixTable = {
@@ -100,7 +106,12 @@ function recordingLogger(): { logger: Logger; warnings: { message: string; field
   const ignore = () => {};
   return {
     warnings,
-    logger: { debug: ignore, info: ignore, error: ignore, warn: (message, fields) => warnings.push({ message, fields }) },
+    logger: {
+      debug: ignore,
+      info: ignore,
+      error: ignore,
+      warn: (message, fields) => warnings.push({ message, fields }),
+    },
   };
 }
 
@@ -123,12 +134,19 @@ describe("type matrix: DATE, DATETIME(0..6), TIMESTAMP(0..6), TIME, YEAR", () =>
   it('invalidDates: "fail" stops the run naming table, column, row key and value; nothing is staged', async () => {
     const connection = await createMatrixTable({ ...table, schema: "tm_temporal_fail" });
     await connection.end();
-    const failure = await syncMatrixTable({ ...table, schema: "tm_temporal_fail" }, { invalidDates: "fail" }).catch(
-      (error: Error) => error,
-    );
+    const failure = await syncMatrixTable(
+      { ...table, schema: "tm_temporal_fail" },
+      { invalidDates: "fail" },
+    ).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
     const message = (failure as Error).message;
-    for (const part of ["tm_temporal_fail.temporal", "column d ", "id=3", '"0000-00-00"', "--invalid-dates null"]) {
+    for (const part of [
+      "tm_temporal_fail.temporal",
+      "column d ",
+      "id=3",
+      '"0000-00-00"',
+      "--invalid-dates null",
+    ]) {
       expect(message).toContain(part);
     }
   });
