@@ -26,7 +26,7 @@ function redshiftType(column: ColumnSpec, table: string): string {
     case "decimal":
       if (logical.precision > redshiftMaxDecimalPrecision) {
         throw configError(
-          `${table}.${column.name} is ${column.sourceType} but Redshift DECIMAL allows precision up to ${redshiftMaxDecimalPrecision}; narrow the column in MySQL or exclude it from the sync`,
+          `${table}.${column.name} is ${column.sourceType} but Redshift DECIMAL allows precision up to ${redshiftMaxDecimalPrecision}; re-extract with wideDecimals: "text" (--wide-decimals text) to carry it as exact text, or narrow the column in MySQL`,
         );
       }
       return `DECIMAL(${logical.precision},${logical.scale})`;
