@@ -6,7 +6,6 @@ import { createStrategyRegistry, defaultStrategyName, positionOfRow } from "@slu
 import type { MysqlSource } from "@sluice/connectors";
 import { openMysqlSource } from "@sluice/connectors";
 import type {
-  ColumnStats,
   ExtractPlan,
   Logger,
   RunManifest,
@@ -24,6 +23,7 @@ import type { ResultAsync } from "neverthrow";
 import { newRunId, partKey, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
 import { runAsResult, step } from "./result-steps.js";
 import type { ExtractReport } from "./run-report.js";
+import { createStagedValueTally, type StagedValueTally } from "./staged-value-tally.js";
 import { defaultPageSize, defaultRowsPerFile, type SyncTableOptions } from "./sync-options.js";
 import { applyTypePolicies, textLimitFor } from "./type-policies.js";
 
@@ -236,14 +236,10 @@ async function planRun(
  */
 const extractBatchRows = 2_000;
 
-interface StagedParts {
+interface StagedParts extends StagedValueTally {
   readonly files: StagedFile[];
   readonly rows: number;
   readonly lastRow: readonly SourceValue[] | null;
-  readonly zeroDates: Record<string, number>;
-  readonly zeroDateSamples: Record<string, { readonly value: string; readonly key: string }>;
-  readonly truncatedValues: Record<string, number>;
-  readonly columnStats: Record<string, ColumnStats>;
 }
 
 /**
@@ -263,11 +259,8 @@ async function writeParts(
   const tableName = formatTableRef(options.table);
   const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
   const files: StagedFile[] = [];
-  const zeroDates: Record<string, number> = {};
-  const zeroDateSamples: Record<string, { value: string; key: string }> = {};
-  const truncatedValues: Record<string, number> = {};
-  const columnStats: Record<string, ColumnStats> = {};
   const textLimit = textLimitFor(options);
+  const values = createStagedValueTally(tableName, logger, textLimit?.maxBytes);
   let writer: ParquetPartWriter | null = null;
   let batchIndex = 0;
   let rows = 0;
@@ -288,38 +281,7 @@ async function writeParts(
   };
   const finishPart = async (part: ParquetPartWriter, index: number): Promise<void> => {
     const summary: ParquetPartSummary = await part.finish();
-    for (const [column, count] of Object.entries(summary.zeroDates)) {
-      if (zeroDates[column] === undefined) {
-        const sample = summary.zeroDateSamples[column];
-        if (sample) zeroDateSamples[column] = sample;
-        logger.warn(
-          `${tableName}.${column} holds zero or invalid dates, written as NULL (invalidDates: "null"); first: ${JSON.stringify(sample?.value)} in the row with ${sample?.key}`,
-          { table: tableName, column, value: sample?.value, key: sample?.key },
-        );
-      }
-      zeroDates[column] = (zeroDates[column] ?? 0) + count;
-    }
-    for (const [column, count] of Object.entries(summary.truncatedValues)) {
-      if (truncatedValues[column] === undefined) {
-        logger.warn(
-          `${tableName}.${column} has values above ${textLimit?.maxBytes} bytes, cut on a character boundary (oversizeText: "truncate")`,
-          { table: tableName, column },
-        );
-      }
-      truncatedValues[column] = (truncatedValues[column] ?? 0) + count;
-    }
-    for (const [column, stats] of Object.entries(summary.columnStats)) {
-      const total = columnStats[column];
-      columnStats[column] = total
-        ? {
-            nulls: total.nulls + stats.nulls,
-            maxBytes:
-              total.maxBytes === null || stats.maxBytes === null
-                ? null
-                : Math.max(total.maxBytes, stats.maxBytes),
-          }
-        : stats;
-    }
+    values.add(summary);
     await upload;
     const key = partKey(options.table, started, runId, index);
     upload = (async () => {
@@ -356,7 +318,7 @@ async function writeParts(
     await upload.catch(() => {});
     throw thrown;
   }
-  return { files, rows, lastRow, zeroDates, zeroDateSamples, truncatedValues, columnStats };
+  return { files, rows, lastRow, ...values.tally };
 }
 
 function describePosition(position: ExtractPlan["after"]): string {
