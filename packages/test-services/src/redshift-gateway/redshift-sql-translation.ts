@@ -65,6 +65,11 @@ export function translateStatement(tokens: readonly SqlToken[]): TranslatedState
       else if (keyword(next) === "AUTO") index = nextIndex;
       continue;
     }
+    const typeWord = word === "SUPER" || word === "VARBYTE" || word === "VARBINARY" || word === "BINARY";
+    if (!typeWord || !inTypePosition(out)) {
+      out.push(token);
+      continue;
+    }
     if (word === "SUPER") {
       out.push({ kind: "word", text: `${compatSchema}.super` });
       continue;
@@ -86,6 +91,20 @@ export function translateStatement(tokens: readonly SqlToken[]): TranslatedState
     out.push(token);
   }
   return { sql: joinTokens(out), varbyteLengths };
+}
+
+/**
+ * True where a column type is written: after `( name`, `, name`, `ADD [COLUMN] name`
+ * or `TYPE`, so a table or column that happens to be called "super" stays itself.
+ */
+function inTypePosition(out: readonly SqlToken[]): boolean {
+  const significant = out.filter(isSignificant);
+  const previous = significant[significant.length - 1];
+  if (keyword(previous) === "TYPE") return true;
+  if (previous?.kind !== "word" && previous?.kind !== "quoted") return false;
+  const before = significant[significant.length - 2];
+  const text = keyword(before) ?? before?.text;
+  return text === "(" || text === "," || text === "COLUMN" || text === "ADD";
 }
 
 function isPhysicalDesignAlter(tokens: readonly SqlToken[]): boolean {
