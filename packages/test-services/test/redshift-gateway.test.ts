@@ -90,7 +90,11 @@ describe("Redshift gateway: wire protocol", () => {
   it("relays the simple and the extended (parameterised) query protocol", async () => {
     const simple = await client.query("SELECT 40 + 2 AS answer");
     expect(simple.rows).toEqual([{ answer: 42 }]);
-    const extended = await client.query("SELECT $1::int + $2::int AS answer, $3::text AS word", [40, 2, "hé"]);
+    const extended = await client.query("SELECT $1::int + $2::int AS answer, $3::text AS word", [
+      40,
+      2,
+      "hé",
+    ]);
     expect(extended.rows).toEqual([{ answer: 42, word: "hé" }]);
   });
 
@@ -169,7 +173,13 @@ describe("Redshift gateway: COPY FROM S3 FORMAT AS PARQUET", () => {
     } finally {
       await client.query("ROLLBACK");
     }
-    for (const option of ["GZIP", "DATEFORMAT 'auto'", "TRUNCATECOLUMNS", "ACCEPTANYDATE", "REGION 'us-east-1'"]) {
+    for (const option of [
+      "GZIP",
+      "DATEFORMAT 'auto'",
+      "TRUNCATECOLUMNS",
+      "ACCEPTANYDATE",
+      "REGION 'us-east-1'",
+    ]) {
       await expect(copy(table, manifest, `MANIFEST ${option}`)).rejects.toThrow(/not supported for PARQUET/);
     }
     await copy(table, manifest, "MANIFEST ACCEPTINVCHARS AS '?' STATUPDATE OFF EXPLICIT_IDS");
@@ -219,7 +229,10 @@ describe("Redshift gateway: COPY FROM S3 FORMAT AS PARQUET", () => {
     const decimalInto = await freshTable("decimal_into_bigint", "id BIGINT");
     const decimals = parquet([{ name: "id", data: [1n, 2n], type: "INT64" }]);
     // A plain INT64 loads into BIGINT by position whatever the column is called.
-    await copy(decimalInto, await manifestFor("decimal-ok", [await fileEntry("decimal/ok.parquet", decimals)]));
+    await copy(
+      decimalInto,
+      await manifestFor("decimal-ok", [await fileEntry("decimal/ok.parquet", decimals)]),
+    );
     expect(await count(decimalInto)).toBe(2);
   });
 
@@ -261,8 +274,14 @@ describe("Redshift gateway: COPY FROM S3 FORMAT AS PARQUET", () => {
       { name: "id", data: Int32Array.from([3]), type: "INT32", nullable: false },
       { name: "doc", data: ['{"a":1}'], type: "STRING" },
     ]);
-    await copy(table, await manifestFor("super-strings", [await fileEntry("super/b.parquet", strings)]), "MANIFEST SERIALIZETOJSON");
-    const rows = await client.query(`SELECT id, doc::text AS doc, jsonb_typeof(doc) AS kind FROM ${table} ORDER BY id`);
+    await copy(
+      table,
+      await manifestFor("super-strings", [await fileEntry("super/b.parquet", strings)]),
+      "MANIFEST SERIALIZETOJSON",
+    );
+    const rows = await client.query(
+      `SELECT id, doc::text AS doc, jsonb_typeof(doc) AS kind FROM ${table} ORDER BY id`,
+    );
     expect(rows.rows).toEqual([
       { id: 1, doc: '{"a": [1, 2]}', kind: "object" },
       { id: 2, doc: null, kind: null },
