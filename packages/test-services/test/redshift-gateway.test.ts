@@ -126,6 +126,20 @@ describe("Redshift gateway: wire protocol", () => {
       /varbyte_4/,
     );
     await client.query(`ALTER TABLE ${table} ALTER DISTSTYLE EVEN`);
+    // SVV_COLUMNS names the Redshift types (the loader's contract check reads it).
+    const catalog = await client.query(
+      "SELECT column_name, data_type, character_maximum_length FROM svv_columns WHERE table_schema = $1 AND table_name = 'ddl' ORDER BY ordinal_position",
+      [schema],
+    );
+    expect(catalog.rows.map((row) => [row.column_name, row.data_type, row.character_maximum_length])).toEqual(
+      [
+        ["id", "bigint", null],
+        ["doc", "super", null],
+        ["raw", "binary varying", 4],
+        ["name", "character varying", 8],
+        ["at", "timestamp without time zone", null],
+      ],
+    );
   });
 });
 

@@ -23,6 +23,7 @@ export class CompatCatalog {
     await admin.query(
       `CREATE OR REPLACE FUNCTION ${compatSchema}.getdate() RETURNS timestamp LANGUAGE sql STABLE AS $body$ SELECT date_trunc('second', LOCALTIMESTAMP) $body$`,
     );
+    await admin.query(svvColumnsView);
     return new CompatCatalog(admin);
   }
 
@@ -46,6 +47,23 @@ export class CompatCatalog {
     await this.admin.end().catch(() => {});
   }
 }
+
+/**
+ * Redshift's SVV_COLUMNS has information_schema.columns' shape (AWS: "catalog
+ * information about the columns of local and external tables and views"); here the
+ * SUPER and VARBYTE domains are reported as Redshift names them.
+ */
+const svvColumnsView = `CREATE OR REPLACE VIEW ${compatSchema}.svv_columns AS
+SELECT c.table_catalog, c.table_schema, c.table_name, c.column_name, c.ordinal_position, c.column_default,
+  c.is_nullable,
+  CASE WHEN c.domain_schema = '${compatSchema}' AND c.domain_name = 'super' THEN 'super'
+       WHEN c.domain_schema = '${compatSchema}' AND c.domain_name LIKE 'varbyte\\_%' THEN 'binary varying'
+       ELSE c.data_type::text END AS data_type,
+  CASE WHEN c.domain_schema = '${compatSchema}' AND c.domain_name LIKE 'varbyte\\_%'
+       THEN substr(c.domain_name, 9)::int ELSE c.character_maximum_length::int END AS character_maximum_length,
+  c.numeric_precision::int AS numeric_precision, c.numeric_scale::int AS numeric_scale,
+  c.datetime_precision::int AS datetime_precision
+FROM information_schema.columns AS c`;
 
 function ignoringDuplicates(statement: string): string {
   return `DO $compat$ BEGIN ${statement}; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $compat$`;

@@ -21,7 +21,8 @@ export function varbyteDomain(length: number): string {
  * Rewrites one Redshift statement into PostgreSQL. Only what PostgreSQL lacks is
  * touched: physical-design clauses (DISTSTYLE, DISTKEY, SORTKEY, ENCODE, BACKUP) are
  * dropped, SUPER and VARBYTE become domains in the `redshift` schema, GETDATE() and
- * SYSDATE become their PostgreSQL equivalents. Everything else passes unchanged.
+ * SYSDATE become their PostgreSQL equivalents, SVV_COLUMNS a view of the same shape.
+ * Everything else passes unchanged.
  */
 export function translateStatement(tokens: readonly SqlToken[]): TranslatedStatement {
   const first = keyword(tokens.find(isSignificant));
@@ -46,6 +47,10 @@ export function translateStatement(tokens: readonly SqlToken[]): TranslatedState
         index = close;
         continue;
       }
+    }
+    if (word === "SVV_COLUMNS" && out.filter(isSignificant).at(-1)?.text !== ".") {
+      out.push({ kind: "word", text: `${compatSchema}.svv_columns` });
+      continue;
     }
     if (word === "SYSDATE") {
       out.push({ kind: "word", text: "LOCALTIMESTAMP" });
