@@ -1,6 +1,12 @@
+export {
+  type RedshiftGatewayOptions,
+  type RunningRedshiftGateway,
+  startRedshiftGateway,
+} from "./redshift-gateway/start-redshift-gateway.js";
 export type {
   MysqlEndpoint,
   PostgresEndpoint,
+  RedshiftEndpoint,
   S3Endpoint,
   SluiceServices,
   SshEndpoint,

@@ -49,11 +49,29 @@ export interface SshEndpoint {
   readonly hostKeyFingerprint: string;
 }
 
+/**
+ * The Redshift-emulating gateway (PostgreSQL wire protocol in front of the private
+ * PostgreSQL, COPY from the S3 stand-in). Same user, password and database as
+ * `postgres`; its buckets are those of `s3`.
+ */
+export interface RedshiftEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  /** A well-formed role ARN for COPY's IAM_ROLE (the gateway checks the form, not the role). */
+  readonly iamRole: string;
+  /** redshift://user:password@127.0.0.1:port/database?sslmode=disable&iam_role=... */
+  readonly url: string;
+}
+
 export interface SluiceServices {
   readonly mysql: MysqlEndpoint;
   readonly postgres: PostgresEndpoint;
   readonly s3: S3Endpoint;
   readonly ssh: SshEndpoint;
+  readonly redshift: RedshiftEndpoint;
 }
 
 declare module "vitest" {

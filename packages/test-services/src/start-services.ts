@@ -1,13 +1,18 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  type RunningRedshiftGateway,
+  startRedshiftGateway,
+} from "./redshift-gateway/start-redshift-gateway.js";
 import type { SluiceServices } from "./services-contract.js";
 import { startMariadb } from "./start-mariadb.js";
 import { startPostgres } from "./start-postgres.js";
 import { startS3 } from "./start-s3.js";
 import { startSshd } from "./start-sshd.js";
 
-export type ServiceName = "mysql" | "postgres" | "s3" | "ssh";
+/** `redshift` (the gateway) needs `postgres` and `s3` and is started after them. */
+export type ServiceName = "mysql" | "postgres" | "s3" | "ssh" | "redshift";
 
 export interface RunningServices {
   readonly services: Partial<SluiceServices>;
@@ -24,7 +29,11 @@ export interface RunningServices {
 export async function startServices(
   options: { which?: readonly ServiceName[]; log?: (line: string) => void } = {},
 ): Promise<RunningServices> {
-  const which = new Set(options.which ?? ["mysql", "postgres", "s3", "ssh"]);
+  const which = new Set(options.which ?? ["mysql", "postgres", "s3", "ssh", "redshift"]);
+  if (which.has("redshift")) {
+    which.add("postgres");
+    which.add("s3");
+  }
   const directory = await mkdtemp(join(tmpdir(), "sluice-services-"));
   // The unprivileged PostgreSQL and sshd users must reach their subdirectories.
   await chmod(directory, 0o755);
@@ -42,7 +51,10 @@ export async function startServices(
   };
   const settled = await Promise.allSettled(Object.values(starts).filter((start) => start !== null));
   const running = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  let gateway: RunningRedshiftGateway | null = null;
   const stop = async () => {
+    // The gateway first: its sessions hold PostgreSQL connections.
+    await gateway?.stop().catch(() => {});
     await Promise.allSettled(running.map((service) => service.stop()));
     await rm(directory, { recursive: true, force: true });
   };
@@ -51,11 +63,23 @@ export async function startServices(
     await stop();
     throw failure.reason;
   }
+  if (which.has("redshift") && starts.postgres && starts.s3) {
+    try {
+      gateway = await startRedshiftGateway({
+        postgres: (await starts.postgres).endpoint,
+        s3: (await starts.s3).endpoint,
+      });
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
   const services: Partial<SluiceServices> = {
     ...(starts.mysql ? { mysql: (await starts.mysql).endpoint } : {}),
     ...(starts.postgres ? { postgres: (await starts.postgres).endpoint } : {}),
     ...(starts.s3 ? { s3: (await starts.s3).endpoint } : {}),
     ...(starts.ssh ? { ssh: (await starts.ssh).endpoint } : {}),
+    ...(gateway ? { redshift: (gateway as RunningRedshiftGateway).endpoint } : {}),
   };
   options.log?.(
     `private services up in ${Math.round(performance.now() - started)} ms: ${[...which].join(", ")}`,

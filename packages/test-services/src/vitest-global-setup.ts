@@ -3,7 +3,7 @@ import type { SluiceServices } from "./services-contract.js";
 import { startServices } from "./start-services.js";
 
 /**
- * Starts MariaDB, PostgreSQL, s3rver and sshd once for the whole test run and hands
+ * Starts MariaDB, PostgreSQL, s3rver, sshd and the Redshift gateway once for the whole test run and hands
  * their endpoints to every test file through `inject("sluiceServices")`. Nothing a
  * developer left running on the standard ports is ever used.
  */
