@@ -11,7 +11,7 @@ export type { LogFields, Logger, LogLevel } from "./logger.js";
 export { createJsonLogger, silentLogger } from "./logger.js";
 export type { LogicalKind, LogicalType } from "./logical-type.js";
 export type { ColumnStats, RunManifest, StagedFile } from "./manifest.js";
-export type { ObjectInfo, ObjectStore } from "./object-store.js";
+export type { ObjectInfo, ObjectStore, ObjectVersion, PutOptions, VersionedObject } from "./object-store.js";
 export { redactUrl } from "./redact-url.js";
 export type { RowBatch, SourceValue } from "./row-batch.js";
 export type { TableRef } from "./table-ref.js";

@@ -1,10 +1,40 @@
 import type { ResultAsync } from "neverthrow";
 import type { SluiceError } from "./errors.js";
 
+/**
+ * An opaque token naming one stored version of an object: S3's ETag (quoted, as S3
+ * sends it), or a digest of the content for the local directory. Two reads return
+ * the same token exactly when they returned the same bytes. Only ever compare it
+ * or hand it back to the store that issued it.
+ */
+export type ObjectVersion = string;
+
 /** What `head`/`list` know of one stored object. `key` is relative to the store's prefix. */
 export interface ObjectInfo {
   readonly key: string;
   readonly sizeBytes: number;
+  /** Set by `put` (and by `putFile` where it comes for free): the version just written. */
+  readonly version?: ObjectVersion;
+}
+
+/** An object's bytes with the version they belong to, for a later compare-and-set `put`. */
+export interface VersionedObject {
+  readonly body: Uint8Array;
+  readonly version: ObjectVersion;
+}
+
+/**
+ * Options of `put`. `ifMatch` and `ifNoneMatch` make it a compare-and-set write:
+ * it happens only if the stored object is still the version read (`ifMatch`), or
+ * if no object exists under the key yet (`ifNoneMatch: true`). When the condition
+ * does not hold, nothing is written and the put fails with kind `conflict`,
+ * `retryable: false`: the caller must read again and decide, a blind retry would
+ * fail the same way. Of two writers racing with the same condition, exactly one wins.
+ */
+export interface PutOptions {
+  readonly contentType?: string;
+  readonly ifMatch?: ObjectVersion;
+  readonly ifNoneMatch?: true;
 }
 
 /**
@@ -18,15 +48,17 @@ export interface ObjectStore {
   readonly baseUri: string;
   /** Absolute URI of a key, as a warehouse COPY would read it. */
   uriFor(key: string): string;
-  put(
-    key: string,
-    body: Uint8Array | string,
-    options?: { contentType?: string },
-  ): ResultAsync<ObjectInfo, SluiceError>;
+  /** Writes the whole object; conditional (compare-and-set) with `ifMatch` / `ifNoneMatch`. */
+  put(key: string, body: Uint8Array | string, options?: PutOptions): ResultAsync<ObjectInfo, SluiceError>;
   /** Uploads a local file by streaming it (multipart when large); memory stays bounded. */
   putFile(key: string, localPath: string): ResultAsync<ObjectInfo, SluiceError>;
   /** Resolves `null` when the key does not exist. */
   get(key: string): ResultAsync<Uint8Array | null, SluiceError>;
+  /**
+   * Like `get`, with the version the bytes belong to (for a later `put` with
+   * `ifMatch`). Resolves `null` when the key does not exist.
+   */
+  getVersioned(key: string): ResultAsync<VersionedObject | null, SluiceError>;
   /** Downloads to a local file by streaming. */
   getToFile(key: string, localPath: string): ResultAsync<ObjectInfo, SluiceError>;
   /** Resolves `null` when the key does not exist. */

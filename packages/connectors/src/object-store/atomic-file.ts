@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
-/** Marks temp files so listings skip them and a crash leaves them recognisable. */
+/** Marks temp and lock files so listings skip them and a crash leaves them recognisable. */
 export const tempFileMarker = ".sluice-tmp-";
 
 /**
@@ -16,6 +16,19 @@ export async function replaceFileAtomically(
   finalPath: string,
   fill: (tempPath: string) => Promise<void>,
 ): Promise<void> {
+  const tempPath = await writeTempFile(finalPath, fill);
+  await commitTempFile(tempPath, finalPath);
+}
+
+/**
+ * First half of an atomic replace: writes and fsyncs a temp file next to
+ * `finalPath` and returns its path. The caller renames it with `commitTempFile`
+ * (possibly after checking a condition under a lock) or removes it.
+ */
+export async function writeTempFile(
+  finalPath: string,
+  fill: (tempPath: string) => Promise<void>,
+): Promise<string> {
   const directory = dirname(finalPath);
   await mkdir(directory, { recursive: true });
   const tempPath = join(
@@ -30,12 +43,22 @@ export async function replaceFileAtomically(
     } finally {
       await handle.close();
     }
+  } catch (thrown) {
+    await rm(tempPath, { force: true });
+    throw thrown;
+  }
+  return tempPath;
+}
+
+/** Second half: renames the temp file over the final name and fsyncs the directory. */
+export async function commitTempFile(tempPath: string, finalPath: string): Promise<void> {
+  try {
     await rename(tempPath, finalPath);
   } catch (thrown) {
     await rm(tempPath, { force: true });
     throw thrown;
   }
-  await syncDirectory(directory);
+  await syncDirectory(dirname(finalPath));
 }
 
 async function syncDirectory(directory: string): Promise<void> {

@@ -37,6 +37,12 @@ export function localFileFailure(thrown: unknown, action: string, path: string):
         retryable: true,
         cause: thrown,
       });
+    case "ELOCKTIMEOUT":
+      return sluiceError(
+        "stage",
+        `cannot ${action} ${path}: ${detail}; another writer is holding it, retry (a lock file left by a crashed process is broken after 30 s)`,
+        { retryable: true, cause: thrown },
+      );
     default:
       return sluiceError("stage", `cannot ${action} ${path}: ${detail}`, { cause: thrown });
   }

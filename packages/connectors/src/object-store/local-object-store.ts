@@ -1,16 +1,29 @@
+import { createHash } from "node:crypto";
 import { constants, type Dirent } from "node:fs";
 import { access, copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type ObjectInfo, type ObjectStore, type SluiceError, sluiceError } from "@sluice/core";
+import {
+  isSluiceError,
+  type ObjectInfo,
+  type ObjectStore,
+  type ObjectVersion,
+  type PutOptions,
+  type SluiceError,
+  sluiceError,
+} from "@sluice/core";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import { replaceFileAtomically, tempFileMarker } from "./atomic-file.js";
+import { commitTempFile, replaceFileAtomically, tempFileMarker, writeTempFile } from "./atomic-file.js";
+import { type LockFileOptions, withLockFile } from "./exclusive-lock-file.js";
 import { localFileFailure } from "./local-file-errors.js";
 import { compareKeys, invalidKey, invalidListPrefix } from "./object-key.js";
+import { isConditional, writeConflict } from "./write-conflict.js";
 
 export interface LocalStoreOptions {
   /** Absolute path of the lake directory; keys map to files below it. */
   readonly directory: string;
+  /** Lock-file timing of compare-and-set puts (tests shorten the stale limit). */
+  readonly lock?: LockFileOptions;
 }
 
 /**
@@ -19,18 +32,28 @@ export interface LocalStoreOptions {
  * final key. `checkAccess` creates the lake directory only when its parent exists:
  * that catches a mistyped path (`/data/lkae/x`) instead of silently building a tree
  * in the wrong place, yet lets `--lake file:///data/new-lake` work on a first run.
+ *
+ * Versions are SHA-256 digests of the content, not mtime + inode: inode numbers are
+ * reused and mtimes are coarse, so either could name two different contents; a
+ * digest names exactly the bytes read (as S3's ETag does for simple uploads).
+ * Compare-and-set puts write the temp file first, then check the condition and
+ * rename while holding a per-key lock file (O_EXCL), so of two processes racing
+ * with the same condition exactly one wins.
  */
 export function createLocalObjectStore(options: LocalStoreOptions): ObjectStore {
   const root = options.directory.length > 1 ? options.directory.replace(/\/+$/, "") : options.directory;
   const baseUri = pathToFileURL(root).href.replace(/\/+$/, "");
   const pathOf = (key: string) => join(root, ...key.split("/"));
+  const uriOf = (key: string) => `${baseUri}/${key.split("/").map(encodeURIComponent).join("/")}`;
 
   // Runs `work` for a validated key, mapping file-system errors once.
   const forKey = <T>(key: string, action: string, work: (path: string) => Promise<T>) => {
     const invalid = invalidKey(key);
     if (invalid) return errAsync<T, SluiceError>(invalid);
     const path = pathOf(key);
-    return ResultAsync.fromPromise(work(path), (thrown) => localFileFailure(thrown, action, path));
+    return ResultAsync.fromPromise(work(path), (thrown) =>
+      isSluiceError(thrown) ? thrown : localFileFailure(thrown, action, path),
+    );
   };
 
   const infoOf = async (key: string, path: string): Promise<ObjectInfo> => ({
@@ -40,12 +63,33 @@ export function createLocalObjectStore(options: LocalStoreOptions): ObjectStore 
 
   return {
     baseUri,
-    uriFor: (key) => `${baseUri}/${key.split("/").map(encodeURIComponent).join("/")}`,
+    uriFor: uriOf,
 
-    put: (key, body) =>
+    put: (key, body, putOptions) =>
       forKey(key, "write", async (path) => {
-        await replaceFileAtomically(path, (temp) => writeFile(temp, body));
-        return infoOf(key, path);
+        const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+        const info = { key, sizeBytes: bytes.byteLength, version: contentVersion(bytes) };
+        if (!putOptions || !isConditional(putOptions)) {
+          await replaceFileAtomically(path, (temp) => writeFile(temp, bytes));
+          return info;
+        }
+        const temp = await writeTempFile(path, (file) => writeFile(file, bytes));
+        try {
+          const refused = await withLockFile(
+            lockPathFor(path),
+            async () => {
+              const current = await readVersion(path);
+              if (!conditionHolds(putOptions, current)) return writeConflict(uriOf(key), putOptions);
+              await commitTempFile(temp, path);
+              return null;
+            },
+            options.lock,
+          );
+          if (refused) throw refused;
+        } finally {
+          await rm(temp, { force: true });
+        }
+        return info;
       }),
 
     putFile: (key, localPath) =>
@@ -58,6 +102,17 @@ export function createLocalObjectStore(options: LocalStoreOptions): ObjectStore 
       forKey(key, "read", async (path) => {
         try {
           return new Uint8Array(await readFile(path));
+        } catch (thrown) {
+          if (isMissing(thrown)) return null;
+          throw thrown;
+        }
+      }),
+
+    getVersioned: (key) =>
+      forKey(key, "read", async (path) => {
+        try {
+          const body = new Uint8Array(await readFile(path));
+          return { body, version: contentVersion(body) };
         } catch (thrown) {
           if (isMissing(thrown)) return null;
           throw thrown;
@@ -168,6 +223,30 @@ async function walk(
       found.push({ key, sizeBytes: (await stat(join(directory, entry.name))).size });
     }
   }
+}
+
+function contentVersion(bytes: Uint8Array): ObjectVersion {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+async function readVersion(path: string): Promise<ObjectVersion | null> {
+  try {
+    return contentVersion(await readFile(path));
+  } catch (thrown) {
+    if (isMissing(thrown)) return null;
+    throw thrown;
+  }
+}
+
+function conditionHolds(options: PutOptions, current: ObjectVersion | null): boolean {
+  if (options.ifMatch !== undefined && options.ifMatch !== current) return false;
+  if (options.ifNoneMatch === true && current !== null) return false;
+  return true;
+}
+
+// Next to the object, hidden from listings by the temp marker.
+function lockPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}${tempFileMarker}lock`);
 }
 
 function isMissing(thrown: unknown): boolean {

@@ -80,6 +80,24 @@ export function s3Failure(thrown: unknown, context: S3CallContext): SluiceError 
   );
 }
 
+/**
+ * True when S3 refused a conditional write because its condition did not hold:
+ * 412 PreconditionFailed, or 409 ConditionalRequestConflict (a concurrent write won
+ * while this one was in flight). A 404 NoSuchKey counts too: S3-compatible servers
+ * differ on whether If-Match against a missing key answers 412 or 404, and either
+ * way the object is not the version the caller read.
+ */
+export function isFailedCondition(thrown: unknown): boolean {
+  const name = stringField(thrown, "name");
+  const status = (thrown as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  return (
+    name === "PreconditionFailed" ||
+    name === "ConditionalRequestConflict" ||
+    name === "NoSuchKey" ||
+    status === 412
+  );
+}
+
 /** True for the SDK's "no such key / not found" answers to GetObject and HeadObject. */
 export function isMissingObject(thrown: unknown): boolean {
   const name = stringField(thrown, "name");

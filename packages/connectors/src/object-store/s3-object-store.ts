@@ -11,12 +11,13 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import { type ObjectInfo, type ObjectStore, redactUrl, type SluiceError } from "@sluice/core";
+import { isSluiceError, type ObjectInfo, type ObjectStore, redactUrl, type SluiceError } from "@sluice/core";
 import { errAsync, ResultAsync } from "neverthrow";
 import { replaceFileAtomically } from "./atomic-file.js";
 import { compareKeys, invalidKey, invalidListPrefix } from "./object-key.js";
-import { isMissingObject, type S3CallContext, s3Failure } from "./s3-errors.js";
+import { isFailedCondition, isMissingObject, type S3CallContext, s3Failure } from "./s3-errors.js";
 import { uploadFileInParts } from "./s3-multipart-upload.js";
+import { isConditional, writeConflict } from "./write-conflict.js";
 
 export interface S3StoreOptions {
   readonly bucket: string;
@@ -79,7 +80,9 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
   const baseUri = prefix === "" ? `s3://${bucket}` : `s3://${bucket}/${prefix}`;
 
   const call = <T>(context: Omit<S3CallContext, "bucket" | "endpointLabel">, work: () => Promise<T>) =>
-    ResultAsync.fromPromise(work(), (thrown) => s3Failure(thrown, { ...context, bucket, endpointLabel }));
+    ResultAsync.fromPromise(work(), (thrown) =>
+      isSluiceError(thrown) ? thrown : s3Failure(thrown, { ...context, bucket, endpointLabel }),
+    );
 
   const forKey = <T>(key: string, action: string, work: (full: string) => Promise<T>) => {
     const invalid = invalidKey(key);
@@ -116,16 +119,25 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     put: (key, body, putOptions) =>
       forKey(key, "write", async (full) => {
         const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
-        await client.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: full,
-            Body: bytes,
-            ContentLength: bytes.byteLength,
-            ContentType: putOptions?.contentType,
-          }),
-        );
-        return { key, sizeBytes: bytes.byteLength };
+        try {
+          const answer = await client.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: full,
+              Body: bytes,
+              ContentLength: bytes.byteLength,
+              ContentType: putOptions?.contentType,
+              IfMatch: putOptions?.ifMatch,
+              IfNoneMatch: putOptions?.ifNoneMatch ? "*" : undefined,
+            }),
+          );
+          return { key, sizeBytes: bytes.byteLength, ...(answer.ETag ? { version: answer.ETag } : {}) };
+        } catch (thrown) {
+          if (putOptions && isConditional(putOptions) && isFailedCondition(thrown)) {
+            throw writeConflict(`s3://${bucket}/${full}`, putOptions, thrown);
+          }
+          throw thrown;
+        }
       }),
 
     putFile: (key, localPath) =>
@@ -159,6 +171,19 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
         try {
           const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: full }));
           return answer.Body ? await answer.Body.transformToByteArray() : new Uint8Array();
+        } catch (thrown) {
+          if (isMissingObject(thrown)) return null;
+          throw thrown;
+        }
+      }),
+
+    getVersioned: (key) =>
+      forKey(key, "read", async (full) => {
+        try {
+          const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: full }));
+          const body = answer.Body ? await answer.Body.transformToByteArray() : new Uint8Array();
+          if (!answer.ETag) throw new Error(`GetObject of ${full} answered without an ETag`);
+          return { body, version: answer.ETag };
         } catch (thrown) {
           if (isMissingObject(thrown)) return null;
           throw thrown;

@@ -93,7 +93,11 @@ describe.each(stores)("ObjectStore conformance: $name", ({ name, open, raw }) =>
   it("puts and gets bytes and text; head and get answer null for a missing key", async () => {
     const bytes = randomBytes(1000);
     const put = await store.put("basic/data.bin", bytes);
-    expect(put._unsafeUnwrap()).toEqual({ key: "basic/data.bin", sizeBytes: 1000 });
+    expect(put._unsafeUnwrap()).toEqual({
+      key: "basic/data.bin",
+      sizeBytes: 1000,
+      version: expect.any(String),
+    });
     expect(await raw("basic/data.bin")).toEqual(bytes);
     expect(Buffer.from((await store.get("basic/data.bin"))._unsafeUnwrap() ?? [])).toEqual(bytes);
 
@@ -193,6 +197,67 @@ describe.each(stores)("ObjectStore conformance: $name", ({ name, open, raw }) =>
     expect((await raw("small/file.txt"))?.toString()).toBe("small file\n");
     const missing = await store.getToFile("small/none.txt", join(scratch, `${name}-none.txt`));
     expect(missing.isErr()).toBe(true);
+  });
+
+  it("getVersioned returns the bytes with the version put reported; the version follows the content", async () => {
+    const first = (await store.put("cas/versions.json", '{"n":1}'))._unsafeUnwrap().version;
+    const read = (await store.getVersioned("cas/versions.json"))._unsafeUnwrap();
+    expect(Buffer.from(read?.body ?? []).toString()).toBe('{"n":1}');
+    expect(read?.version).toBe(first);
+    expect((await store.getVersioned("cas/versions.json"))._unsafeUnwrap()?.version).toBe(first);
+    const second = (await store.put("cas/versions.json", '{"n":2}'))._unsafeUnwrap().version;
+    expect(second).not.toBe(first);
+    expect((await store.getVersioned("cas/versions.json"))._unsafeUnwrap()?.version).toBe(second);
+    expect((await store.getVersioned("cas/missing.json"))._unsafeUnwrap()).toBeNull();
+  });
+
+  it("ifNoneMatch creates a missing key once and then refuses with a non-retryable conflict", async () => {
+    const created = await store.put("cas/create.json", "first", { ifNoneMatch: true });
+    expect(created.isOk()).toBe(true);
+    const refused = (await store.put("cas/create.json", "second", { ifNoneMatch: true }))._unsafeUnwrapErr();
+    expect(refused.kind).toBe("conflict");
+    expect(refused.retryable).toBe(false);
+    expect(refused.message).toContain(store.uriFor("cas/create.json"));
+    expect(refused.message).toContain("already exists");
+    expect((await raw("cas/create.json"))?.toString()).toBe("first");
+  });
+
+  it("ifMatch replaces only the version read; a stale or missing version is a conflict", async () => {
+    const v1 = (await store.put("cas/update.json", "v1"))._unsafeUnwrap().version ?? "";
+    const v2 = (await store.put("cas/update.json", "v2", { ifMatch: v1 }))._unsafeUnwrap().version;
+    expect((await raw("cas/update.json"))?.toString()).toBe("v2");
+
+    const stale = (await store.put("cas/update.json", "lost update", { ifMatch: v1 }))._unsafeUnwrapErr();
+    expect(stale.kind).toBe("conflict");
+    expect(stale.retryable).toBe(false);
+    expect(stale.message).toContain(`no longer version ${v1}`);
+    expect((await raw("cas/update.json"))?.toString()).toBe("v2");
+
+    const missing = (await store.put("cas/never-written.json", "x", { ifMatch: v2 }))._unsafeUnwrapErr();
+    expect(missing.kind).toBe("conflict");
+    expect(await raw("cas/never-written.json")).toBeNull();
+  });
+
+  it("of 8 concurrent writers with the same ifMatch version exactly one wins; the rest get conflict", async () => {
+    const base = (await store.put("cas/race.json", "base"))._unsafeUnwrap().version ?? "";
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        store.put("cas/race.json", `writer ${index}`, { ifMatch: base }),
+      ),
+    );
+    const winners = outcomes.flatMap((outcome, index) => (outcome.isOk() ? [index] : []));
+    expect(winners).toHaveLength(1);
+    for (const outcome of outcomes) if (outcome.isErr()) expect(outcome.error.kind).toBe("conflict");
+    expect((await raw("cas/race.json"))?.toString()).toBe(`writer ${winners[0]}`);
+  });
+
+  it("leaves no lock or temp file visible to list after conditional puts", async () => {
+    await store.put("cas-list/a.json", "a", { ifNoneMatch: true });
+    const a = (await store.getVersioned("cas-list/a.json"))._unsafeUnwrap()?.version ?? "";
+    await store.put("cas-list/a.json", "b", { ifMatch: a });
+    expect((await store.list("cas-list/"))._unsafeUnwrap().map((object) => object.key)).toEqual([
+      "cas-list/a.json",
+    ]);
   });
 
   it("names keys with absolute URIs under its base URI", async () => {
