@@ -2,11 +2,13 @@ import {
   type CursorPosition,
   formatTableRef,
   type ObjectStore,
+  type ObjectVersion,
   type SluiceError,
   sluiceError,
   type TableRef,
 } from "@sluice/core";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import { compareAndSetText } from "./compare-and-set.js";
 import {
   type ExtractState,
   historyLimit,
@@ -75,36 +77,19 @@ type Change = (
  * Watermarks as JSON documents in the lake, so state travels with the data it
  * describes and needs no extra database.
  *
- * Compare-and-set: every write re-reads the document and fails with kind `conflict`
- * when its revision is not the one the caller planned from. Writes to one table from
- * this process are serialised, so that check is exact within a process. Across
- * processes there is a window between the re-read and the PUT: true compare-and-set
- * on S3 needs a conditional PUT (If-Match on the ETag), which S3 supports but the
- * s3rver stand-in ignores, so it could not be tested here; the local store could do it
- * with a lock file or a link(2)-based exclusive create. Until then the run lease
- * (one Airflow task per table) is what keeps two writers apart.
+ * Compare-and-set: every write reads the document with its version (ETag on S3, a
+ * content digest locally), fails with kind `conflict` when its revision is not the
+ * one the caller planned from, and then writes conditionally on that version, so a
+ * writer that slips in between (another process, another host) makes this write
+ * fail instead of being overwritten. Every write is read back and compared byte for
+ * byte. Writes without an expected revision (operator repairs) retry on a fresh
+ * read a few times instead.
  */
 export function createWatermarkStore(
   store: ObjectStore,
   options: WatermarkStoreOptions = {},
 ): WatermarkStore {
   const now = options.now ?? (() => new Date());
-  const queues = new Map<string, Promise<unknown>>();
-
-  // Runs `work` after every earlier write to the same key has settled.
-  const serialised = <T>(key: string, work: () => Promise<T>): Promise<T> => {
-    const previous = queues.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    queues.set(key, settled);
-    void settled.then(() => {
-      if (queues.get(key) === settled) queues.delete(key);
-    });
-    return next;
-  };
 
   const corrupt = (key: string, table: string, why: string): SluiceError =>
     sluiceError(
@@ -136,16 +121,26 @@ export function createWatermarkStore(
   const readKey = (key: string, table: string) =>
     store.get(key).andThen((bytes) => (bytes === null ? ok(null) : decode(key, table, bytes)));
 
+  interface Current {
+    readonly document: WatermarkDocument | null;
+    readonly revision: number;
+    /** Version of the stored object, null when there is none. */
+    readonly version: ObjectVersion | null;
+  }
+
   const read = (ref: TableRef) => readKey(watermarkKey(ref), formatTableRef(ref));
 
   // A corrupt document blocks extract/load writes but not the operator's repairs;
   // those keep counting from whatever revision the broken text still shows.
-  const readForRepair = (key: string, table: string) =>
-    store.get(key).map((bytes) => {
-      if (bytes === null) return { document: null, revision: 0 };
-      const decoded = decode(key, table, bytes);
-      if (decoded.isOk()) return { document: decoded.value, revision: decoded.value.revision };
-      return { document: null, revision: salvageRevision(bytes) };
+  const readCurrent = (key: string, table: string, repair: boolean): ResultAsync<Current, SluiceError> =>
+    store.getVersioned(key).andThen((stored): Result<Current, SluiceError> => {
+      if (stored === null) return ok({ document: null, revision: 0, version: null });
+      const decoded = decode(key, table, stored.body);
+      if (decoded.isOk()) {
+        return ok({ document: decoded.value, revision: decoded.value.revision, version: stored.version });
+      }
+      if (!repair) return err(decoded.error);
+      return ok({ document: null, revision: salvageRevision(stored.body), version: stored.version });
     });
 
   const write = (
@@ -156,12 +151,10 @@ export function createWatermarkStore(
   ): ResultAsync<WatermarkDocument, SluiceError> => {
     const key = watermarkKey(ref);
     const table = formatTableRef(ref);
-    const attempt = async (): Promise<Result<WatermarkDocument, SluiceError>> => {
-      const current = repair
-        ? await readForRepair(key, table)
-        : await readKey(key, table).map((document) => ({ document, revision: document?.revision ?? 0 }));
+    const attempt = async (tries: number): Promise<Result<WatermarkDocument, SluiceError>> => {
+      const current = await readCurrent(key, table, repair);
       if (current.isErr()) return err(current.error);
-      const { document, revision } = current.value;
+      const { document, revision, version } = current.value;
       const found = revision === 0 ? null : revision;
       if (expectedRevision !== undefined && expectedRevision !== found) {
         return err(
@@ -181,12 +174,25 @@ export function createWatermarkStore(
         load: changed.value.load,
         history: [...(document?.history ?? []), changed.value.entry].slice(-historyLimit),
       };
-      const stored = await store.put(key, `${JSON.stringify(next, null, 2)}\n`, {
-        contentType: "application/json",
-      });
-      return stored.map(() => next);
+      const stored = await compareAndSetText(store, key, `${JSON.stringify(next, null, 2)}\n`, version);
+      if (stored.isOk()) return ok(next);
+      const failure = stored.error;
+      if (failure.reason === "failed") return err(failure.error);
+      // Operator writes (no expected revision) apply to whatever is current: read again.
+      if (expectedRevision === undefined && tries < maxUnconditionalTries) return attempt(tries + 1);
+      const why =
+        failure.reason === "changed"
+          ? `it was written by someone else between this run's read (revision ${found ?? "none"}) and its write`
+          : `revision ${next.revision} did not read back as written (another writer replaced it at once)`;
+      return err(
+        sluiceError(
+          "conflict",
+          `watermark of ${table} was not committed: ${why}; another sluice run or operator is working on the table, check for concurrent runs and rerun`,
+          failure.reason === "changed" ? { cause: failure.error } : {},
+        ),
+      );
     };
-    return new ResultAsync(serialised(key, attempt));
+    return new ResultAsync(attempt(1));
   };
 
   return {
@@ -274,6 +280,9 @@ export function createWatermarkStore(
       }),
   };
 }
+
+/** Attempts of an operator write (no expected revision) against concurrent writers. */
+const maxUnconditionalTries = 5;
 
 function salvageRevision(bytes: Uint8Array): number {
   try {
