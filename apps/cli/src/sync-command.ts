@@ -26,6 +26,7 @@ interface SyncFlags {
   wideDecimals?: "fail" | "text";
   oversizeText?: "fail" | "truncate";
   invalidDates?: "null" | "fail";
+  leaseTimeout?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -65,6 +66,11 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
         "zero/invalid dates (0000-00-00, 2024-02-30): null (default, counted and logged) or fail",
       ).choices(["null", "fail"]),
     )
+    .option(
+      "--lease-timeout <minutes>",
+      "a run's lease on the table not renewed for this long is stale and taken over by the next run",
+      "15",
+    )
     .option("--json", "print the run report as JSON on stdout")
     .option("-v, --verbose", "log progress as JSON lines on stderr")
     .action(async (flags: SyncFlags) => {
@@ -85,6 +91,8 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
   if (rowsPerFile instanceof Error) return configError(rowsPerFile.message);
   const pageSize = parseCount("--page-size", flags.pageSize);
   if (pageSize instanceof Error) return configError(pageSize.message);
+  const leaseTimeoutMinutes = parseCount("--lease-timeout", flags.leaseTimeout);
+  if (leaseTimeoutMinutes instanceof Error) return configError(leaseTimeoutMinutes.message);
   const mode: SyncMode = flags.backupOnly ? "backup-only" : flags.redshiftOnly ? "redshift-only" : "sync";
   const connections = resolveConnections(flags, io.env, {
     source: mode !== "redshift-only",
@@ -110,6 +118,7 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(flags.wideDecimals ? { wideDecimals: flags.wideDecimals } : {}),
     ...(flags.oversizeText ? { oversizeText: flags.oversizeText } : {}),
     ...(flags.invalidDates ? { invalidDates: flags.invalidDates } : {}),
+    ...(leaseTimeoutMinutes ? { leaseTimeoutMs: leaseTimeoutMinutes * 60_000 } : {}),
   });
   connections.value.lake.close?.();
   if (report.isErr()) return report.error;

@@ -1,7 +1,9 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createLocalObjectStore } from "@sluice/connectors";
 import { createTestMysqlConnection } from "@sluice/test-services";
+import { createLeaseStore, leaseHolderFor } from "@sluice/watermark-store";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "../src/index.js";
 
@@ -205,5 +207,37 @@ describe("sluice sync: happy path through the command line", () => {
     expect(report.load.rowsStaged).toBe(2);
     const watermark = await sluice(["watermark", "get", "-t", `${schema}.orders`], env);
     expect(JSON.parse(watermark.stdout).extract.position.keyValues).toEqual(["2"]);
+  });
+});
+
+describe("sluice sync: another run holds the table", () => {
+  it("exits 4 with one line naming the holder and its age, and moves no watermark", async () => {
+    const lake = await mkdtemp(join(tmpdir(), "sluice-cli-lease-"));
+    const holder = leaseHolderFor("20260101T000000000Z-busy", { host: "airflow-worker-3", pid: 777 });
+    const held = await createLeaseStore(createLocalObjectStore({ directory: lake })).acquire(
+      { schema, table: "orders" },
+      holder,
+    );
+    expect(held.isOk()).toBe(true);
+    const result = await sluice([
+      "sync",
+      "--backup-only",
+      "-t",
+      `${schema}.orders`,
+      "--source",
+      sourceUrl,
+      "--lake",
+      `file://${lake}`,
+      "--lease-timeout",
+      "30",
+    ]);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^sluice: table ${schema}\\.orders is held by run 20260101T000000000Z-busy on airflow-worker-3 \\(pid 777\\) since \\d+s ago, last renewed \\d+s ago; .*expires in 1[45]m\\d\\ds.*\\n$`,
+      ),
+    );
+    const watermark = await sluice(["watermark", "list", "--lake", `file://${lake}`]);
+    expect(watermark.stdout).toBe("");
   });
 });

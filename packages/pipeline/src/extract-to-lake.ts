@@ -28,6 +28,15 @@ import { defaultPageSize, defaultRowsPerFile, type SyncTableOptions } from "./sy
 import { applyTypePolicies, textLimitFor } from "./type-policies.js";
 
 /**
+ * A run's id and start time (the Hive partition of its parts), when the caller made
+ * them first (syncTable names the lease holder after the run); else made here.
+ */
+export interface RunIdentity {
+  readonly id: string;
+  readonly startedAt: Date;
+}
+
+/**
  * MySQL -> Parquet parts -> lake -> run manifest -> watermark, in that order: the
  * watermark moves only after every part and the manifest that lists them are
  * durable, so a crash anywhere before leaves the previous watermark and the next run
@@ -37,6 +46,7 @@ export function extractToLake(
   options: SyncTableOptions,
   watermarks: WatermarkStore,
   notes: string[],
+  run?: RunIdentity,
 ): ResultAsync<ExtractReport, SluiceError> {
   const tableName = formatTableRef(options.table);
   return runAsResult(`extracting ${tableName}`, async () => {
@@ -44,7 +54,7 @@ export function extractToLake(
       throw configError(`${tableName}: no source given; pass --source mysql://user:pass@host:port/db`);
     const source = await step(openMysqlSource(options.source));
     try {
-      return await extractWith(source, options, watermarks, notes);
+      return await extractWith(source, options, watermarks, notes, run);
     } finally {
       await source.close();
     }
@@ -56,8 +66,9 @@ async function extractWith(
   options: SyncTableOptions,
   watermarks: WatermarkStore,
   notes: string[],
+  run: RunIdentity | undefined,
 ): Promise<ExtractReport> {
-  const started = (options.clock ?? (() => new Date()))();
+  const started = run?.startedAt ?? (options.clock ?? (() => new Date()))();
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
   const logger = options.logger ?? silentLogger;
@@ -91,7 +102,7 @@ async function extractWith(
     };
   }
 
-  const runId = newRunId(started, Math.random().toString(36).slice(2, 6));
+  const runId = run?.id ?? newRunId(started, Math.random().toString(36).slice(2, 6));
   logger.info("extract started", {
     table: tableName,
     runId,

@@ -1,4 +1,4 @@
-export { extractToLake } from "./extract-to-lake.js";
+export { extractToLake, type RunIdentity } from "./extract-to-lake.js";
 export {
   manifestPrefix,
   newRunId,

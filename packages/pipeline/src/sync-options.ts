@@ -61,6 +61,16 @@ export interface SyncTableOptions {
    * with a sample key; `"fail"` stops naming the column, the row key and the value.
    */
   readonly invalidDates?: "null" | "fail";
+  /**
+   * A run holds the table's lease (`_state/<schema.table>/lease.json`) from before
+   * planning to the end; a lease not renewed for this long is taken over by the next
+   * run. Default 15 minutes.
+   */
+  readonly leaseTimeoutMs?: number;
+  /** Heartbeat period of the lease; default a third of the timeout. */
+  readonly leaseRenewEveryMs?: number;
+  /** Host and process id recorded as the lease holder; default this host and process. */
+  readonly leaseHolder?: { readonly host?: string; readonly pid?: number };
 }
 
 export const defaultPageSize = 50_000;

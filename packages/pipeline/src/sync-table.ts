@@ -1,18 +1,22 @@
 import type { SluiceError } from "@sluice/core";
 import { configError, formatTableRef } from "@sluice/core";
-import { createWatermarkStore } from "@sluice/watermark-store";
+import { createWatermarkStore, type WatermarkStore } from "@sluice/watermark-store";
 import { errAsync, type ResultAsync } from "neverthrow";
-import { extractToLake } from "./extract-to-lake.js";
+import { extractToLake, type RunIdentity } from "./extract-to-lake.js";
+import { newRunId } from "./lake-layout.js";
 import { loadFromLake } from "./load-from-lake.js";
 import { runAsResult, step } from "./result-steps.js";
 import type { ExtractReport, LoadSummary, RunReport } from "./run-report.js";
 import type { SyncTableOptions } from "./sync-options.js";
+import { holdingTableLease } from "./table-lease.js";
 
 /**
  * One table, one run: extract what changed into the lake (unless `redshift-only`),
  * then load every staged run the warehouse lacks (unless `backup-only`). Loading
  * works from the lake alone, so a failed load is retried by the next run (or by
- * `--redshift-only`) without touching MySQL again.
+ * `--redshift-only`) without touching MySQL again. The whole run (not a dry run)
+ * holds the table's lease, so a concurrent run on the same table is refused with
+ * kind `conflict` naming the holder.
  */
 export function syncTable(options: SyncTableOptions): ResultAsync<RunReport, SluiceError> {
   const tableName = formatTableRef(options.table);
@@ -21,12 +25,19 @@ export function syncTable(options: SyncTableOptions): ResultAsync<RunReport, Slu
   return runAsResult(`syncing ${tableName}`, async () => {
     const notes: string[] = [];
     const watermarks = createWatermarkStore(options.lake);
-    if (!options.dryRun) await step(options.lake.checkAccess());
-    let extract: ExtractReport | null = null;
-    let load: LoadSummary | null = null;
-    if (options.mode !== "redshift-only") extract = await step(extractToLake(options, watermarks, notes));
-    if (options.mode !== "backup-only") load = await step(loadFromLake(options, watermarks, notes));
-    return { table: tableName, dryRun: options.dryRun ?? false, extract, load, notes };
+    const stages = async (store: WatermarkStore, run?: RunIdentity): Promise<RunReport> => {
+      let extract: ExtractReport | null = null;
+      let load: LoadSummary | null = null;
+      if (options.mode !== "redshift-only") extract = await step(extractToLake(options, store, notes, run));
+      if (options.mode !== "backup-only") load = await step(loadFromLake(options, store, notes));
+      return { table: tableName, dryRun: options.dryRun ?? false, extract, load, notes };
+    };
+    // A dry run writes nothing, so it takes no lease (and is not refused by one).
+    if (options.dryRun) return stages(watermarks);
+    await step(options.lake.checkAccess());
+    const startedAt = (options.clock ?? (() => new Date()))();
+    const run = { id: newRunId(startedAt, Math.random().toString(36).slice(2, 6)), startedAt };
+    return holdingTableLease(options, run.id, watermarks, notes, (fenced) => stages(fenced, run));
   });
 }
 

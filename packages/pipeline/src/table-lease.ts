@@ -1,0 +1,61 @@
+import { formatTableRef, silentLogger } from "@sluice/core";
+import {
+  createLeaseStore,
+  defaultLeaseTimeoutMs,
+  fenceWithLease,
+  leaseHolderFor,
+  type WatermarkStore,
+} from "@sluice/watermark-store";
+import { step } from "./result-steps.js";
+import type { SyncTableOptions } from "./sync-options.js";
+
+/**
+ * Runs `work` while holding the table's run lease: acquired before anything is
+ * planned (a second run is refused with the holder's name and age), renewed by a
+ * heartbeat while the run works, released in every path, failure included. `work`
+ * gets the watermark store fenced by the lease: each commit renews the lease first,
+ * so a run that lost its lease to a takeover cannot commit over the newer run.
+ */
+export async function holdingTableLease<T>(
+  options: SyncTableOptions,
+  runId: string,
+  watermarks: WatermarkStore,
+  notes: string[],
+  work: (fenced: WatermarkStore) => Promise<T>,
+): Promise<T> {
+  const logger = options.logger ?? silentLogger;
+  const timeoutMs = options.leaseTimeoutMs ?? defaultLeaseTimeoutMs;
+  const leases = createLeaseStore(options.lake, {
+    timeoutMs,
+    logger,
+    ...(options.clock ? { now: options.clock } : {}),
+  });
+  const lease = await step(leases.acquire(options.table, leaseHolderFor(runId, options.leaseHolder)));
+  const tableName = formatTableRef(options.table);
+  const takenOver = lease.current().takenOverFrom;
+  if (takenOver) {
+    notes.push(
+      `took over the stale lease of ${takenOver.holderId} on ${tableName} (last renewed ${takenOver.renewedAt}, expired ${takenOver.expiresAt})`,
+    );
+  }
+  const heartbeat = setInterval(
+    () => {
+      void lease.renew().then((renewed) => {
+        // The next commit renews again and stops the run; this only tells the operator early.
+        if (renewed.isErr())
+          logger.warn("lease heartbeat failed", { table: tableName, error: renewed.error.message });
+      });
+    },
+    options.leaseRenewEveryMs ?? Math.floor(timeoutMs / 3),
+  );
+  heartbeat.unref();
+  try {
+    return await work(fenceWithLease(watermarks, lease));
+  } finally {
+    clearInterval(heartbeat);
+    const released = await lease.release();
+    if (released.isErr()) {
+      logger.warn("lease release failed", { table: tableName, error: released.error.message });
+    }
+  }
+}
