@@ -159,6 +159,7 @@ async function extractWith(
           strategy: plan.strategy,
           cursorColumn: plan.cursorColumn,
           position: to,
+          ceiling: plan.ceiling,
           lastRunId: runId,
           manifestKey,
           rowsTotal: (previous?.extract?.rowsTotal ?? 0) + staged.rows,

@@ -3,7 +3,7 @@ import { configError, formatTableRef, silentLogger } from "@sluice/core";
 import { openLoader } from "@sluice/redshift-loader";
 import type { WatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
-import { manifestPrefix, redshiftManifestKey } from "./lake-layout.js";
+import { manifestPrefix, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
 import { runAsResult, step } from "./result-steps.js";
 import { parseRunManifest } from "./run-manifest-schema.js";
 import type { LoadSummary } from "./run-report.js";
@@ -88,7 +88,9 @@ export function loadFromLake(
         await step(
           watermarks.recordLoad(options.table, current?.revision ?? null, {
             lastRunId: manifest.runId,
+            manifestKey: runManifestKey(options.table, manifest.runId),
             loadedAt: new Date().toISOString(),
+            rowsLastRun: report.rowsStaged,
             rowsTotal: (current?.load?.rowsTotal ?? 0) + report.rowsStaged,
           }),
         );

@@ -83,6 +83,17 @@ describe("syncTable holds a run lease per table (MariaDB -> s3rver -> PostgreSQL
     const lease = await readJson(lake, leaseKey(table));
     expect(lease.holder.runId).toBe(winner?.extract?.runId);
     expect(lease.releasedAt).not.toBeNull();
+    // The watermark shows this run's counts apart from the totals, and its ceiling.
+    const watermark = (await createWatermarkStore(lake).read(table))._unsafeUnwrap();
+    expect(watermark?.extract).toMatchObject({ status: "committed", rowsLastRun: 3_000, rowsTotal: 3_000 });
+    expect(watermark?.extract?.ceiling).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+    expect(watermark?.load).toMatchObject({
+      status: "loaded",
+      lastRunId: winner?.extract?.runId,
+      manifestKey: winner?.extract?.manifestKey,
+      rowsLastRun: 3_000,
+      rowsTotal: 3_000,
+    });
     // Released: the next run goes ahead (and finds nothing new).
     const next = (await syncTable(syncOptions(table, lake)))._unsafeUnwrap();
     expect(next.extract?.rows).toBe(0);

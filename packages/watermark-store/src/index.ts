@@ -10,11 +10,15 @@ export {
   type RunLease,
 } from "./run-lease.js";
 export type {
+  ExtractCommit,
   ExtractState,
+  LoadCommit,
   LoadState,
   WatermarkDocument,
   WatermarkHistoryEntry,
+  WatermarkOverride,
 } from "./watermark-document.js";
-export { historyLimit, watermarkDocumentSchema } from "./watermark-document.js";
+export { currentWatermarkVersion, historyLimit, watermarkDocumentSchema } from "./watermark-document.js";
+export { migrateWatermarkDocument } from "./watermark-document-migration.js";
 export { leaseKey, watermarkKey } from "./watermark-key.js";
 export { createWatermarkStore, type WatermarkStore, type WatermarkStoreOptions } from "./watermark-store.js";

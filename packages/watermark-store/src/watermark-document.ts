@@ -3,29 +3,57 @@ import { z } from "zod";
 /** How many history entries a document keeps; older ones fall off the front. */
 export const historyLimit = 50;
 
-const cursorPositionSchema = z.object({
+/** The format written today; older formats are migrated when read (see `migrateWatermarkDocument`). */
+export const currentWatermarkVersion = 2;
+
+const instantSchema = z.iso.datetime({ offset: true });
+
+export const cursorPositionSchema = z.object({
   cursorValue: z.string().nullable(),
   keyValues: z.array(z.string()).readonly(),
 });
 
 const extractStateSchema = z.object({
+  /** `committed`: a run's extraction put the cursor here; `overridden`: an operator did (`watermark set`). */
+  status: z.enum(["committed", "overridden"]),
   strategy: z.string().min(1),
   cursorColumn: z.string().nullable(),
+  /** The last row extracted, in the strategy's order: the next run starts after it. */
   position: cursorPositionSchema.nullable(),
+  /** Upper bound of the last run (rows stamped at or after it waited for the next run). */
+  ceiling: z.string().nullable(),
+  /** "" when the position was set by hand before any run. */
   lastRunId: z.string(),
   manifestKey: z.string(),
+  /** Rows the last run extracted (session count)... */
+  rowsLastRun: z.number().int().nonnegative(),
+  /** ...and every run together (cumulative count); shown apart, never mixed. */
   rowsTotal: z.number().int().nonnegative(),
-  updatedAt: z.iso.datetime({ offset: true }),
+  updatedAt: instantSchema,
 });
 
 const loadStateSchema = z.object({
+  /** Mirror of the warehouse ledger, which stays the truth for what was loaded. */
+  status: z.literal("loaded"),
   lastRunId: z.string(),
-  loadedAt: z.iso.datetime({ offset: true }),
+  /** Run manifest of the last loaded run; null in documents migrated from version 1. */
+  manifestKey: z.string().nullable(),
+  rowsLastRun: z.number().int().nonnegative(),
   rowsTotal: z.number().int().nonnegative(),
+  loadedAt: instantSchema,
+});
+
+/** The last manual change (`watermark set` / `reset`), kept until the next one. */
+const overrideSchema = z.object({
+  at: instantSchema,
+  event: z.enum(["set", "reset"]),
+  position: cursorPositionSchema.nullable(),
+  /** Where the cursor was before, so an operator can undo a mistaken set. */
+  previousPosition: cursorPositionSchema.nullable(),
 });
 
 const historyEntrySchema = z.object({
-  at: z.iso.datetime({ offset: true }),
+  at: instantSchema,
   event: z.enum(["extract", "load", "set", "reset"]),
   runId: z.string().nullable(),
   position: cursorPositionSchema.nullable(),
@@ -34,19 +62,39 @@ const historyEntrySchema = z.object({
 
 /**
  * The per-table state document at `_state/<schema.table>/watermark.json`. `version`
- * is the document format (a future format gets 2 and a migration); `revision` counts
- * writes and is what compare-and-set compares.
+ * is the document format (2; version 1 documents are migrated when read and
+ * rewritten as 2 on the next write); `revision` counts writes and is what the
+ * callers' expected-revision check compares, while the object store's version
+ * (ETag / digest) guards the write itself. See docs/watermarks.md.
  */
 export const watermarkDocumentSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(currentWatermarkVersion),
   table: z.string().min(1),
   revision: z.number().int().positive(),
+  createdAt: instantSchema,
+  updatedAt: instantSchema,
   extract: extractStateSchema.nullable(),
   load: loadStateSchema.nullable(),
+  lastOverride: overrideSchema.nullable(),
   history: z.array(historyEntrySchema).max(historyLimit).readonly(),
 });
 
 export type WatermarkDocument = z.infer<typeof watermarkDocumentSchema>;
 export type ExtractState = NonNullable<WatermarkDocument["extract"]>;
 export type LoadState = NonNullable<WatermarkDocument["load"]>;
+export type WatermarkOverride = NonNullable<WatermarkDocument["lastOverride"]>;
 export type WatermarkHistoryEntry = WatermarkDocument["history"][number];
+
+/**
+ * What a run commits after extraction; the store adds `status` and `rowsLastRun`.
+ * `ceiling` is optional so version-1 era callers keep compiling.
+ */
+export type ExtractCommit = Omit<ExtractState, "status" | "rowsLastRun" | "ceiling"> & {
+  readonly ceiling?: string | null;
+};
+
+/** What a load commits; `manifestKey` and `rowsLastRun` are optional for version-1 era callers. */
+export type LoadCommit = Omit<LoadState, "status" | "manifestKey" | "rowsLastRun"> & {
+  readonly manifestKey?: string | null;
+  readonly rowsLastRun?: number;
+};

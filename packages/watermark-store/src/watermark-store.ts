@@ -10,13 +10,14 @@ import {
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { compareAndSetText } from "./compare-and-set.js";
 import {
-  type ExtractState,
+  currentWatermarkVersion,
+  type ExtractCommit,
   historyLimit,
-  type LoadState,
+  type LoadCommit,
   type WatermarkDocument,
   type WatermarkHistoryEntry,
-  watermarkDocumentSchema,
 } from "./watermark-document.js";
+import { migrateWatermarkDocument } from "./watermark-document-migration.js";
 import { statePrefix, watermarkFileName, watermarkKey } from "./watermark-key.js";
 
 /** `expectedRevision` null means "I expect no document yet" (a first run). */
@@ -27,7 +28,7 @@ export interface WatermarkStore {
   recordExtract(
     ref: TableRef,
     expectedRevision: number | null,
-    extract: ExtractState,
+    extract: ExtractCommit,
     runId: string,
     rows: number,
   ): ResultAsync<WatermarkDocument, SluiceError>;
@@ -35,7 +36,7 @@ export interface WatermarkStore {
   recordLoad(
     ref: TableRef,
     expectedRevision: number | null,
-    load: LoadState,
+    load: LoadCommit,
   ): ResultAsync<WatermarkDocument, SluiceError>;
   /**
    * Operator override of the cursor (`sluice watermark set`). Without
@@ -69,7 +70,12 @@ type Change = (
   current: WatermarkDocument | null,
   at: string,
 ) => Result<
-  { extract: WatermarkDocument["extract"]; load: WatermarkDocument["load"]; entry: WatermarkHistoryEntry },
+  {
+    extract: WatermarkDocument["extract"];
+    load: WatermarkDocument["load"];
+    lastOverride?: WatermarkDocument["lastOverride"];
+    entry: WatermarkHistoryEntry;
+  },
   SluiceError
 >;
 
@@ -106,16 +112,12 @@ export function createWatermarkStore(
         corrupt(key, table, `not JSON: ${thrown instanceof Error ? thrown.message : String(thrown)}`),
       );
     }
-    const parsed = watermarkDocumentSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = issue?.path.join(".") || "document";
-      return err(corrupt(key, table, `${path}: ${issue?.message ?? "invalid"}`));
+    const parsed = migrateWatermarkDocument(json);
+    if (parsed.isErr()) return err(corrupt(key, table, parsed.error));
+    if (parsed.value.table !== table) {
+      return err(corrupt(key, table, `it describes table ${parsed.value.table}`));
     }
-    if (parsed.data.table !== table) {
-      return err(corrupt(key, table, `it describes table ${parsed.data.table}`));
-    }
-    return ok(parsed.data);
+    return ok(parsed.value);
   };
 
   const readKey = (key: string, table: string) =>
@@ -164,14 +166,21 @@ export function createWatermarkStore(
           ),
         );
       }
-      const changed = change(document, now().toISOString());
+      const at = now().toISOString();
+      const changed = change(document, at);
       if (changed.isErr()) return err(changed.error);
       const next: WatermarkDocument = {
-        version: 1,
+        version: currentWatermarkVersion,
         table,
         revision: revision + 1,
+        createdAt: document?.createdAt ?? at,
+        updatedAt: at,
         extract: changed.value.extract,
         load: changed.value.load,
+        lastOverride:
+          changed.value.lastOverride !== undefined
+            ? changed.value.lastOverride
+            : (document?.lastOverride ?? null),
         history: [...(document?.history ?? []), changed.value.entry].slice(-historyLimit),
       };
       const stored = await compareAndSetText(store, key, `${JSON.stringify(next, null, 2)}\n`, version);
@@ -201,27 +210,35 @@ export function createWatermarkStore(
     recordExtract: (ref, expectedRevision, extract, runId, rows) =>
       write(ref, expectedRevision, false, (current, at) =>
         ok({
-          extract,
+          extract: { ...extract, status: "committed", ceiling: extract.ceiling ?? null, rowsLastRun: rows },
           load: current?.load ?? null,
           entry: { at, event: "extract", runId, position: extract.position, rows },
         }),
       ),
 
     recordLoad: (ref, expectedRevision, load) =>
-      write(ref, expectedRevision, false, (current, at) =>
-        ok({
+      write(ref, expectedRevision, false, (current, at) => {
+        // loads carry cumulative totals; what this load added is the difference
+        const added = load.rowsLastRun ?? Math.max(0, load.rowsTotal - (current?.load?.rowsTotal ?? 0));
+        return ok({
           extract: current?.extract ?? null,
-          load,
-          // loads carry cumulative totals; history shows what this load added
+          load: {
+            status: "loaded",
+            lastRunId: load.lastRunId,
+            manifestKey: load.manifestKey ?? null,
+            rowsLastRun: added,
+            rowsTotal: load.rowsTotal,
+            loadedAt: load.loadedAt,
+          },
           entry: {
             at,
             event: "load",
             runId: load.lastRunId,
             position: current?.extract?.position ?? null,
-            rows: Math.max(0, load.rowsTotal - (current?.load?.rowsTotal ?? 0)),
+            rows: added,
           },
-        }),
-      ),
+        });
+      }),
 
     set: (ref, position, setOptions = {}) =>
       write(ref, setOptions.expectedRevision, true, (current, at) => {
@@ -237,27 +254,37 @@ export function createWatermarkStore(
         }
         return ok({
           extract: {
+            status: "overridden",
             strategy,
             cursorColumn:
               setOptions.cursorColumn !== undefined
                 ? setOptions.cursorColumn
                 : (previous?.cursorColumn ?? null),
             position,
+            ceiling: null,
             lastRunId: previous?.lastRunId ?? "",
             manifestKey: previous?.manifestKey ?? "",
+            rowsLastRun: 0,
             rowsTotal: previous?.rowsTotal ?? 0,
             updatedAt: at,
           },
           load: current?.load ?? null,
+          lastOverride: { at, event: "set", position, previousPosition: previous?.position ?? null },
           entry: { at, event: "set", runId: null, position, rows: 0 },
         });
       }),
 
     reset: (ref, resetOptions = {}) =>
-      write(ref, resetOptions.expectedRevision, true, (_current, at) =>
+      write(ref, resetOptions.expectedRevision, true, (current, at) =>
         ok({
           extract: null,
           load: null,
+          lastOverride: {
+            at,
+            event: "reset",
+            position: null,
+            previousPosition: current?.extract?.position ?? null,
+          },
           entry: { at, event: "reset", runId: null, position: null, rows: 0 },
         }),
       ),

@@ -91,19 +91,32 @@ describe.each(backends)("watermark store on $name", ({ open }) => {
 
     const stored = await rawJson("_state/shop.orders/watermark.json");
     expect(stored).toEqual({
-      version: 1,
+      version: 2,
       table: "shop.orders",
       revision: 2,
+      createdAt: stored.history[0].at,
+      updatedAt: stored.history[1].at,
       extract: {
+        status: "committed",
         strategy: "hybrid",
         cursorColumn: "updated_at",
         position: { cursorValue: "2024-05-01 10:00:00", keyValues: ["7"] },
+        ceiling: null,
         lastRunId: "run-1",
         manifestKey: "shop/orders/_manifests/run-1.json",
+        rowsLastRun: 120,
         rowsTotal: 120,
         updatedAt: "2024-05-01T12:00:00.000Z",
       },
-      load: { lastRunId: "run-1", loadedAt: "2024-05-01T12:05:00.000Z", rowsTotal: 120 },
+      load: {
+        status: "loaded",
+        lastRunId: "run-1",
+        manifestKey: null,
+        rowsLastRun: 120,
+        loadedAt: "2024-05-01T12:05:00.000Z",
+        rowsTotal: 120,
+      },
+      lastOverride: null,
       history: [
         {
           at: expect.any(String),
