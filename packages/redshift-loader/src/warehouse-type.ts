@@ -27,9 +27,10 @@ const integerRank = { smallint: 1, integer: 2, bigint: 3 } as const;
  */
 export function parseWarehouseType(text: string): WarehouseType {
   const normalised = text.trim().toLowerCase().replace(/\s+/g, " ");
-  const match = /^([a-z][a-z0-9_ ]*?)\s*(?:\((\d+)(?:\s*,\s*(\d+))?\))?( with time zone| without time zone)?$/.exec(
-    normalised,
-  );
+  const match =
+    /^([a-z][a-z0-9_ ]*?)\s*(?:\((\d+)(?:\s*,\s*(\d+))?\))?( with time zone| without time zone)?$/.exec(
+      normalised,
+    );
   if (!match) return { kind: "other", text: normalised };
   const name = match[1] ?? "";
   const first = match[2] === undefined ? null : Number(match[2]);
