@@ -7,6 +7,7 @@ import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
 import { exitCodeFor } from "./exit-codes.js";
 import { renderRunReport } from "./report-text.js";
+import { parseTableDdlFlags } from "./table-ddl-flags.js";
 
 interface SyncFlags {
   table: string;
@@ -14,6 +15,12 @@ interface SyncFlags {
   lake?: string;
   target?: string;
   targetSchema?: string;
+  targetName?: string;
+  distStyle?: string;
+  distKey?: string;
+  sortKey?: string;
+  sortStyle?: string;
+  encode?: string;
   iamRole?: string;
   backupOnly?: boolean;
   redshiftOnly?: boolean;
@@ -38,7 +45,16 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option("--source <url>", "MySQL URL mysql://user:pass@host:port/db (default: $SLUICE_SOURCE_URL)")
     .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
     .option("--target <url>", "postgres://... or redshift://... (default: $SLUICE_TARGET_URL)")
-    .option("--target-schema <name>", "warehouse schema (default: the source schema name)")
+    .option("--target-schema <name>", "warehouse schema (default: the source schema name, lower case)")
+    .option("--target-name <name>", "warehouse table name (default: the source table name, lower case)")
+    .option("--dist-style <style>", "Redshift DISTSTYLE: auto (default), even, key or all")
+    .option("--dist-key <column>", "Redshift DISTKEY column (implies DISTSTYLE KEY)")
+    .option(
+      "--sort-key <columns>",
+      "Redshift SORTKEY: columns separated by commas, or auto (default: the cursor column)",
+    )
+    .option("--sort-style <style>", "Redshift sort key style: compound (default) or interleaved")
+    .option("--encode <pairs>", "Redshift column ENCODE, e.g. note=zstd,id=az64 (default: ENCODE AUTO)")
     .option("--iam-role <arn>", "Redshift: IAM role COPY uses to read the lake")
     .addOption(new Option("--backup-only", "MySQL -> lake only; no warehouse").conflicts("redshiftOnly"))
     .option("--redshift-only", "lake -> warehouse only; no MySQL")
@@ -99,6 +115,15 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     target: mode !== "backup-only",
   });
   if (connections.isErr()) return connections.error;
+  const ddl = parseTableDdlFlags(flags);
+  if (ddl.isErr()) return ddl.error;
+  const warehouse = connections.value.warehouse
+    ? {
+        ...connections.value.warehouse,
+        ...(flags.targetName ? { targetName: flags.targetName } : {}),
+        ...(Object.keys(ddl.value).length > 0 ? { ddl: ddl.value } : {}),
+      }
+    : undefined;
   const logger = flags.verbose
     ? createJsonLogger({ level: "info", write: (line) => io.stderr(`${line}\n`) })
     : silentLogger;
@@ -110,7 +135,7 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     limit: limit ?? null,
     dryRun: flags.dryRun ?? false,
     ...(connections.value.source ? { source: connections.value.source } : {}),
-    ...(connections.value.warehouse ? { warehouse: connections.value.warehouse } : {}),
+    ...(warehouse ? { warehouse } : {}),
     ...(flags.strategy ? { strategy: flags.strategy } : {}),
     ...(flags.cursorColumn ? { cursorColumn: flags.cursorColumn } : {}),
     ...(rowsPerFile ? { rowsPerFile } : {}),

@@ -191,6 +191,78 @@ describe("sluice sync: bad input fails with one actionable line and moves no wat
   });
 });
 
+describe("sluice sync: target name and DDL flags", () => {
+  it("refuses malformed DDL flags and unknown columns before loading anything", async () => {
+    const { postgres } = inject("sluiceServices");
+    const base = [
+      "sync",
+      "-t",
+      `${schema}.events`,
+      "--strategy",
+      "id",
+      "--source",
+      sourceUrl,
+      "--lake",
+      `file://${lakeDir}`,
+      "--target",
+      postgres.url,
+    ];
+    const ddlLake = ["--lake", `file://${lakeDir}-ddl`];
+    await expectOneLineFailure(
+      await sluice([...base, "--dist-style", "random"]),
+      2,
+      /--dist-style must be one of auto, even, key, all/,
+    );
+    await expectOneLineFailure(
+      await sluice([...base, "--encode", "payload"]),
+      2,
+      /--encode takes column=encoding pairs/,
+    );
+    await expectOneLineFailure(
+      await sluice([...base, "--target-name", "2024 events"]),
+      2,
+      /use "col_2024_events"/,
+    );
+    // Column names are checked against the run's columns once they are known.
+    const unknown = await sluice([...base, ...ddlLake, "--redshift-only", "--sort-key", "nope"]);
+    expect(unknown.stderr).toBe("");
+    expect(unknown.code).toBe(0); // nothing staged yet: nothing to load, nothing to check
+    await connection.query(`INSERT INTO ${schema}.events VALUES (1, 'x')`);
+    const staged = await sluice([...base, ...ddlLake, "--backup-only"]);
+    expect(staged.stderr).toBe("");
+    expect(staged.code).toBe(0);
+    const bad = await sluice([...base, ...ddlLake, "--redshift-only", "--dist-key", "nope"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /--dist-key column "nope" is not a column of the table; choose one of id, payload/,
+    );
+  });
+
+  it("loads into the named target table", async () => {
+    const { postgres } = inject("sluiceServices");
+    const result = await sluice([
+      "sync",
+      "-t",
+      `${schema}.orders`,
+      "--source",
+      sourceUrl,
+      "--lake",
+      `file://${lakeDir}-named`,
+      "--target",
+      postgres.url,
+      "--target-schema",
+      "CLI_Named",
+      "--target-name",
+      "Orders_Copy",
+      "--sort-key",
+      "updated_at,id",
+      "--json",
+    ]);
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout).load.target).toBe("cli_named.orders_copy");
+  });
+});
+
 describe("sluice sync: happy path through the command line", () => {
   it("reads URLs from SLUICE_* variables and reports JSON", async () => {
     const { postgres } = inject("sluiceServices");

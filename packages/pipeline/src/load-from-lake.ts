@@ -41,6 +41,12 @@ export function loadFromLake(
         ...(warehouse.iamRole ? { iamRole: warehouse.iamRole } : {}),
         ...(warehouse.copyOptions ? { copyOptions: warehouse.copyOptions } : {}),
         ...(options.tempDir ? { tempDir: options.tempDir } : {}),
+        tables: {
+          [tableName]: {
+            ...(warehouse.ddl ?? {}),
+            ...(warehouse.targetName ? { targetName: warehouse.targetName } : {}),
+          },
+        },
       }),
     );
     try {
@@ -81,6 +87,8 @@ export function loadFromLake(
           continue;
         }
         summary.runsLoaded += 1;
+        for (const change of report.schemaChanges ?? [])
+          notes.push(`${report.target}: ${change} (run ${manifest.runId})`);
         summary.rowsStaged += report.rowsStaged;
         summary.rowsInserted += report.rowsInserted;
         summary.rowsDeleted += report.rowsDeleted;

@@ -1,15 +1,23 @@
 import type { StrategyRegistry } from "@sluice/cdc-strategies";
 import type { MysqlConnectionOptions } from "@sluice/connectors";
 import type { Logger, ObjectStore, TableRef } from "@sluice/core";
-import type { WarehouseConnection } from "@sluice/redshift-loader";
+import type { TableDdlOptions, WarehouseConnection } from "@sluice/redshift-loader";
 
 /** `sync` moves rows MySQL -> lake -> warehouse; the other two stop or start at the lake. */
 export type SyncMode = "sync" | "backup-only" | "redshift-only";
 
 export interface WarehouseTarget {
   readonly connection: WarehouseConnection;
-  /** Target schema; defaults to the source schema name. */
+  /** Target schema; defaults to the source schema name (folded to lower case, sanitised). */
   readonly targetSchema?: string;
+  /** Target table name; defaults to the source table name (folded to lower case, sanitised). */
+  readonly targetName?: string;
+  /**
+   * Redshift physical design of this table (DISTSTYLE/DISTKEY, SORTKEY, column ENCODE),
+   * used when sluice creates or rebuilds it. Default DISTSTYLE AUTO, SORTKEY on the
+   * cursor column, ENCODE AUTO.
+   */
+  readonly ddl?: TableDdlOptions;
   /** Redshift only: the role COPY assumes to read the lake. */
   readonly iamRole?: string;
   /** Redshift only: extra COPY options (only those valid with FORMAT AS PARQUET). */

@@ -1,5 +1,6 @@
 import type { SluiceError } from "@sluice/core";
 import { configError, formatTableRef } from "@sluice/core";
+import { explicitIdentifier } from "@sluice/redshift-loader";
 import { createWatermarkStore, type WatermarkStore } from "@sluice/watermark-store";
 import { errAsync, type ResultAsync } from "neverthrow";
 import { extractToLake, type RunIdentity } from "./extract-to-lake.js";
@@ -55,6 +56,20 @@ function validate(options: SyncTableOptions): SluiceError | null {
   }
   if (options.limit != null && (!Number.isInteger(options.limit) || options.limit <= 0)) {
     return configError(`${tableName}: --limit must be a positive whole number of rows, got ${options.limit}`);
+  }
+  const warehouse = options.warehouse;
+  if (warehouse && options.mode !== "backup-only") {
+    // Names the operator gave are checked before MySQL is touched; columns named by
+    // DDL options are checked by the loader once the run's columns are known.
+    const dialect = warehouse.connection.dialect;
+    for (const [what, given] of [
+      ["target name", warehouse.targetName],
+      ["target schema", warehouse.targetSchema],
+    ] as const) {
+      if (given === undefined) continue;
+      const checked = explicitIdentifier(`${tableName}: ${what}`, given, dialect);
+      if (checked.isErr()) return checked.error;
+    }
   }
   if (options.limit != null && options.mode === "redshift-only") {
     return configError(

@@ -1,18 +1,31 @@
 import type { ColumnSpec } from "@sluice/core";
 import { configError } from "@sluice/core";
 import { formatWarehouseTable, qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
+import type { ResolvedDdlOptions } from "./table-ddl-options.js";
 import { keepsNotNull, warehouseColumnType } from "./warehouse-column-type.js";
 import type { WarehouseDialect } from "./warehouse-url.js";
 
 export interface CreateTableOptions {
   /** Redshift SORTKEY; the run's cursor column, so incremental scans prune blocks. */
   readonly sortKey?: string | null;
+  /**
+   * Redshift physical design (DISTSTYLE/DISTKEY, SORTKEY, ENCODE), already resolved
+   * to warehouse column names; overrides `sortKey`. Default DISTSTYLE AUTO, ENCODE AUTO.
+   */
+  readonly ddl?: ResolvedDdlOptions;
+}
+
+/** One column as it is declared: warehouse name, DDL type text, NOT NULL or not. */
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: string;
+  readonly notNull: boolean;
 }
 
 /**
- * `CREATE TABLE IF NOT EXISTS` for the target, columns in Parquet order (COPY from
- * Parquet maps by position). Redshift: DISTSTYLE AUTO, SORTKEY(cursor) and the
- * (informational, unenforced) primary key. Throws a `config` SluiceError naming the
+ * `CREATE TABLE IF NOT EXISTS` for the target, columns in Parquet order. Redshift:
+ * DISTSTYLE AUTO, SORTKEY(cursor) and the (informational, unenforced) primary key
+ * unless `options.ddl` says otherwise. Throws a `config` SluiceError naming the
  * column when a type cannot be held or a key column is missing.
  */
 export function renderCreateTable(
@@ -23,21 +36,54 @@ export function renderCreateTable(
   options: CreateTableOptions = {},
 ): string {
   const tableName = formatWarehouseTable(target);
+  const definitions = columns.map((column) => ({
+    name: column.name,
+    type: warehouseColumnType(dialect, column, tableName),
+    notNull: keepsNotNull(column),
+  }));
+  return renderCreateTableFromDefinitions(dialect, target, definitions, primaryKey, options, true);
+}
+
+/**
+ * `CREATE TABLE` from explicit column definitions (used to rebuild a table with
+ * widened types in its existing column order). `ifNotExists` adds IF NOT EXISTS.
+ */
+export function renderCreateTableFromDefinitions(
+  dialect: WarehouseDialect,
+  target: WarehouseTable,
+  columns: readonly ColumnDefinition[],
+  primaryKey: readonly string[],
+  options: CreateTableOptions = {},
+  ifNotExists = false,
+): string {
+  const tableName = formatWarehouseTable(target);
   if (columns.length === 0) throw configError(`${tableName}: no columns to create the table with`);
-  for (const key of [...primaryKey, ...(options.sortKey ? [options.sortKey] : [])]) {
+  const ddl = options.ddl;
+  const sortKey = ddl ? ddl.sortKey : options.sortKey ? [options.sortKey] : [];
+  const named = [...primaryKey, ...sortKey, ...(ddl?.distKey ? [ddl.distKey] : [])];
+  for (const key of [...named, ...Object.keys(ddl?.columnEncodings ?? {})]) {
     if (!columns.some((column) => column.name === key)) {
       throw configError(`${tableName}: key column "${key}" is not among the table's columns`);
     }
   }
+  const encodings = dialect === "redshift" ? (ddl?.columnEncodings ?? {}) : {};
   const lines = columns.map((column) => {
-    const type = warehouseColumnType(dialect, column, tableName);
-    return `  ${quoteIdentifier(column.name)} ${type}${keepsNotNull(column) ? " NOT NULL" : ""}`;
+    const encoding = encodings[column.name];
+    return `  ${quoteIdentifier(column.name)} ${column.type}${column.notNull ? " NOT NULL" : ""}${encoding ? ` ENCODE ${encoding.toUpperCase()}` : ""}`;
   });
   if (primaryKey.length > 0) lines.push(`  PRIMARY KEY (${primaryKey.map(quoteIdentifier).join(", ")})`);
-  let sql = `CREATE TABLE IF NOT EXISTS ${qualifiedName(target)} (\n${lines.join(",\n")}\n)`;
+  let sql = `CREATE TABLE${ifNotExists ? " IF NOT EXISTS" : ""} ${qualifiedName(target)} (\n${lines.join(",\n")}\n)`;
   if (dialect === "redshift") {
-    sql += "\nDISTSTYLE AUTO";
-    if (options.sortKey) sql += `\nSORTKEY (${quoteIdentifier(options.sortKey)})`;
+    const distStyle = ddl?.distStyle ?? "auto";
+    sql += `\nDISTSTYLE ${distStyle.toUpperCase()}`;
+    if (distStyle === "key" && ddl?.distKey) sql += `\nDISTKEY (${quoteIdentifier(ddl.distKey)})`;
+    if (ddl?.sortKeyMode === "auto") sql += "\nSORTKEY AUTO";
+    else if (sortKey.length > 0) {
+      const style = ddl?.sortStyle === "interleaved" ? "INTERLEAVED " : "";
+      sql += `\n${style}SORTKEY (${sortKey.map(quoteIdentifier).join(", ")})`;
+    }
+    // Naming an encoding for any column turns ENCODE AUTO off (AWS); say AUTO only when none is named.
+    if (ddl && Object.keys(encodings).length === 0) sql += "\nENCODE AUTO";
   }
   return sql;
 }

@@ -1,15 +1,52 @@
 export { copyTextLine, escapeCopyText } from "./copy-text.js";
-export { type CreateTableOptions, renderAddColumn, renderCreateTable } from "./create-table-sql.js";
+export {
+  type ColumnDefinition,
+  type CreateTableOptions,
+  renderAddColumn,
+  renderCreateTable,
+  renderCreateTableFromDefinitions,
+} from "./create-table-sql.js";
 export { defaultLedgerSchema, ledgerTableName, renderCreateLedger } from "./load-ledger.js";
 export { renderMergeStatements, stagingSequenceColumn } from "./merge-sql.js";
+export { checkParquetContract, parquetMismatch } from "./parquet-contract.js";
 export type { ParquetTextReader } from "./parquet-text-reader.js";
 export { renderRedshiftCopy } from "./redshift-copy.js";
 export { normalizeCopyOptions } from "./redshift-copy-options.js";
 export { renderRedshiftManifest } from "./redshift-manifest.js";
+export { type RunColumn, runColumnsOf } from "./run-columns.js";
+export {
+  type EvolutionPlan,
+  isEmptyPlan,
+  planSchemaEvolution,
+  type TypeChange,
+} from "./schema-evolution.js";
+export {
+  rebuildTableName,
+  renderEvolutionStatements,
+  renderRebuildStatements,
+  renderRedshiftVarcharAlters,
+} from "./schema-evolution-sql.js";
 export { qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
+export { renderStagingTable } from "./staging-table-sql.js";
+export { type ResolvedDdlOptions, resolveDdlOptions, type TableDdlOptions } from "./table-ddl-options.js";
+export { type CatalogColumn, catalogColumnsSql, readCatalogColumns } from "./target-catalog.js";
+export {
+  explicitIdentifier,
+  mapColumnNames,
+  maxIdentifierBytes,
+  type TargetColumnName,
+  targetIdentifier,
+} from "./target-names.js";
 export { warehouseColumnType } from "./warehouse-column-type.js";
-export type { LoaderOptions, LoadReport, WarehouseLoader } from "./warehouse-loader.js";
+export type { LoaderOptions, LoadReport, TableTargetOptions, WarehouseLoader } from "./warehouse-loader.js";
 export { openLoader } from "./warehouse-loader.js";
+export {
+  parseWarehouseType,
+  renderWarehouseType,
+  typeHolds,
+  type WarehouseType,
+  widenedType,
+} from "./warehouse-type.js";
 export {
   isIamRole,
   parseWarehouseUrl,

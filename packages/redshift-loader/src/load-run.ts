@@ -1,16 +1,24 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ColumnSpec, Logger, ObjectStore, RunManifest } from "@sluice/core";
+import type { Logger, ObjectStore, RunManifest } from "@sluice/core";
 import { isSluiceError, sluiceError } from "@sluice/core";
 import type pg from "pg";
-import { renderAddColumn, renderCreateTable } from "./create-table-sql.js";
+import { type CreateTableOptions, renderCreateTableFromDefinitions } from "./create-table-sql.js";
 import { emptyRunFileKey } from "./load-ledger.js";
-import { renderMergeStatements, stagingSequenceColumn } from "./merge-sql.js";
+import { renderMergeStatements } from "./merge-sql.js";
+import { checkParquetContract } from "./parquet-contract.js";
 import { defaultParquetTextReader, type ParquetTextReader } from "./parquet-text-reader.js";
 import { renderRedshiftCopy } from "./redshift-copy.js";
-import { formatWarehouseTable, qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
+import { type RunColumn, runColumnsOf } from "./run-columns.js";
+import { isEmptyPlan, planSchemaEvolution } from "./schema-evolution.js";
+import { renderEvolutionStatements, renderRedshiftVarcharAlters } from "./schema-evolution-sql.js";
+import { formatWarehouseTable, qualifiedName, type WarehouseTable } from "./sql-text.js";
 import { copyRowsIntoStaging } from "./staging-copy-in.js";
+import { renderStagingTable } from "./staging-table-sql.js";
+import { resolveDdlOptions, type TableDdlOptions } from "./table-ddl-options.js";
+import { readCatalogColumns } from "./target-catalog.js";
+import { mapColumnNames } from "./target-names.js";
 import { warehouseError } from "./warehouse-errors.js";
 import type { LoadReport } from "./warehouse-loader.js";
 import { ensureSchema } from "./warehouse-session.js";
@@ -30,12 +38,101 @@ export interface LoadRunInput {
   readonly tempDir: string | undefined;
   readonly readParquetRows: ParquetTextReader | undefined;
   readonly logger: Logger;
+  /** DISTSTYLE/SORTKEY/ENCODE for this table (Redshift); default AUTO / cursor / AUTO. */
+  readonly ddlOptions?: TableDdlOptions;
+}
+
+/** Everything rendered and checked before the warehouse is touched. */
+interface PreparedRun {
+  readonly columns: readonly RunColumn[];
+  readonly primaryKey: readonly string[];
+  readonly createOptions: CreateTableOptions;
+  readonly createTable: string;
+  readonly stagingTable: string;
+  readonly merge: readonly string[];
+  readonly copySql: string | null;
 }
 
 /**
- * BEGIN; lock; skip when the ledger has the run; CREATE TABLE IF NOT EXISTS (+ new
- * trailing columns); staging; COPY (manifest on Redshift, streamed parts on
- * PostgreSQL); row-count check; merge; ledger rows; COMMIT. Any failure rolls back
+ * The pre-flight work that needs no warehouse: warehouse names for every column
+ * (collisions refused), staging types holding every staged value, the Parquet ->
+ * staging contract (Redshift), DDL options validated against the mapped names, and
+ * all SQL rendered. Throws SluiceErrors (`schema` / `config`).
+ */
+function prepareRun(input: LoadRunInput): PreparedRun {
+  const { dialect, manifest, target } = input;
+  const names = mapColumnNames(manifest.table, manifest.columns, dialect);
+  if (names.isErr()) throw names.error;
+  const columns = runColumnsOf(dialect, target, manifest, names.value);
+  if (dialect === "redshift") {
+    const mismatch = checkParquetContract(manifest.table, manifest.runId, columns);
+    if (mismatch) throw mismatch;
+  }
+  const nameOf = (source: string) => {
+    const found = columns.find((column) => column.source.name === source);
+    if (!found) {
+      throw sluiceError(
+        "schema",
+        `${manifest.table} run ${manifest.runId}: key or cursor column "${source}" is not among the run's columns; the manifest is inconsistent: re-stage the run`,
+      );
+    }
+    return found.name;
+  };
+  const primaryKey = manifest.primaryKey.map(nameOf);
+  const cursor = manifest.cursorColumn === null ? null : nameOf(manifest.cursorColumn);
+  const ddl = resolveDdlOptions(
+    manifest.table,
+    input.ddlOptions ?? {},
+    names.value,
+    cursor,
+    new Map(columns.map((column) => [column.name, column.typeText])),
+  );
+  if (ddl.isErr()) throw ddl.error;
+  const createOptions: CreateTableOptions = { ddl: ddl.value };
+  const definitions = columns.map((column) => ({
+    name: column.name,
+    type: column.typeText,
+    notNull: !column.nullable,
+  }));
+  let copySql: string | null = null;
+  if (dialect === "redshift") {
+    const json = columns.some((column) => column.type.kind === "super");
+    copySql = renderRedshiftCopy(input.staging, input.manifestUri, input.iamRole ?? "", [
+      ...input.copyOptions,
+      ...(json ? ["SERIALIZETOJSON"] : []),
+    ]);
+  }
+  return {
+    columns,
+    primaryKey,
+    createOptions,
+    createTable: renderCreateTableFromDefinitions(
+      dialect,
+      target,
+      definitions,
+      primaryKey,
+      createOptions,
+      true,
+    ),
+    stagingTable: renderStagingTable(dialect, input.staging, columns),
+    merge: renderMergeStatements(
+      dialect,
+      target,
+      input.staging,
+      columns.map((column) => ({ ...column.source, name: column.name })),
+      primaryKey,
+      cursor,
+    ),
+    copySql,
+  };
+}
+
+/**
+ * Pre-flight (names, Parquet contract, DDL options) before anything runs; then BEGIN;
+ * lock; CREATE TABLE IF NOT EXISTS; skip when the ledger has the run; compare the
+ * target with the run and evolve it (add / widen / relax NOT NULL, or refuse); staging
+ * shaped like the run; COPY (manifest on Redshift, streamed parts on PostgreSQL);
+ * row-count check; merge by column name; ledger rows; COMMIT. Any failure rolls back
  * all of it. Throws SluiceErrors (kind `load` unless the cause says otherwise).
  */
 export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadReport> {
@@ -43,31 +140,17 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
   const started = performance.now();
   const targetName = formatWarehouseTable(target);
   const context = `loading ${manifest.table} run ${manifest.runId} into ${targetName}`;
-  // Render everything that can be refused before touching the warehouse.
-  const createTable = renderCreateTable(dialect, target, manifest.columns, manifest.primaryKey, {
-    sortKey: manifest.cursorColumn,
-  });
-  const merge = renderMergeStatements(
-    dialect,
-    target,
-    input.staging,
-    manifest.columns,
-    manifest.primaryKey,
-    manifest.cursorColumn,
-  );
-  let copySql: string | null = null;
-  if (dialect === "redshift") {
-    const json = manifest.columns.some((column) => column.logical.kind === "json");
-    copySql = renderRedshiftCopy(input.staging, input.manifestUri, input.iamRole ?? "", [
-      ...input.copyOptions,
-      ...(json ? ["SERIALIZETOJSON"] : []),
-    ]);
-  }
+  const prepared = prepareRun(input);
+  const schemaChanges: string[] = [];
 
   let step = "creating the target schema";
   let report: LoadReport | null = null;
   try {
     if (target.schema !== null) await ensureSchema(client, dialect, target.schema);
+    if (dialect === "redshift") {
+      step = "widening VARCHAR columns in place";
+      await widenRedshiftVarchars(input, prepared, schemaChanges);
+    }
     await client.query("BEGIN");
     try {
       step = "locking the target";
@@ -75,7 +158,7 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
         await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`sluice load ${targetName}`]);
       }
       step = "creating the target table";
-      await client.query(createTable);
+      await client.query(prepared.createTable);
       if (dialect === "redshift") await client.query(`LOCK ${qualifiedName(target)}`);
       step = "reading the load ledger";
       const seen = await client.query(
@@ -88,21 +171,13 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
         input.logger.info("run already loaded, skipped", { table: manifest.table, runId: manifest.runId });
         return report;
       }
-      step = "aligning the target columns";
-      await addTrailingColumns(client, dialect, target, manifest);
+      step = "checking the target table against the run";
+      await evolveTarget(input, prepared, schemaChanges);
       step = "creating the staging table";
-      if (dialect === "postgres") {
-        await client.query(
-          `CREATE TEMP TABLE ${qualifiedName(input.staging)} (LIKE ${qualifiedName(target)}, ${quoteIdentifier(stagingSequenceColumn)} BIGINT NOT NULL) ON COMMIT DROP`,
-        );
-      } else {
-        await client.query(
-          `CREATE TEMP TABLE ${qualifiedName(input.staging)} (LIKE ${qualifiedName(target)})`,
-        );
-      }
+      await client.query(prepared.stagingTable);
       step = "copying into staging";
-      if (copySql !== null) await client.query(copySql);
-      else await copyPartsIntoStaging(input, context);
+      if (prepared.copySql !== null) await client.query(prepared.copySql);
+      else await copyPartsIntoStaging(input, prepared.columns, context);
 
       step = "counting staged rows";
       const counted = await client.query<{ count: string }>(
@@ -118,7 +193,7 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
       step = "merging staging into the target";
       let rowsDeleted = 0;
       let rowsInserted = 0;
-      for (const statement of merge) {
+      for (const statement of prepared.merge) {
         const result = await client.query(statement);
         if (statement.startsWith("DELETE")) rowsDeleted += result.rowCount ?? 0;
         else rowsInserted += result.rowCount ?? 0;
@@ -138,6 +213,7 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
         rowsInserted,
         rowsDeleted,
         durationMs: Math.round(performance.now() - started),
+        schemaChanges,
       };
       input.logger.info("run loaded", { ...report });
       return report;
@@ -147,8 +223,15 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
     }
   } catch (thrown) {
     if (isSluiceError(thrown)) throw thrown;
-    throw warehouseError(thrown, "load", `${context}, ${step}`);
+    throw warehouseError(thrown, "load", `${context}, ${step}${rebuildHint(thrown, schemaChanges)}`);
   }
+}
+
+/** A DROP refused because views depend on the table: say how to let sluice rebuild it. */
+function rebuildHint(thrown: unknown, changes: readonly string[]): string {
+  const code = (thrown as { code?: string } | null)?.code;
+  if (code !== "2BP01" || !changes.some((change) => change.startsWith("rebuilt"))) return "";
+  return " (widening rebuilds the table and views bound to it block the DROP: recreate them WITH NO SCHEMA BINDING, or drop them and recreate them after this run)";
 }
 
 function emptyReport(manifest: RunManifest, target: string, skipped: boolean, started: number): LoadReport {
@@ -166,44 +249,97 @@ function emptyReport(manifest: RunManifest, target: string, skipped: boolean, st
 }
 
 /**
- * Parquet COPY maps by position, so the target must list the run's columns in order.
- * Columns a newer run adds at the end are added to the target; anything else
- * (renamed, dropped, reordered) is refused naming both lists.
+ * Inside the transaction, after the lock: compares the target's catalog with the run
+ * by column name and applies the evolution plan, or throws the `schema` error that
+ * stops the table. Records what changed in `changes` (for the load report).
  */
-async function addTrailingColumns(
-  client: pg.Client,
-  dialect: WarehouseDialect,
-  target: WarehouseTable,
-  manifest: RunManifest,
-): Promise<void> {
-  const existing = await client.query<{ column_name: string }>(
-    "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
-    [
-      dialect === "redshift" ? target.schema?.toLowerCase() : target.schema,
-      dialect === "redshift" ? target.name.toLowerCase() : target.name,
-    ],
-  );
-  // Redshift folds identifiers to lower case even when quoted.
-  const fold = (name: string) => (dialect === "redshift" ? name.toLowerCase() : name);
-  const have = existing.rows.map((row) => fold(row.column_name));
-  const want = manifest.columns.map((column) => fold(column.name));
-  const prefixMatches = have.every((name, index) => want[index] === name);
-  if (!prefixMatches || have.length > want.length) {
+async function evolveTarget(input: LoadRunInput, prepared: PreparedRun, changes: string[]): Promise<void> {
+  const { client, dialect, manifest, target } = input;
+  const existing = await readCatalogColumns(client, dialect, target);
+  if (existing === null) {
     throw sluiceError(
-      "schema",
-      `${manifest.table}: target ${formatWarehouseTable(target)} has columns (${have.join(", ")}) but run ${manifest.runId} carries (${want.join(", ")}); COPY maps columns by position, so only new trailing columns can be added: migrate the target table to the run's column order`,
+      "load",
+      `loading ${manifest.table} run ${manifest.runId}: target ${formatWarehouseTable(target)} is not visible in the catalog right after CREATE TABLE; check the loader user's privileges on the schema`,
     );
   }
-  for (const column of manifest.columns.slice(have.length) as ColumnSpec[]) {
-    await client.query(renderAddColumn(dialect, target, column));
+  const plan = planSchemaEvolution(
+    dialect,
+    manifest.table,
+    manifest.runId,
+    target,
+    prepared.columns,
+    existing,
+  );
+  if (!("finalColumns" in plan)) throw plan;
+  if (isEmptyPlan(plan)) return;
+  const statements = renderEvolutionStatements(
+    dialect,
+    target,
+    plan,
+    prepared.primaryKey,
+    prepared.createOptions,
+  );
+  for (const statement of statements) await client.query(statement);
+  const rebuilt = dialect === "redshift" && (plan.typeChanges.length > 0 || plan.relaxNotNull.length > 0);
+  if (rebuilt)
+    changes.push(`rebuilt ${formatWarehouseTable(target)} to change column types in place of ALTER`);
+  for (const change of plan.typeChanges)
+    changes.push(`widened ${change.column} ${change.from.typeText} -> ${change.toText}`);
+  for (const column of plan.relaxNotNull) changes.push(`${column} now accepts NULL`);
+  for (const column of plan.addColumns) changes.push(`added ${column.name} ${column.typeText}`);
+  input.logger.info("target table evolved", {
+    table: manifest.table,
+    target: formatWarehouseTable(target),
+    changes,
+  });
+}
+
+/**
+ * Redshift only, before the transaction: VARCHAR widenings that ALTER COLUMN TYPE can
+ * do in place (it refuses to run inside a transaction block). A refusal (key column,
+ * BYTEDICT encoding, a default) is logged and left to the rebuild inside the
+ * transaction; a concurrent loader doing the same is harmless (the plan is re-read).
+ */
+async function widenRedshiftVarchars(
+  input: LoadRunInput,
+  prepared: PreparedRun,
+  changes: string[],
+): Promise<void> {
+  const { client, manifest, target } = input;
+  const existing = await readCatalogColumns(client, "redshift", target);
+  if (existing === null) return;
+  const plan = planSchemaEvolution(
+    "redshift",
+    manifest.table,
+    manifest.runId,
+    target,
+    prepared.columns,
+    existing,
+  );
+  if (!("finalColumns" in plan)) return; // the transaction reports it
+  for (const statement of renderRedshiftVarcharAlters(target, plan, prepared.primaryKey)) {
+    try {
+      await client.query(statement);
+      changes.push(statement.replace(/^ALTER TABLE \S+ ALTER COLUMN /, "widened in place "));
+    } catch (thrown) {
+      input.logger.warn("VARCHAR widening in place refused; the load rebuilds the table instead", {
+        table: manifest.table,
+        statement,
+        message: (thrown as Error).message,
+      });
+    }
   }
 }
 
 /** PostgreSQL: download each part (one at a time, bounded disk) and stream it into staging. */
-async function copyPartsIntoStaging(input: LoadRunInput, context: string): Promise<void> {
+async function copyPartsIntoStaging(
+  input: LoadRunInput,
+  columns: readonly RunColumn[],
+  context: string,
+): Promise<void> {
   const reader = input.readParquetRows ?? defaultParquetTextReader;
   const directory = await mkdtemp(join(input.tempDir ?? tmpdir(), "sluice-load-"));
-  const columnNames = input.manifest.columns.map((column) => column.name);
+  const columnNames = columns.map((column) => column.name);
   let sequence = 0;
   try {
     for (const [index, file] of input.manifest.files.entries()) {

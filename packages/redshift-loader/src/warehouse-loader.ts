@@ -1,12 +1,14 @@
 import type { Logger, ObjectStore, RunManifest, SluiceError } from "@sluice/core";
 import { isSluiceError, parseTableRef, silentLogger, sluiceError } from "@sluice/core";
-import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import { errAsync, ok, okAsync, ResultAsync } from "neverthrow";
 import type pg from "pg";
 import { defaultLedgerSchema, ledgerTable } from "./load-ledger.js";
 import { loadRunInTransaction } from "./load-run.js";
 import type { ParquetTextReader } from "./parquet-text-reader.js";
 import { normalizeCopyOptions } from "./redshift-copy-options.js";
 import { formatWarehouseTable, qualifiedName, type WarehouseTable } from "./sql-text.js";
+import type { TableDdlOptions } from "./table-ddl-options.js";
+import { explicitIdentifier, targetIdentifier } from "./target-names.js";
 import { warehouseError } from "./warehouse-errors.js";
 import { connectWarehouse, ensureLedger } from "./warehouse-session.js";
 import type { WarehouseConnection } from "./warehouse-url.js";
@@ -30,6 +32,20 @@ export interface LoaderOptions {
   readonly connectTimeoutMs?: number;
   /** PostgreSQL: reads a downloaded part as text rows; default parquet-writer's reader. */
   readonly readParquetRows?: ParquetTextReader;
+  /** Per source table (`schema.table`): target name, schema and DDL options. */
+  readonly tables?: Readonly<Record<string, TableTargetOptions>>;
+}
+
+/**
+ * Where and how one source table lands. Names given here fold to lower case and must
+ * be valid identifiers (else a `config` error suggests one); without them the target
+ * is the source's names sanitised by `targetIdentifier`.
+ */
+export interface TableTargetOptions extends TableDdlOptions {
+  /** Target table name; default: the source table name, sanitised. */
+  readonly targetName?: string;
+  /** Target schema; overrides `LoaderOptions.targetSchema` for this table. */
+  readonly targetSchema?: string;
 }
 
 export interface LoadReport {
@@ -45,6 +61,11 @@ export interface LoadReport {
   readonly rowsInserted: number;
   readonly rowsDeleted: number;
   readonly durationMs: number;
+  /**
+   * What the load changed in the target's shape, one line each (`added email
+   * VARCHAR(320)`, `widened qty INTEGER -> BIGINT`, ...); absent or empty when nothing.
+   */
+  readonly schemaChanges?: readonly string[];
 }
 
 export interface WarehouseLoader {
@@ -105,8 +126,20 @@ class SessionLoader implements WarehouseLoader {
   private targetOf(table: string): ResultAsync<WarehouseTable, SluiceError> {
     const ref = parseTableRef(table);
     if (ref.isErr()) return errAsync(ref.error);
-    const schema = this.options.targetSchema ?? this.options.connection.schema ?? ref.value.schema;
-    return okAsync({ schema, name: ref.value.table });
+    const dialect = this.options.connection.dialect;
+    const perTable = this.options.tables?.[table];
+    const givenSchema = perTable?.targetSchema ?? this.options.targetSchema ?? this.options.connection.schema;
+    const schema =
+      givenSchema === undefined
+        ? ok(targetIdentifier(ref.value.schema, dialect))
+        : explicitIdentifier(`${table}: target schema`, givenSchema, dialect);
+    if (schema.isErr()) return errAsync(schema.error);
+    const name =
+      perTable?.targetName === undefined
+        ? ok(targetIdentifier(ref.value.table, dialect))
+        : explicitIdentifier(`${table}: target name`, perTable.targetName, dialect);
+    if (name.isErr()) return errAsync(name.error);
+    return okAsync({ schema: schema.value, name: name.value });
   }
 
   loadedRunIds(table: string): ResultAsync<ReadonlySet<string>, SluiceError> {
@@ -138,6 +171,7 @@ class SessionLoader implements WarehouseLoader {
         tempDir: this.options.tempDir,
         readParquetRows: this.options.readParquetRows,
         logger: this.options.logger ?? silentLogger,
+        ...(this.options.tables?.[manifest.table] ? { ddlOptions: this.options.tables[manifest.table] } : {}),
       });
       return ResultAsync.fromPromise(work, (thrown) =>
         isSluiceError(thrown)

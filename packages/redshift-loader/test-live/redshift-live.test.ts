@@ -2,6 +2,7 @@ import { openObjectStore, parseLakeUrl } from "@sluice/connectors";
 import pg from "pg";
 import { describe } from "vitest";
 import { parseWarehouseUrl } from "../src/index.js";
+import { describeRedshiftEvolution } from "../test/redshift-evolution-suite.js";
 import { describeRedshiftPath } from "../test/redshift-path-suite.js";
 import type { RedshiftTarget } from "../test/redshift-target.js";
 
@@ -51,5 +52,6 @@ describe.skipIf(missing.length > 0)(
   `live Redshift cluster (needs ${missing.length > 0 ? `${missing.join(", ")} set` : "nothing more"})`,
   () => {
     describeRedshiftPath("Redshift load path against a live cluster", liveTarget);
+    describeRedshiftEvolution("Redshift schema evolution against a live cluster", liveTarget);
   },
 );

@@ -43,6 +43,7 @@ export interface RunInput {
   readonly cursorColumn: string | null;
   /** Rows per part, in part order. */
   readonly parts: readonly (readonly (readonly SourceValue[])[])[];
+  readonly columnStats?: RunManifest["columnStats"];
 }
 
 /** Writes each part with parquet-writer, puts it in the lake and returns the run manifest. */
@@ -73,6 +74,7 @@ export async function stageRun(lake: ObjectStore, input: RunInput): Promise<RunM
     cursorColumn: input.cursorColumn,
     files,
     rows: files.reduce((sum, file) => sum + file.rows, 0),
+    ...(input.columnStats ? { columnStats: input.columnStats } : {}),
   };
 }
 

@@ -1,0 +1,26 @@
+import { stagingSequenceColumn } from "./merge-sql.js";
+import type { RunColumn } from "./run-columns.js";
+import { qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
+import type { WarehouseDialect } from "./warehouse-url.js";
+
+/**
+ * The session-local staging table of one run, shaped like the run's files (their
+ * columns, in file order, with types holding every staged value), not like the target:
+ * Redshift's Parquet COPY maps columns by position and needs equal counts, and a run
+ * staged before the target gained, widened or lost a column must still load. Rows go
+ * on into the target by column name. Every column is nullable: NOT NULL is the
+ * target's to enforce. PostgreSQL adds `_sluice_seq` (the row's position in the run)
+ * and drops the table at commit.
+ */
+export function renderStagingTable(
+  dialect: WarehouseDialect,
+  staging: WarehouseTable,
+  columns: readonly RunColumn[],
+): string {
+  const lines = columns.map((column) => `  ${quoteIdentifier(column.name)} ${column.typeText}`);
+  if (dialect === "postgres") {
+    lines.push(`  ${quoteIdentifier(stagingSequenceColumn)} BIGINT NOT NULL`);
+    return `CREATE TEMP TABLE ${qualifiedName(staging)} (\n${lines.join(",\n")}\n) ON COMMIT DROP`;
+  }
+  return `CREATE TEMP TABLE ${qualifiedName(staging)} (\n${lines.join(",\n")}\n)`;
+}
