@@ -7,7 +7,7 @@ export {
   renderCreateTableFromDefinitions,
 } from "./create-table-sql.js";
 export { defaultLedgerSchema, ledgerTableName, renderCreateLedger } from "./load-ledger.js";
-export { renderMergeStatements, stagingSequenceColumn } from "./merge-sql.js";
+export { type MergeColumn, renderMergeStatements, stagingSequenceColumn } from "./merge-sql.js";
 export { checkParquetContract, parquetMismatch } from "./parquet-contract.js";
 export type { ParquetTextReader } from "./parquet-text-reader.js";
 export { renderRedshiftCopy } from "./redshift-copy.js";

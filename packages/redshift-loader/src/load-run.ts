@@ -96,11 +96,8 @@ function prepareRun(input: LoadRunInput): PreparedRun {
   }));
   let copySql: string | null = null;
   if (dialect === "redshift") {
-    const json = columns.some((column) => column.type.kind === "super");
-    copySql = renderRedshiftCopy(input.staging, input.manifestUri, input.iamRole ?? "", [
-      ...input.copyOptions,
-      ...(json ? ["SERIALIZETOJSON"] : []),
-    ]);
+    // No SERIALIZETOJSON: JSON is staged as text and parsed in the merge (RunColumn.staged).
+    copySql = renderRedshiftCopy(input.staging, input.manifestUri, input.iamRole ?? "", input.copyOptions);
   }
   return {
     columns,
@@ -119,7 +116,7 @@ function prepareRun(input: LoadRunInput): PreparedRun {
       dialect,
       target,
       input.staging,
-      columns.map((column) => ({ ...column.source, name: column.name })),
+      columns.map((column) => ({ name: column.name, parseJson: column.staged?.parse === "json" })),
       primaryKey,
       cursor,
     ),

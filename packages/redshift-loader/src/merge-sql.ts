@@ -1,4 +1,3 @@
-import type { ColumnSpec } from "@sluice/core";
 import { qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
 import type { WarehouseDialect } from "./warehouse-url.js";
 
@@ -9,6 +8,13 @@ import type { WarehouseDialect } from "./warehouse-url.js";
  * needs the column counts to match, so its staging tables cannot have it.
  */
 export const stagingSequenceColumn = "_sluice_seq";
+
+/** A column the merge moves from staging to the target (by name). */
+export interface MergeColumn {
+  readonly name: string;
+  /** Staged as JSON text (Redshift), parsed into the target's SUPER by JSON_PARSE. */
+  readonly parseJson?: boolean;
+}
 
 /**
  * Statements that fold a staged run into the target, in order:
@@ -21,15 +27,21 @@ export function renderMergeStatements(
   dialect: WarehouseDialect,
   target: WarehouseTable,
   staging: WarehouseTable,
-  columns: readonly ColumnSpec[],
+  columns: readonly MergeColumn[],
   primaryKey: readonly string[],
   cursorColumn: string | null,
 ): string[] {
   const targetName = qualifiedName(target);
   const stagingName = qualifiedName(staging);
   const columnList = columns.map((column) => quoteIdentifier(column.name)).join(", ");
+  // What the INSERT takes from staging: the column itself, or JSON_PARSE of its text.
+  const selectList = columns
+    .map((column) =>
+      column.parseJson ? `JSON_PARSE(${quoteIdentifier(column.name)})` : quoteIdentifier(column.name),
+    )
+    .join(", ");
   if (primaryKey.length === 0) {
-    return [`INSERT INTO ${targetName} (${columnList})\nSELECT ${columnList}\nFROM ${stagingName}`];
+    return [`INSERT INTO ${targetName} (${columnList})\nSELECT ${selectList}\nFROM ${stagingName}`];
   }
   const keyMatch = primaryKey
     .map((key) => `${targetName}.${quoteIdentifier(key)} = ${stagingName}.${quoteIdentifier(key)}`)
@@ -44,7 +56,7 @@ export function renderMergeStatements(
     `DELETE FROM ${targetName}\nUSING ${stagingName}\nWHERE ${keyMatch}`,
     [
       `INSERT INTO ${targetName} (${columnList})`,
-      `SELECT ${columnList}`,
+      `SELECT ${selectList}`,
       "FROM (",
       `  SELECT ${columnList},`,
       `    ROW_NUMBER() OVER (PARTITION BY ${primaryKey.map(quoteIdentifier).join(", ")} ORDER BY ${order.join(", ")}) AS ${rank}`,

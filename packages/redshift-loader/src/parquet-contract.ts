@@ -49,7 +49,14 @@ function integerRange(parquet: ParquetColumnDescription): WarehouseType | null {
  * or SUPER; binary into VARBYTE.
  */
 export function parquetMismatch(parquet: ParquetColumnDescription, column: RunColumn): string | null {
-  const type = column.type;
+  // COPY fills the staging column, which differs from the target's only for JSON.
+  const type = column.staged?.type ?? column.type;
+  if (
+    column.staged?.parse === "json" &&
+    column.maxBytes !== null &&
+    column.maxBytes > redshiftMaxVarcharBytes
+  )
+    return `the longest JSON document staged is ${column.maxBytes} bytes; JSON_PARSE takes at most ${redshiftMaxVarcharBytes} (VARCHAR's limit)`;
   const logical = parquet.logicalType ?? "";
   if (logical.startsWith("DECIMAL")) {
     const precision = parquet.precision ?? 0;
@@ -134,12 +141,15 @@ export function checkParquetContract(
       .filter(Boolean)
       .join(" ");
     const oversize = reason.startsWith("the longest value");
+    const oversizeJson = reason.startsWith("the longest JSON");
     return sluiceError(
       "schema",
-      `${table} run ${runId}, column "${column.source.name}" (${column.source.sourceType}, position ${index + 1}): Parquet ${parquetType} cannot load into ${column.typeText}: ${reason}; ${
-        oversize
-          ? "shorten the values in MySQL, or re-stage the run with the table's oversize-text policy set to truncate"
-          : "this sluice version's writer and loader disagree on the type: re-stage the run with a matching sluice version and report it"
+      `${table} run ${runId}, column "${column.source.name}" (${column.source.sourceType}, position ${index + 1}): Parquet ${parquetType} cannot load into ${column.staged?.typeText ?? column.typeText}: ${reason}; ${
+        oversizeJson
+          ? "shrink the documents in MySQL, or load this column into PostgreSQL (json has no such limit)"
+          : oversize
+            ? "shorten the values in MySQL, or re-stage the run with the table's oversize-text policy set to truncate"
+            : "this sluice version's writer and loader disagree on the type: re-stage the run with a matching sluice version and report it"
       }`,
     );
   }

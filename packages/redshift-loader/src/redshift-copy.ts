@@ -5,7 +5,7 @@ import { isIamRole } from "./warehouse-url.js";
 
 /**
  * `COPY <staging> FROM '<manifest>' IAM_ROLE '<arn>' FORMAT AS PARQUET MANIFEST
- * [options]`. Pass `SERIALIZETOJSON` in `extraOptions` when a column is SUPER.
+ * [options]`. SERIALIZETOJSON is for nested Parquet types only; sluice stages JSON as text.
  * Throws a `config` SluiceError for an option Redshift refuses with Parquet, a
  * manifest outside S3 or a malformed role.
  */

@@ -26,6 +26,13 @@ export interface RunColumn {
   readonly nullable: boolean;
   /** Longest staged value in bytes (manifest columnStats), null when unknown. */
   readonly maxBytes: number | null;
+  /**
+   * The staging column's type when it differs from `type`, with the expression that
+   * turns it into the target's. Only JSON on Redshift: COPY puts a Parquet string into a
+   * SUPER column as a string scalar (SERIALIZETOJSON only serializes nested Parquet
+   * types), so the text is staged as VARCHAR and parsed by JSON_PARSE in the merge.
+   */
+  readonly staged: { readonly type: WarehouseType; readonly typeText: string; readonly parse: "json" } | null;
 }
 
 /**
@@ -47,6 +54,15 @@ export function runColumnsOf(
       const limit = type.kind === "varchar" ? redshiftMaxVarcharBytes : redshiftMaxVarbyteBytes;
       if (maxBytes > type.length) type = { kind: type.kind, length: Math.min(maxBytes, limit) };
     }
+    let staged: RunColumn["staged"] = null;
+    if (dialect === "redshift" && source.logical.kind === "json") {
+      // Capped at VARCHAR's limit: a longer document is the pre-flight check's to refuse.
+      const stagedType: WarehouseType = {
+        kind: "varchar",
+        length: Math.max(1, Math.min(maxBytes ?? redshiftMaxVarcharBytes, redshiftMaxVarcharBytes)),
+      };
+      staged = { type: stagedType, typeText: renderWarehouseType(stagedType, dialect), parse: "json" };
+    }
     return {
       source,
       name,
@@ -54,6 +70,7 @@ export function runColumnsOf(
       typeText: renderWarehouseType(type, dialect),
       nullable: !keepsNotNull(source),
       maxBytes,
+      staged,
     };
   });
 }

@@ -17,7 +17,9 @@ export function renderStagingTable(
   staging: WarehouseTable,
   columns: readonly RunColumn[],
 ): string {
-  const lines = columns.map((column) => `  ${quoteIdentifier(column.name)} ${column.typeText}`);
+  const lines = columns.map(
+    (column) => `  ${quoteIdentifier(column.name)} ${column.staged?.typeText ?? column.typeText}`,
+  );
   if (dialect === "postgres") {
     lines.push(`  ${quoteIdentifier(stagingSequenceColumn)} BIGINT NOT NULL`);
     return `CREATE TEMP TABLE ${qualifiedName(staging)} (\n${lines.join(",\n")}\n) ON COMMIT DROP`;

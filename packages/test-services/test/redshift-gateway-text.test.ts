@@ -24,6 +24,9 @@ describe("Redshift gateway SQL translation", () => {
       "SELECT redshift.getdate(), LOCALTIMESTAMP",
       " SELECT ';' AS x",
     ]);
+    expect(translate(`INSERT INTO t (d) SELECT JSON_PARSE("d") FROM s."json_parse"`)).toEqual([
+      `INSERT INTO t (d) SELECT redshift.json_parse("d") FROM s."json_parse"`,
+    ]);
   });
 });
 

@@ -5,7 +5,7 @@ import { compatSchema, varbyteDomain } from "./redshift-sql-translation.js";
 /**
  * The PostgreSQL objects that stand in for Redshift features: a `redshift` schema
  * with domains SUPER (over jsonb: parsed like SUPER) and VARBYTE_<n> (bytea with
- * its byte limit), and GETDATE(). Created by a separate autocommit session so a
+ * its byte limit), GETDATE() and JSON_PARSE(). Created by a separate autocommit session so a
  * client's rolled-back transaction never takes them away.
  */
 export class CompatCatalog {
@@ -22,6 +22,10 @@ export class CompatCatalog {
     // Redshift GETDATE(): current date and time in the session time zone, whole seconds.
     await admin.query(
       `CREATE OR REPLACE FUNCTION ${compatSchema}.getdate() RETURNS timestamp LANGUAGE sql STABLE AS $body$ SELECT date_trunc('second', LOCALTIMESTAMP) $body$`,
+    );
+    // Redshift JSON_PARSE(varchar): parses a JSON text into SUPER, failing on invalid JSON.
+    await admin.query(
+      `CREATE OR REPLACE FUNCTION ${compatSchema}.json_parse(text) RETURNS ${compatSchema}.super LANGUAGE sql IMMUTABLE STRICT AS $body$ SELECT $1::jsonb $body$`,
     );
     await admin.query(svvColumnsView);
     return new CompatCatalog(admin);

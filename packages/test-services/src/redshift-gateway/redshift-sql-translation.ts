@@ -21,7 +21,8 @@ export function varbyteDomain(length: number): string {
  * Rewrites one Redshift statement into PostgreSQL. Only what PostgreSQL lacks is
  * touched: physical-design clauses (DISTSTYLE, DISTKEY, SORTKEY, ENCODE, BACKUP) are
  * dropped, SUPER and VARBYTE become domains in the `redshift` schema, GETDATE() and
- * SYSDATE become their PostgreSQL equivalents, SVV_COLUMNS a view of the same shape.
+ * SYSDATE become their PostgreSQL equivalents, JSON_PARSE a function into the SUPER
+ * domain, SVV_COLUMNS a view of the same shape.
  * Everything else passes unchanged.
  */
 export function translateStatement(tokens: readonly SqlToken[]): TranslatedStatement {
@@ -47,6 +48,10 @@ export function translateStatement(tokens: readonly SqlToken[]): TranslatedState
         index = close;
         continue;
       }
+    }
+    if (word === "JSON_PARSE" && next?.text === "(" && out.filter(isSignificant).at(-1)?.text !== ".") {
+      out.push({ kind: "word", text: `${compatSchema}.json_parse` });
+      continue;
     }
     if (word === "SVV_COLUMNS" && out.filter(isSignificant).at(-1)?.text !== ".") {
       out.push({ kind: "word", text: `${compatSchema}.svv_columns` });
