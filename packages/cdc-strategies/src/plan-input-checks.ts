@@ -1,12 +1,18 @@
-import type { CursorPosition, SluiceError, TableSpec } from "@sluice/core";
+import type { CursorPosition, NullCursorPolicy, SluiceError, TableSpec } from "@sluice/core";
 import { configError, formatTableRef, sluiceError } from "@sluice/core";
 import { err, ok, type Result } from "neverthrow";
 import { defaultPageSize, type PlanInput } from "./cdc-strategy.js";
 
-/** The numeric knobs every strategy shares: positive integers or null. */
-export function checkLimits(
-  input: PlanInput,
-): Result<{ pageSize: number; limit: number | null }, SluiceError> {
+/** The knobs every strategy shares: positive integers or null, a known NULL policy. */
+export function checkLimits(input: PlanInput): Result<
+  {
+    pageSize: number;
+    limit: number | null;
+    maxChunks: number | null;
+    nullCursor: NullCursorPolicy;
+  },
+  SluiceError
+> {
   const table = formatTableRef(input.spec.ref);
   const pageSize = input.pageSize ?? defaultPageSize;
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
@@ -18,7 +24,19 @@ export function checkLimits(
       configError(`${table}: --limit ${limit} is not a positive integer; omit it to take every row`),
     );
   }
-  return ok({ pageSize, limit });
+  const maxChunks = input.maxChunks ?? null;
+  if (maxChunks !== null && (!Number.isSafeInteger(maxChunks) || maxChunks < 1)) {
+    return err(
+      configError(
+        `${table}: --max-chunks ${maxChunks} is not a positive integer; omit it to issue every page query`,
+      ),
+    );
+  }
+  const nullCursor = input.nullCursor ?? "skip";
+  if (nullCursor !== "skip" && nullCursor !== "oldest") {
+    return err(configError(`${table}: --null-cursor ${String(nullCursor)} is not one of skip, oldest`));
+  }
+  return ok({ pageSize, limit, maxChunks, nullCursor });
 }
 
 /**

@@ -3,9 +3,11 @@ import { describe, expect, it } from "vitest";
 import {
   createStrategyRegistry,
   defaultStrategyName,
+  fullSnapshotStrategy,
   hybridKeysetStrategy,
   idKeysetStrategy,
   type PlanInput,
+  timestampStrategy,
 } from "../src/index.js";
 import { bigintKey, column, datetime6, spec, text } from "./table-spec-fixtures.js";
 
@@ -37,6 +39,9 @@ describe("hybridKeysetStrategy", () => {
       ceiling: "2024-05-02 00:00:00.000000",
       limit: 10,
       pageSize: 50_000,
+      maxChunks: null,
+      nullCursor: "skip",
+      writeMode: "merge",
     });
     expect(hybridKeysetStrategy.needsCeiling).toBe(true);
   });
@@ -72,13 +77,13 @@ describe("hybridKeysetStrategy", () => {
     expect(error.message).toContain("--cursor-column <column>");
   });
 
-  it("without a cursor nor an integer key suggests a full refresh or an updated_at column", () => {
+  it("without a cursor nor an integer key suggests --strategy full or an updated_at column", () => {
     const table = spec([column("code", text), column("name", text)], ["code"]);
     const error = hybridKeysetStrategy.plan(input(table))._unsafeUnwrapErr();
     expect(error.kind).toBe("no_cursor");
     expect(error.message).toContain("no DATETIME or TIMESTAMP column");
     expect(error.message).not.toContain("--strategy id");
-    expect(error.message).toContain("full refresh");
+    expect(error.message).toContain("--strategy full");
     expect(error.message).toContain("ON UPDATE CURRENT_TIMESTAMP");
   });
 
@@ -132,6 +137,11 @@ describe("idKeysetStrategy", () => {
       )
       ._unsafeUnwrap();
     expect(plan).toMatchObject({ strategy: "id", cursorColumn: null, keyColumns: ["id"], ceiling: null });
+    expect(plan.keyCeiling).toBeNull();
+    expect(
+      idKeysetStrategy.plan(input(orders, { keyCeiling: ["1000000000000"] }))._unsafeUnwrap().keyCeiling,
+    ).toEqual(["1000000000000"]);
+    expect(idKeysetStrategy.needsKeyCeiling).toBe(true);
     expect(plan.after).toEqual({ cursorValue: null, keyValues: ["99"] });
     expect(idKeysetStrategy.needsCeiling).toBe(false);
   });
@@ -157,13 +167,18 @@ describe("idKeysetStrategy", () => {
 });
 
 describe("createStrategyRegistry", () => {
-  it("knows hybrid (the default) and id, and lists them on an unknown name", () => {
+  it("knows hybrid (the default), timestamp, id and full, and lists them on an unknown name", () => {
     const registry = createStrategyRegistry();
     expect(registry.get(defaultStrategyName)._unsafeUnwrap()).toBe(hybridKeysetStrategy);
     expect(registry.get("id")._unsafeUnwrap()).toBe(idKeysetStrategy);
-    const error = registry.get("timestamp")._unsafeUnwrapErr();
+    expect(registry.get("timestamp")._unsafeUnwrap()).toBe(timestampStrategy);
+    expect(registry.get("full")._unsafeUnwrap()).toBe(fullSnapshotStrategy);
+    const error = registry.get("cdc")._unsafeUnwrapErr();
     expect(error.kind).toBe("config");
-    expect(error.message).toBe('unknown CDC strategy "timestamp"; known strategies: hybrid, id');
+    expect(error.message).toContain(
+      'unknown CDC strategy "cdc"; known strategies: hybrid, timestamp, id, full',
+    );
+    expect(error.message).toContain("--strategy-module");
   });
 
   it("registers custom strategies, which may replace a built-in", () => {
@@ -173,6 +188,6 @@ describe("createStrategyRegistry", () => {
     expect(registry.get("ledger")._unsafeUnwrap()).toBe(custom);
     registry.register(replacement);
     expect(registry.get("hybrid")._unsafeUnwrap()).toBe(replacement);
-    expect(registry.names()).toEqual(["hybrid", "id", "ledger"]);
+    expect(registry.names()).toEqual(["hybrid", "timestamp", "id", "full", "ledger"]);
   });
 });

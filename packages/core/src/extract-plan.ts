@@ -12,6 +12,31 @@ export interface CursorPosition {
 }
 
 /**
+ * How the source pages through the rows of a plan:
+ * - `keyset` (default): `ORDER BY cursor, keys`, each page strictly after the last row
+ *   of the previous one (`c > ? OR (c = ? AND k > ?)`), so ties never split wrongly;
+ * - `cursor-groups`: `ORDER BY cursor` alone (an index on the cursor is enough); a page
+ *   that ends inside a group of equal cursor values is completed by re-reading that
+ *   group (`c = ?`) and skipping the keys (`dedupColumns`) already taken, and a run
+ *   always ends on a complete group, so the next run starts at `c > ?`.
+ */
+export type ExtractPaging = "keyset" | "cursor-groups";
+
+/**
+ * Rows whose cursor is NULL: `skip` leaves them out (counted in the run report, with a
+ * warning); `oldest` takes all of them in a first pass (`c IS NULL`, keyset on the key
+ * columns) on every run, because without a value they can never be "after" a watermark.
+ */
+export type NullCursorPolicy = "skip" | "oldest";
+
+/**
+ * What the warehouse does with a run: `merge` upserts by primary key (the default),
+ * `append` inserts, `replace` swaps the whole target for the run's rows in one
+ * transaction (full snapshots).
+ */
+export type WriteMode = "merge" | "append" | "replace";
+
+/**
  * What one run will extract, decided by a CDC strategy before any row moves.
  * Rows are taken in (cursorColumn, ...keyColumns) order, strictly after `after`,
  * and — when `ceiling` is set — with cursorColumn strictly below it, so rows written
@@ -32,4 +57,30 @@ export interface ExtractPlan {
   readonly limit: number | null;
   /** Rows per keyset page (one query per page). */
   readonly pageSize: number;
+  /**
+   * Inclusive upper bound on the key tuple for plans without a cursor column: the
+   * largest key when the run was planned (`id`, `full`), so rows inserted during the
+   * run wait for the next one and a table under constant inserts still finishes.
+   * Absent or null: no bound.
+   */
+  readonly keyCeiling?: readonly string[] | null;
+  /** Absent means `keyset`. */
+  readonly paging?: ExtractPaging;
+  /** Columns that identify a row for `cursor-groups` de-duplication (the primary key). */
+  readonly dedupColumns?: readonly string[];
+  /**
+   * Policy for NULL cursor values. Absent (plans made before the policy existed): NULL
+   * cursors sort first and only a run that starts inside the NULL group sees them.
+   */
+  readonly nullCursor?: NullCursorPolicy;
+  /** Page queries this run issues at most (`--max-chunks`); absent or null for no bound. */
+  readonly maxChunks?: number | null;
+  /**
+   * Read every page inside one `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY`
+   * so the pages together are one point in time (full snapshots). Absent: each page
+   * is its own statement and sees what is committed when it runs.
+   */
+  readonly consistentSnapshot?: boolean;
+  /** How the warehouse applies the run; absent means `merge`. */
+  readonly writeMode?: WriteMode;
 }

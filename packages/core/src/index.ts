@@ -6,7 +6,13 @@ export {
   sluiceError,
   toSluiceError,
 } from "./errors.js";
-export type { CursorPosition, ExtractPlan } from "./extract-plan.js";
+export type {
+  CursorPosition,
+  ExtractPaging,
+  ExtractPlan,
+  NullCursorPolicy,
+  WriteMode,
+} from "./extract-plan.js";
 export type { LogFields, Logger, LogLevel } from "./logger.js";
 export { createJsonLogger, silentLogger } from "./logger.js";
 export type { LogicalKind, LogicalType } from "./logical-type.js";

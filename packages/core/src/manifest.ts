@@ -1,3 +1,4 @@
+import type { WriteMode } from "./extract-plan.js";
 import type { ColumnSpec } from "./table-spec.js";
 
 /** One Parquet part in the lake. `key` is relative to the lake's prefix. */
@@ -25,6 +26,12 @@ export interface RunManifest {
   readonly columns: readonly ColumnSpec[];
   readonly primaryKey: readonly string[];
   readonly cursorColumn: string | null;
+  /**
+   * How the loader applies this run: `merge` (upsert by key; also what an absent value
+   * means, for manifests written before it existed), `append`, or `replace` (a full
+   * snapshot: the target's rows are swapped for these in one transaction).
+   */
+  readonly writeMode?: WriteMode;
   readonly files: readonly StagedFile[];
   readonly rows: number;
   /**
