@@ -50,6 +50,7 @@ export function selectList(spec: TableSpec): string {
  * `SELECT cols FROM t WHERE (c > ? OR (c = ? AND k1 > ?) OR ...) AND c < ?ceiling ORDER BY c, k1.. LIMIT n`.
  * The expanded OR form, not `(c, k) > (?, ?)`: MariaDB 10.11 does not use the
  * (c, k) index for the row constructor and scans instead (ARCHITECTURE, measured).
+ * `cursor-groups` plans have no key columns: the page is `c > ? ... ORDER BY c`.
  */
 export function keysetPageQuery(
   spec: TableSpec,
@@ -76,6 +77,63 @@ export function keysetCountQuery(spec: TableSpec, plan: ExtractPlan | undefined)
   };
 }
 
+/**
+ * One page of the NULL-cursor pass (`nullCursor: "oldest"`): rows whose cursor is NULL,
+ * in key order, strictly after `afterKeys`. An index on the cursor serves it as a `ref`
+ * lookup on NULL, already in key order (InnoDB appends the key).
+ */
+export function nullCursorPageQuery(
+  spec: TableSpec,
+  plan: ExtractPlan,
+  keyColumns: readonly string[],
+  afterKeys: readonly SourceValue[] | null,
+  limit: number,
+): SqlStatement {
+  const cursor = columnOf(spec, plan.cursorColumn as string);
+  const keys = keyColumns.map((name) => columnOf(spec, name));
+  const values: unknown[] = [];
+  const parts = [`${quoteIdentifier(cursor.name)} IS NULL`];
+  if (afterKeys) parts.push(lexicographicAfter(keys, afterKeys, values));
+  return {
+    sql: `SELECT ${selectList(spec)} FROM ${qualifiedName(spec)} WHERE ${parts.join(" AND ")} ORDER BY ${keys.map((key) => quoteIdentifier(key.name)).join(", ")} LIMIT ${Math.trunc(limit)}`,
+    values,
+  };
+}
+
+/** `SELECT COUNT(*) ... WHERE cursor IS NULL`: the rows a `skip` policy leaves out. */
+export function nullCursorCountQuery(spec: TableSpec, cursorColumn: string): SqlStatement {
+  return {
+    sql: `SELECT COUNT(*) AS n FROM ${qualifiedName(spec)} WHERE ${quoteIdentifier(columnOf(spec, cursorColumn).name)} IS NULL`,
+    values: [],
+  };
+}
+
+/**
+ * Every row of one group of equal cursor values (`cursor-groups` paging): read whole
+ * after a page ended inside it, so ties split across the page boundary are completed.
+ */
+export function cursorGroupQuery(spec: TableSpec, plan: ExtractPlan, cursorValue: SourceValue): SqlStatement {
+  const cursor = columnOf(spec, plan.cursorColumn as string);
+  return {
+    sql: `SELECT ${selectList(spec)} FROM ${qualifiedName(spec)} WHERE ${quoteIdentifier(cursor.name)} = ${placeholder(cursor)}`,
+    values: [bindValue(cursor, cursorValue)],
+  };
+}
+
+/** The largest key tuple (`ORDER BY k1 DESC, k2 DESC LIMIT 1`): one backward index probe. */
+export function maxKeyQuery(spec: TableSpec, keyColumns: readonly string[]): SqlStatement {
+  const keys = keyColumns.map((name) => quoteIdentifier(columnOf(spec, name).name));
+  return {
+    sql: `SELECT ${keys.join(", ")} FROM ${qualifiedName(spec)} ORDER BY ${keys.map((key) => `${key} DESC`).join(", ")} LIMIT 1`,
+    values: [],
+  };
+}
+
+/** A plan without cursor and key (full snapshot of a table without a primary key): one streamed scan. */
+export function wholeTableQuery(spec: TableSpec): SqlStatement {
+  return { sql: `SELECT ${selectList(spec)} FROM ${qualifiedName(spec)}`, values: [] };
+}
+
 /** The plan's stored position as a bound, or null for a first run. */
 export function boundOfPosition(plan: ExtractPlan): KeysetBound | null {
   if (!plan.after) return null;
@@ -90,6 +148,9 @@ function keysetWhere(spec: TableSpec, plan: ExtractPlan, bound: KeysetBound | nu
   const values: unknown[] = [];
   const keys = plan.keyColumns.map((name) => columnOf(spec, name));
   const cursor = plan.cursorColumn === null ? null : columnOf(spec, plan.cursorColumn);
+  // With an explicit NULL policy the ordered pass never holds NULL cursors (they are
+  // skipped, or read by their own pass); without one, NULLs sort first (legacy plans).
+  const datedOnly = plan.nullCursor !== undefined;
 
   if (bound) {
     if (bound.keys.length !== keys.length) {
@@ -101,9 +162,13 @@ function keysetWhere(spec: TableSpec, plan: ExtractPlan, bound: KeysetBound | nu
     if (!cursor) {
       parts.push(lexicographicAfter(keys, bound.keys, values));
     } else if (bound.cursor === null || bound.cursor === undefined) {
-      // Inside the NULL group (NULL sorts first): the rest of it, then every dated row.
       const c = quoteIdentifier(cursor.name);
-      parts.push(`((${c} IS NULL AND ${lexicographicAfter(keys, bound.keys, values)}) OR ${c} IS NOT NULL)`);
+      if (datedOnly) parts.push(`${c} IS NOT NULL`);
+      // Inside the NULL group (NULL sorts first): the rest of it, then every dated row.
+      else
+        parts.push(
+          `((${c} IS NULL AND ${lexicographicAfter(keys, bound.keys, values)}) OR ${c} IS NOT NULL)`,
+        );
     } else {
       const c = quoteIdentifier(cursor.name);
       const cursorValue = bindValue(cursor, bound.cursor);
@@ -114,18 +179,46 @@ function keysetWhere(spec: TableSpec, plan: ExtractPlan, bound: KeysetBound | nu
         branches.push(`(${c} = ${placeholder(cursor)} AND ${branch.sql})`);
         values.push(cursorValue, ...branch.values);
       }
-      parts.push(`(${branches.join(" OR ")})`);
+      parts.push(branches.length === 1 ? (branches[0] as string) : `(${branches.join(" OR ")})`);
     }
   }
   if (cursor && plan.ceiling !== null) {
     const c = quoteIdentifier(cursor.name);
-    // NULL cursors are not "at or after" the ceiling: they belong to the NULL group.
+    // Legacy plans: NULL cursors are not "at or after" the ceiling: they belong to the NULL group.
     parts.push(
-      cursor.nullable ? `(${c} IS NULL OR ${c} < ${placeholder(cursor)})` : `${c} < ${placeholder(cursor)}`,
+      cursor.nullable && !datedOnly
+        ? `(${c} IS NULL OR ${c} < ${placeholder(cursor)})`
+        : `${c} < ${placeholder(cursor)}`,
     );
     values.push(bindValue(cursor, plan.ceiling));
+  } else if (cursor && datedOnly && !bound && cursor.nullable) {
+    parts.push(`${quoteIdentifier(cursor.name)} IS NOT NULL`);
+  }
+  if (!cursor && plan.keyCeiling && keys.length > 0) {
+    parts.push(lexicographicAtMost(keys, plan.keyCeiling, values));
   }
   return { sql: parts.join(" AND "), values };
+}
+
+/** `(k1 < ? OR (k1 = ? AND k2 <= ?))`: key tuples up to and including `ceiling`. */
+function lexicographicAtMost(
+  keys: readonly ColumnSpec[],
+  ceiling: readonly SourceValue[],
+  values: unknown[],
+): string {
+  const branches = keys.map((key, index) => {
+    const terms: string[] = [];
+    for (let prefix = 0; prefix < index; prefix += 1) {
+      const column = keys[prefix] as ColumnSpec;
+      terms.push(`${quoteIdentifier(column.name)} = ${placeholder(column)}`);
+      values.push(bindValue(column, ceiling[prefix] ?? null));
+    }
+    const last = index === keys.length - 1;
+    terms.push(`${quoteIdentifier(key.name)} ${last ? "<=" : "<"} ${placeholder(key)}`);
+    values.push(bindValue(key, ceiling[index] ?? null));
+    return terms.length === 1 ? (terms[0] as string) : `(${terms.join(" AND ")})`;
+  });
+  return branches.length === 1 ? (branches[0] as string) : `(${branches.join(" OR ")})`;
 }
 
 /** `(k1 > ? OR (k1 = ? AND k2 > ?) OR ...)`, pushing its values. */
@@ -176,6 +269,29 @@ export function bindValue(column: ColumnSpec, value: SourceValue): unknown {
   if (typeof value === "bigint") return value.toString();
   if ((kind === "float" || kind === "double") && typeof value === "string") return Number(value);
   return value;
+}
+
+/**
+ * The canonical text of a value as it came from the driver (binary as lowercase hex,
+ * numbers in decimal): the inverse of {@link bindValue}, and what the watermark stores.
+ */
+export function canonicalValueText(value: SourceValue | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex");
+}
+
+/** Position of a column in `spec.columns` (= in each extracted row). */
+export function columnIndex(spec: TableSpec, name: string): number {
+  const index = spec.columns.findIndex((column) => column.name === name);
+  if (index < 0) {
+    throw sluiceError(
+      "schema",
+      `${formatTableRef(spec.ref)} has no column ${name}, which the extract plan orders by`,
+    );
+  }
+  return index;
 }
 
 function columnOf(spec: TableSpec, name: string): ColumnSpec {

@@ -1,70 +1,35 @@
 import type { ExtractPlan, Logger, RowBatch, SluiceError, SourceValue, TableSpec } from "@sluice/core";
 import { findColumn, formatTableRef, sluiceError } from "@sluice/core";
+import { extractCursorGroups, type RunStatement } from "./cursor-group-pages.js";
 import {
   boundOfPosition,
+  canonicalValueText,
+  columnIndex,
   type KeysetBound,
   keysetPageQuery,
-  qualifiedName,
-  quoteIdentifier,
+  nullCursorCountQuery,
+  nullCursorPageQuery,
+  type SqlStatement,
+  wholeTableQuery,
 } from "./keyset-query.js";
 import { type StreamingConnection, streamRowBatches } from "./row-stream.js";
+
+/** Watches an extraction: what it asks the server, and what it leaves out. */
+export interface ExtractObserver {
+  /** Every statement the extraction issues, in order: pages, tie-group reads, NULL passes and counts. */
+  query?(statement: SqlStatement): void;
+  /**
+   * Rows with a NULL cursor: left out by `skip` (null when they could not be counted
+   * cheaply: no index leads with the cursor), or taken by the `oldest` NULL pass.
+   */
+  nullCursorRows?(count: number | null): void;
+}
 
 export interface ExtractSettings {
   readonly batchRows: number;
   readonly logger: Logger | undefined;
+  readonly observer?: ExtractObserver | undefined;
   readonly mapError: (thrown: unknown) => SluiceError;
-}
-
-/**
- * Runs the plan as keyset pages: each page starts strictly after the last row of the
- * previous one, so duplicates of the cursor value across a page boundary are neither
- * lost nor repeated; a short page ends the run. The last page's LIMIT is cut to what
- * remains of `plan.limit`, so the run stops exactly there.
- */
-export async function* extractKeysetPages(
-  connection: StreamingConnection & MetadataConnection,
-  spec: TableSpec,
-  plan: ExtractPlan,
-  settings: ExtractSettings,
-): AsyncGenerator<RowBatch> {
-  const batchRows = Math.max(1, Math.trunc(settings.batchRows));
-  const cursorIndex = plan.cursorColumn === null ? -1 : indexOf(spec, plan.cursorColumn);
-  const keyIndexes = plan.keyColumns.map((name) => indexOf(spec, name));
-  let bound: KeysetBound | null = boundOfPosition(plan);
-  let taken = 0;
-  try {
-    await warnAboutNullCursors(connection, spec, plan, settings.logger);
-    for (;;) {
-      const pageLimit = plan.limit === null ? plan.pageSize : Math.min(plan.pageSize, plan.limit - taken);
-      if (pageLimit <= 0) return;
-      const page = keysetPageQuery(spec, plan, bound, pageLimit);
-      let pageRows = 0;
-      let lastRow: readonly SourceValue[] | undefined;
-      for await (const batch of streamRowBatches(connection, page.sql, page.values, batchRows)) {
-        pageRows += batch.rows.length;
-        lastRow = batch.rows[batch.rows.length - 1];
-        yield batch;
-      }
-      taken += pageRows;
-      if (pageRows < pageLimit || !lastRow) return;
-      const row = lastRow;
-      const next: KeysetBound = {
-        cursor: cursorIndex < 0 ? undefined : (row[cursorIndex] ?? null),
-        keys: keyIndexes.map((index) => row[index] ?? null),
-      };
-      // A full page that ends where it started means the ORDER BY does not follow the
-      // comparison (e.g. a FLOAT key): stop rather than loop forever.
-      if (bound && sameBound(bound, next)) {
-        throw sluiceError(
-          "internal",
-          `${formatTableRef(spec.ref)}: keyset page did not advance past (${describeBound(next)}); the key (${plan.keyColumns.join(", ")}) cannot be paged exactly`,
-        );
-      }
-      bound = next;
-    }
-  } catch (thrown) {
-    throw settings.mapError(thrown);
-  }
 }
 
 export interface MetadataConnection {
@@ -74,56 +39,179 @@ export interface MetadataConnection {
   ): unknown;
 }
 
+export type ExtractConnection = StreamingConnection & MetadataConnection;
+
 /**
- * After a run has passed the NULL group, rows whose cursor is (or becomes) NULL are
- * invisible to the keyset: say so instead of skipping them silently. Counted only
- * when an index leads with the cursor column, so the check is an index lookup.
+ * Runs the plan: an optional consistent snapshot around everything, the NULL-cursor
+ * pass or count its policy asks for, then the ordered pass (keyset pages, tie-group
+ * pages, or one scan for a table without key and cursor). Throws SluiceErrors.
  */
-async function warnAboutNullCursors(
-  connection: MetadataConnection,
+export async function* extractPlanRows(
+  connection: ExtractConnection,
   spec: TableSpec,
   plan: ExtractPlan,
-  logger: Logger | undefined,
-): Promise<void> {
-  if (!logger || plan.cursorColumn === null || plan.after?.cursorValue == null) return;
+  settings: ExtractSettings,
+): AsyncGenerator<RowBatch> {
+  const run = (statement: SqlStatement) => streamStatement(connection, statement, settings);
+  let snapshot = false;
+  try {
+    if (plan.consistentSnapshot) {
+      // One point in time for every page; READ ONLY so it never holds back the
+      // open-transaction ceiling of other runs (see mysql-ceiling.ts).
+      await metadataQuery(connection, { sql: "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", values: [] });
+      await metadataQuery(connection, {
+        sql: "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+        values: [],
+      });
+      snapshot = true;
+    }
+    yield* nullCursorPass(connection, spec, plan, settings);
+    if (plan.cursorColumn === null && plan.keyColumns.length === 0) {
+      yield* run(wholeTableQuery(spec));
+    } else if (plan.paging === "cursor-groups") {
+      yield* extractCursorGroups(spec, plan, run);
+    } else {
+      yield* extractKeysetPages(spec, plan, run);
+    }
+  } catch (thrown) {
+    throw settings.mapError(thrown);
+  } finally {
+    if (snapshot) await metadataQuery(connection, { sql: "COMMIT", values: [] }).catch(() => {});
+  }
+}
+
+/** One statement's rows in batches, announced to the observer first. */
+function streamStatement(
+  connection: StreamingConnection,
+  statement: SqlStatement,
+  settings: ExtractSettings,
+): AsyncGenerator<RowBatch> {
+  settings.observer?.query?.(statement);
+  return streamRowBatches(
+    connection,
+    statement.sql,
+    statement.values,
+    Math.max(1, Math.trunc(settings.batchRows)),
+  );
+}
+
+/**
+ * Keyset pages: each page starts strictly after the last row of the previous one, so
+ * duplicates of the cursor value across a page boundary are neither lost nor
+ * repeated; a short page ends the run, and so does a page ending on the key ceiling.
+ * The last page's LIMIT is cut to what remains of `plan.limit`, and at most
+ * `plan.maxChunks` pages run, so the run stops exactly on a row.
+ */
+async function* extractKeysetPages(
+  spec: TableSpec,
+  plan: ExtractPlan,
+  run: RunStatement,
+): AsyncGenerator<RowBatch> {
+  const cursorIndex = plan.cursorColumn === null ? -1 : columnIndex(spec, plan.cursorColumn);
+  const keyIndexes = plan.keyColumns.map((name) => columnIndex(spec, name));
+  const keyCeiling = plan.cursorColumn === null && plan.keyCeiling ? plan.keyCeiling.join("\u0000") : null;
+  let bound: KeysetBound | null = boundOfPosition(plan);
+  let taken = 0;
+  for (let chunk = 0; plan.maxChunks == null || chunk < plan.maxChunks; chunk += 1) {
+    const pageLimit = plan.limit === null ? plan.pageSize : Math.min(plan.pageSize, plan.limit - taken);
+    if (pageLimit <= 0) return;
+    let pageRows = 0;
+    let lastRow: readonly SourceValue[] | undefined;
+    for await (const batch of run(keysetPageQuery(spec, plan, bound, pageLimit))) {
+      pageRows += batch.rows.length;
+      lastRow = batch.rows[batch.rows.length - 1];
+      yield batch;
+    }
+    taken += pageRows;
+    if (pageRows < pageLimit || !lastRow) return;
+    const row = lastRow;
+    const next: KeysetBound = {
+      cursor: cursorIndex < 0 ? undefined : (row[cursorIndex] ?? null),
+      keys: keyIndexes.map((index) => row[index] ?? null),
+    };
+    // A full page that ends where it started means the ORDER BY does not follow the
+    // comparison (e.g. a FLOAT key): stop rather than loop forever.
+    if (bound && sameBound(bound, next)) {
+      throw sluiceError(
+        "internal",
+        `${formatTableRef(spec.ref)}: keyset page did not advance past (${describeBound(next)}); the key (${plan.keyColumns.join(", ")}) cannot be paged exactly`,
+      );
+    }
+    // The page ended on the largest key of the plan: nothing is left, skip the empty query.
+    if (keyCeiling !== null && next.keys.map(canonicalValueText).join("\u0000") === keyCeiling) return;
+    bound = next;
+  }
+}
+
+/**
+ * NULL cursors, by policy: `oldest` reads every one of them first, in key order (they
+ * have no value to be "after" a watermark, so every run takes them); `skip` counts the
+ * ones it leaves out; a plan without a policy keeps the legacy warning.
+ */
+async function* nullCursorPass(
+  connection: ExtractConnection,
+  spec: TableSpec,
+  plan: ExtractPlan,
+  settings: ExtractSettings,
+): AsyncGenerator<RowBatch> {
+  if (plan.cursorColumn === null) return;
   const cursor = findColumn(spec, plan.cursorColumn);
-  if (!cursor?.nullable) return;
-  const indexed = spec.indexes.some((index) => index.columns[0] === cursor.name);
+  if (!cursor?.nullable) {
+    if (plan.nullCursor !== undefined) settings.observer?.nullCursorRows?.(0);
+    return;
+  }
   const table = formatTableRef(spec.ref);
+  const keyColumns = plan.keyColumns.length > 0 ? plan.keyColumns : (plan.dedupColumns ?? []);
+  if (plan.nullCursor === "oldest" && keyColumns.length > 0) {
+    const keyIndexes = keyColumns.map((name) => columnIndex(spec, name));
+    let after: SourceValue[] | null = null;
+    let rows = 0;
+    for (;;) {
+      let pageRows = 0;
+      let lastRow: readonly SourceValue[] | undefined;
+      const page = nullCursorPageQuery(spec, plan, keyColumns, after, plan.pageSize);
+      for await (const batch of streamStatement(connection, page, settings)) {
+        pageRows += batch.rows.length;
+        lastRow = batch.rows[batch.rows.length - 1];
+        yield batch;
+      }
+      rows += pageRows;
+      if (pageRows < plan.pageSize || !lastRow) break;
+      const row = lastRow;
+      after = keyIndexes.map((index) => row[index] ?? null);
+    }
+    settings.observer?.nullCursorRows?.(rows);
+    return;
+  }
+  if (plan.nullCursor === undefined && plan.after?.cursorValue == null) return;
+  const indexed = spec.indexes.some((index) => index.columns[0] === cursor.name);
   if (!indexed) {
-    logger.warn(
-      `${table}.${cursor.name} is nullable: rows with a NULL ${cursor.name} are only copied by a first run; index ${cursor.name} to have them counted`,
+    settings.observer?.nullCursorRows?.(null);
+    settings.logger?.warn(
+      `${table}.${cursor.name} is nullable: rows with a NULL ${cursor.name} are not copied (--null-cursor skip) and cannot be counted without an index on ${cursor.name}; index it, or use --null-cursor oldest`,
       { table, column: cursor.name },
     );
     return;
   }
-  const rows = await new Promise<unknown>((resolve, reject) => {
-    connection.query(
-      {
-        sql: `SELECT COUNT(*) AS n FROM ${qualifiedName(spec)} WHERE ${quoteIdentifier(cursor.name)} IS NULL`,
-        values: [],
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    );
-  });
-  const count = Number((rows as { n?: unknown }[])[0]?.n ?? 0);
+  const statement = nullCursorCountQuery(spec, cursor.name);
+  settings.observer?.query?.(statement);
+  const result = await metadataQuery(connection, statement);
+  const count = Number((result as { n?: unknown }[])[0]?.n ?? 0);
+  settings.observer?.nullCursorRows?.(count);
   if (count > 0) {
-    logger.warn(
-      `${table}: ${count} row(s) have NULL ${cursor.name} and are not copied by incremental runs; set ${cursor.name} on them, or reset the watermark (sluice watermark reset -t ${table}) for a full copy`,
+    settings.logger?.warn(
+      `${table}: ${count} row(s) have NULL ${cursor.name} and are not copied (--null-cursor skip); set ${cursor.name} on them, or run with --null-cursor oldest to copy them on every run`,
       { table, column: cursor.name, rows: count },
     );
   }
 }
 
-function indexOf(spec: TableSpec, name: string): number {
-  const index = spec.columns.findIndex((column) => column.name === name);
-  if (index < 0) {
-    throw sluiceError(
-      "schema",
-      `${formatTableRef(spec.ref)} has no column ${name}, which the extract plan orders by`,
+export function metadataQuery(connection: MetadataConnection, statement: SqlStatement): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) => {
+    connection.query({ sql: statement.sql, values: statement.values }, (error, result) =>
+      error ? reject(error) : resolve(result),
     );
-  }
-  return index;
+  });
 }
 
 function sameBound(a: KeysetBound, b: KeysetBound): boolean {
@@ -132,12 +220,6 @@ function sameBound(a: KeysetBound, b: KeysetBound): boolean {
 
 function describeBound(bound: KeysetBound): string {
   const text = (value: SourceValue | undefined): string =>
-    value === undefined
-      ? ""
-      : value === null
-        ? "NULL"
-        : value instanceof Uint8Array
-          ? Buffer.from(value).toString("hex")
-          : String(value);
+    value === undefined ? "" : (canonicalValueText(value) ?? "NULL");
   return [text(bound.cursor), ...bound.keys.map(text)].join(", ");
 }

@@ -2,17 +2,26 @@ import type { ExtractPlan, Logger, RowBatch, SluiceError, TableRef, TableSpec } 
 import { configError, formatTableRef, isSluiceError } from "@sluice/core";
 import { type Connection, createConnection } from "mysql2";
 import { errAsync, ResultAsync } from "neverthrow";
-import { keysetCountQuery } from "./keyset-query.js";
+import { canonicalValueText, keysetCountQuery, maxKeyQuery } from "./keyset-query.js";
+import {
+  type CapturedCeiling,
+  type CeilingRequest,
+  ceilingFromRow,
+  ceilingStatements,
+  isMissingProcessPrivilege,
+} from "./mysql-ceiling.js";
 import type { MysqlConnectionOptions } from "./mysql-connection-options.js";
 import { describeMysqlTable } from "./mysql-describe-table.js";
 import { type MysqlErrorContext, mysqlError } from "./mysql-errors.js";
-import { extractKeysetPages } from "./mysql-extract.js";
+import { type ExtractObserver, extractPlanRows } from "./mysql-extract.js";
 
 export interface MysqlExtractOptions {
   /** Rows per yielded RowBatch; default 10 000. */
   readonly batchRows?: number;
   /** Receives the warning about rows a cursor cannot see (NULL cursor values). */
   readonly logger?: Logger;
+  /** Told every statement issued and the NULL-cursor count, for run reports and tests. */
+  readonly observer?: ExtractObserver;
 }
 
 /** A MySQL/MariaDB table source over one session pinned to UTC. */
@@ -27,6 +36,16 @@ export interface MysqlSource {
    * writes into a DATETIME cursor.
    */
   serverNow(fsp: number, clock?: "utc" | "server"): ResultAsync<string, SluiceError>;
+  /**
+   * The run's clock ceiling: NOW() in the cursor's clock, minus the safety lag, and
+   * below the start of the oldest open write transaction when `innodb_trx` is readable
+   * (see mysql-ceiling.ts for the guarantee and its limits).
+   */
+  captureCeiling(request: CeilingRequest): ResultAsync<CapturedCeiling, SluiceError>;
+  /** The largest key tuple as canonical text (binary as hex), or null for an empty table. */
+  maxKey(spec: TableSpec, keyColumns: readonly string[]): ResultAsync<string[] | null, SluiceError>;
+  /** InnoDB's row estimate (`information_schema.TABLES.TABLE_ROWS`): cheap, approximate. */
+  estimateRows(ref: TableRef): ResultAsync<number, SluiceError>;
   /** Keyset pages of the plan, streamed in batches; throws a SluiceError. */
   extract(spec: TableSpec, plan: ExtractPlan, options?: MysqlExtractOptions): AsyncIterable<RowBatch>;
   /** Exact COUNT(*) of rows within the plan's bounds (ignoring its limit); all rows without a plan. */
@@ -105,10 +124,62 @@ function sourceOver(
         mysqlError(thrown, context("reading the server clock")),
       );
     },
+    captureCeiling(request) {
+      if (!Number.isInteger(request.fsp) || request.fsp < 0 || request.fsp > 6) {
+        return errAsync(
+          configError(`fractional second precision ${request.fsp} is not an integer from 0 to 6`),
+        );
+      }
+      const lag = request.safetyLagSeconds ?? 0;
+      if (!Number.isFinite(lag) || lag < 0) {
+        return errAsync(configError(`--safety-lag-seconds ${lag} is not a number of seconds >= 0`));
+      }
+      return ResultAsync.fromPromise(
+        inClock(query, request.clock, async () => {
+          const statements = ceilingStatements(lag * 1_000_000);
+          try {
+            const rows = await query(statements.withTransactions, []);
+            return ceilingFromRow(rows[0] ?? {}, request, true);
+          } catch (thrown) {
+            if (!isMissingProcessPrivilege(thrown)) throw thrown;
+            const rows = await query(statements.clockOnly, []);
+            return ceilingFromRow(rows[0] ?? {}, request, false);
+          }
+        }),
+        (thrown) => mysqlError(thrown, context("capturing the extract ceiling")),
+      );
+    },
+    maxKey(spec, keyColumns) {
+      return ResultAsync.fromPromise(
+        (async () => {
+          if (keyColumns.length === 0) return null;
+          const statement = maxKeyQuery(spec, keyColumns);
+          const rows = await query(statement.sql, statement.values);
+          const row = rows[0];
+          if (!row) return null;
+          return Object.values(row).map((value) => canonicalValueText(value as never) ?? "");
+        })(),
+        (thrown) =>
+          mapUnlessSluice(thrown, context(`reading the largest key of ${formatTableRef(spec.ref)}`)),
+      );
+    },
+    estimateRows(ref) {
+      return ResultAsync.fromPromise(
+        (async () => {
+          const rows = await query(
+            "SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+            [ref.schema, ref.table],
+          );
+          return Number(rows[0]?.n ?? 0);
+        })(),
+        (thrown) => mysqlError(thrown, context(`estimating the rows of ${formatTableRef(ref)}`)),
+      );
+    },
     extract(spec, plan, options = {}) {
-      return extractKeysetPages(connection, spec, plan, {
+      return extractPlanRows(connection, spec, plan, {
         batchRows: options.batchRows ?? 10_000,
         logger: options.logger,
+        observer: options.observer,
         mapError: (thrown) => mapUnlessSluice(thrown, context(`extracting ${formatTableRef(spec.ref)}`)),
       });
     },
@@ -138,14 +209,25 @@ async function serverNowText(
   fsp: number,
   clock: "utc" | "server",
 ): Promise<string> {
-  if (clock === "utc") {
+  return inClock(query, clock, async () => {
     const rows = await query(`SELECT NOW(${fsp}) AS now`, []);
     return String(rows[0]?.now);
-  }
+  });
+}
+
+/**
+ * Runs `work` with the session in the cursor's clock: UTC (the session's pinned zone)
+ * or the server's default zone, restoring UTC afterwards.
+ */
+async function inClock<T>(
+  query: (sql: string, values: readonly unknown[]) => Promise<Record<string, unknown>[]>,
+  clock: "utc" | "server",
+  work: () => Promise<T>,
+): Promise<T> {
+  if (clock === "utc") return work();
   try {
     await query("SET time_zone = @@global.time_zone", []);
-    const rows = await query(`SELECT NOW(${fsp}) AS now`, []);
-    return String(rows[0]?.now);
+    return await work();
   } finally {
     await query("SET time_zone = '+00:00'", []);
   }
