@@ -12,6 +12,7 @@ export function renderRunReport(report: RunReport): string {
     lines.push(
       `${prefix}: extracted ${extract.rows} rows into ${extract.files} file(s), ${formatBytes(extract.bytes)}, run ${extract.runId}, in ${seconds(extract.durationMs)}; watermark now (${position.join(", ")})`,
     );
+    lines.push(cdcLine(prefix, extract));
     for (const [column, count] of Object.entries(extract.zeroDates)) {
       const sample = extract.zeroDateSamples?.[column];
       lines.push(
@@ -30,6 +31,17 @@ export function renderRunReport(report: RunReport): string {
     );
   }
   return lines.join("\n");
+}
+
+/** Strategy, queries issued, what bounded the run, and NULL cursors: what an operator checks first. */
+function cdcLine(prefix: string, extract: NonNullable<RunReport["extract"]>): string {
+  const parts = [`strategy ${extract.strategy} (${extract.writeMode})`, `${extract.queries} queries`];
+  if (extract.ceiling !== null)
+    parts.push(`ceiling ${extract.ceiling} (${extract.ceilingBoundBy ?? "clock"})`);
+  if (extract.keyCeiling !== null) parts.push(`key ceiling (${extract.keyCeiling.join(", ")})`);
+  if (extract.nullCursorRows)
+    parts.push(`${extract.nullCursorRows} row(s) with NULL ${extract.cursorColumn}`);
+  return `${prefix}: ${parts.join(", ")}`;
 }
 
 function seconds(ms: number): string {

@@ -1,3 +1,4 @@
+import { createStrategyRegistry } from "@sluice/cdc-strategies";
 import type { SluiceError } from "@sluice/core";
 import { configError, createJsonLogger, parseTableRef, redactSecrets, silentLogger } from "@sluice/core";
 import type { SyncMode } from "@sluice/pipeline";
@@ -7,6 +8,7 @@ import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
 import { exitCodeFor } from "./exit-codes.js";
 import { renderRunReport } from "./report-text.js";
+import { loadStrategyModules } from "./strategy-modules.js";
 import { parseTableDdlFlags } from "./table-ddl-flags.js";
 
 interface SyncFlags {
@@ -27,6 +29,12 @@ interface SyncFlags {
   limit?: string;
   dryRun?: boolean;
   strategy?: string;
+  strategyModule?: string[];
+  strategyOption?: string[];
+  maxChunks?: string;
+  nullCursor?: "skip" | "oldest";
+  safetyLagSeconds?: string;
+  force?: boolean;
   cursorColumn?: string;
   rowsPerFile?: string;
   pageSize?: string;
@@ -60,7 +68,29 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option("--redshift-only", "lake -> warehouse only; no MySQL")
     .option("--limit <rows>", "extract at most this many rows this run")
     .option("--dry-run", "plan and print what would move; change nothing")
-    .option("--strategy <name>", "CDC strategy: hybrid (default) or id")
+    .option(
+      "--strategy <name>",
+      "CDC strategy: hybrid (default), timestamp, id, full, or one loaded with --strategy-module",
+    )
+    .option(
+      "--strategy-module <path-or-package>",
+      "load custom CDC strategies from a JavaScript module (repeatable; see docs/custom-strategy.md)",
+      collect,
+      [],
+    )
+    .option("--strategy-option <key=value>", "setting handed to the strategy (repeatable)", collect, [])
+    .option("--max-chunks <n>", "issue at most this many page queries this run")
+    .addOption(
+      new Option(
+        "--null-cursor <policy>",
+        "rows whose cursor is NULL: skip (default; counted and warned) or oldest (re-read every run)",
+      ).choices(["skip", "oldest"]),
+    )
+    .option(
+      "--safety-lag-seconds <seconds>",
+      "keep the ceiling this far below the source clock (late commits; default 0)",
+    )
+    .option("--force", "extract a large table even without an index for the strategy's queries")
     .option("--cursor-column <column>", "update-timestamp column for the hybrid strategy (default: detected)")
     .option("--rows-per-file <rows>", "rows per Parquet file", "1000000")
     .option("--page-size <rows>", "rows per keyset query (larger pages: fewer round trips)")
@@ -109,6 +139,18 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
   if (pageSize instanceof Error) return configError(pageSize.message);
   const leaseTimeoutMinutes = parseCount("--lease-timeout", flags.leaseTimeout);
   if (leaseTimeoutMinutes instanceof Error) return configError(leaseTimeoutMinutes.message);
+  const maxChunks = parseCount("--max-chunks", flags.maxChunks);
+  if (maxChunks instanceof Error) return configError(maxChunks.message);
+  const safetyLag = flags.safetyLagSeconds?.trim();
+  if (safetyLag !== undefined && !/^[0-9]+(\.[0-9]+)?$/.test(safetyLag)) {
+    return configError(
+      `--safety-lag-seconds must be a number of seconds >= 0, got "${flags.safetyLagSeconds}"`,
+    );
+  }
+  const settings = parseSettings(flags.strategyOption ?? []);
+  if (settings instanceof Error) return configError(settings.message);
+  const custom = await loadStrategyModules(flags.strategyModule ?? [], io.cwd ?? process.cwd());
+  if (custom.isErr()) return custom.error;
   const mode: SyncMode = flags.backupOnly ? "backup-only" : flags.redshiftOnly ? "redshift-only" : "sync";
   const connections = resolveConnections(flags, io.env, {
     source: mode !== "redshift-only",
@@ -137,6 +179,12 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(connections.value.source ? { source: connections.value.source } : {}),
     ...(warehouse ? { warehouse } : {}),
     ...(flags.strategy ? { strategy: flags.strategy } : {}),
+    ...(custom.value.length > 0 ? { strategies: createStrategyRegistry(custom.value) } : {}),
+    ...(Object.keys(settings).length > 0 ? { strategySettings: settings } : {}),
+    ...(maxChunks ? { maxChunks } : {}),
+    ...(flags.nullCursor ? { nullCursor: flags.nullCursor } : {}),
+    ...(safetyLag !== undefined ? { safetyLagSeconds: Number(safetyLag) } : {}),
+    ...(flags.force ? { force: true } : {}),
     ...(flags.cursorColumn ? { cursorColumn: flags.cursorColumn } : {}),
     ...(rowsPerFile ? { rowsPerFile } : {}),
     ...(pageSize ? { pageSize } : {}),
@@ -149,6 +197,20 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
   if (report.isErr()) return report.error;
   io.stdout(flags.json ? `${JSON.stringify(report.value, null, 2)}\n` : `${renderRunReport(report.value)}\n`);
   return null;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseSettings(pairs: readonly string[]): Record<string, string> | Error {
+  const settings: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at <= 0) return new Error(`--strategy-option must be key=value, got "${pair}"`);
+    settings[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return settings;
 }
 
 function parseCount(flag: string, text: string | undefined): number | undefined | Error {

@@ -1,9 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CdcStrategy } from "@sluice/cdc-strategies";
-import { createStrategyRegistry, defaultStrategyName, positionOfRow } from "@sluice/cdc-strategies";
-import type { MysqlSource } from "@sluice/connectors";
+import { advancePosition } from "@sluice/cdc-strategies";
+import type { ExtractObserver, MysqlSource } from "@sluice/connectors";
 import { openMysqlSource } from "@sluice/connectors";
 import type {
   ExtractPlan,
@@ -14,17 +13,18 @@ import type {
   StagedFile,
   TableSpec,
 } from "@sluice/core";
-import { configError, findColumn, formatTableRef, silentLogger } from "@sluice/core";
+import { configError, formatTableRef, silentLogger } from "@sluice/core";
 import type { ParquetPartSummary, ParquetPartWriter } from "@sluice/parquet-writer";
 import { createParquetPartWriter } from "@sluice/parquet-writer";
 import { renderRedshiftManifest } from "@sluice/redshift-loader";
-import type { WatermarkDocument, WatermarkStore } from "@sluice/watermark-store";
+import type { WatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
 import { newRunId, partKey, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
+import { planExtraction } from "./plan-extraction.js";
 import { runAsResult, step } from "./result-steps.js";
 import type { ExtractReport } from "./run-report.js";
 import { createStagedValueTally, type StagedValueTally } from "./staged-value-tally.js";
-import { defaultPageSize, defaultRowsPerFile, type SyncTableOptions } from "./sync-options.js";
+import { defaultRowsPerFile, type SyncTableOptions } from "./sync-options.js";
 import { applyTypePolicies, textLimitFor } from "./type-policies.js";
 
 /**
@@ -75,17 +75,32 @@ async function extractWith(
   const tableName = formatTableRef(options.table);
   const spec = applyTypePolicies(await step(source.describeTable(options.table)), options);
   const previous = await step(watermarks.read(options.table));
-  const strategy = await resolveStrategy(options, previous);
-  const plan = await planRun(source, strategy, spec, previous, options);
+  const planned = await planExtraction(source, spec, previous, options, logger);
+  const { strategy, plan } = planned;
+  notes.push(...planned.warnings);
+  // Counted as the source reports them; the report says how many queries a run took.
+  const counters = { queries: 0, nullCursorRows: null as number | null };
+  const observer: ExtractObserver = {
+    query: () => {
+      counters.queries += 1;
+    },
+    nullCursorRows: (count) => {
+      counters.nullCursorRows = count;
+    },
+  };
   const base = {
     strategy: plan.strategy,
     cursorColumn: plan.cursorColumn,
     from: plan.after,
     ceiling: plan.ceiling,
+    ceilingBoundBy: planned.ceiling?.boundBy ?? null,
+    keyCeiling: plan.keyCeiling ?? null,
+    writeMode: plan.writeMode ?? "merge",
     zeroDates: {},
   };
   if (options.dryRun) {
     const rows = await step(source.countRows(spec, plan));
+    counters.queries += 1;
     notes.push(
       `plan: strategy ${plan.strategy}, cursor ${plan.cursorColumn ?? "(none)"}, after ${describePosition(plan.after)}, ceiling ${plan.ceiling ?? "(none)"}`,
       `would extract ${options.limit != null ? Math.min(rows, options.limit) : rows} of ${rows} pending rows into ${options.lake.uriFor(`${tableName}/`)}`,
@@ -98,6 +113,8 @@ async function extractWith(
       files: 0,
       bytes: 0,
       manifestKey: null,
+      queries: counters.queries,
+      nullCursorRows: counters.nullCursorRows,
       durationMs: elapsed(),
     };
   }
@@ -112,8 +129,10 @@ async function extractWith(
   });
   const workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), "sluice-run-"));
   try {
-    const staged = await writeParts(source, spec, plan, options, runId, started, workDir, logger);
-    if (staged.rows === 0) {
+    const staged = await writeParts(source, spec, plan, options, runId, started, workDir, logger, observer);
+    // An empty snapshot still replaces the target (the table was emptied); otherwise
+    // an empty run changes nothing and leaves no trace.
+    if (staged.rows === 0 && plan.writeMode !== "replace") {
       notes.push(`nothing new in ${tableName} after ${describePosition(plan.after)}; watermark unchanged`);
       return {
         ...base,
@@ -123,6 +142,8 @@ async function extractWith(
         files: 0,
         bytes: 0,
         manifestKey: null,
+        queries: counters.queries,
+        nullCursorRows: counters.nullCursorRows,
         durationMs: elapsed(),
       };
     }
@@ -135,6 +156,7 @@ async function extractWith(
       columns: spec.columns,
       primaryKey: spec.primaryKey,
       cursorColumn: plan.cursorColumn,
+      writeMode: plan.writeMode ?? "merge",
       files: staged.files,
       rows: staged.rows,
       columnStats: staged.columnStats,
@@ -150,7 +172,7 @@ async function extractWith(
         contentType: "application/json",
       }),
     );
-    const to = positionOfRow(plan, spec, staged.lastRow ?? []);
+    const to = advancePosition(strategy, { plan, spec, lastRow: staged.lastRow, rows: staged.rows });
     await step(
       watermarks.recordExtract(
         options.table,
@@ -184,6 +206,8 @@ async function extractWith(
       files: staged.files.length,
       bytes: staged.files.reduce((sum, file) => sum + file.sizeBytes, 0),
       manifestKey,
+      queries: counters.queries,
+      nullCursorRows: counters.nullCursorRows,
       zeroDates: staged.zeroDates,
       zeroDateSamples: staged.zeroDateSamples,
       truncatedValues: staged.truncatedValues,
@@ -192,53 +216,6 @@ async function extractWith(
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
-}
-
-async function resolveStrategy(
-  options: SyncTableOptions,
-  previous: WatermarkDocument | null,
-): Promise<CdcStrategy> {
-  const registry = options.strategies ?? createStrategyRegistry();
-  const previousName = previous?.extract?.strategy;
-  const name = options.strategy ?? previousName ?? defaultStrategyName;
-  if (previousName && previous?.extract?.position && previousName !== name) {
-    throw configError(
-      `${formatTableRef(options.table)}: the watermark was written by strategy "${previousName}", not "${name}"; run with --strategy ${previousName}, or reset the watermark (sluice watermark reset -t ${formatTableRef(options.table)}) to start over`,
-    );
-  }
-  const found = registry.get(name);
-  if (found.isErr()) throw found.error;
-  return found.value;
-}
-
-async function planRun(
-  source: MysqlSource,
-  strategy: CdcStrategy,
-  spec: TableSpec,
-  previous: WatermarkDocument | null,
-  options: SyncTableOptions,
-): Promise<ExtractPlan> {
-  const input = {
-    spec,
-    after: previous?.extract?.position ?? null,
-    limit: options.limit ?? null,
-    pageSize: options.pageSize ?? defaultPageSize,
-    ...(options.cursorColumn ? { cursorColumn: options.cursorColumn } : {}),
-  };
-  const draft = strategy.plan({ ...input, ceiling: null });
-  if (draft.isErr()) throw draft.error;
-  if (!strategy.needsCeiling || !draft.value.cursorColumn) return draft.value;
-  // Captured once, from the source's own clock: rows stamped at or after it are
-  // still being written and wait for the next run.
-  const cursor = findColumn(spec, draft.value.cursorColumn);
-  const fsp = cursor && "fsp" in cursor.logical ? cursor.logical.fsp : 0;
-  // TIMESTAMP cursors read as UTC; a DATETIME cursor filled by CURRENT_TIMESTAMP holds
-  // the server zone's wall clock, so its ceiling must come from the same clock.
-  const clock = cursor?.logical.kind === "datetime" ? "server" : "utc";
-  const ceiling = await step(source.serverNow(fsp, clock));
-  const planned = strategy.plan({ ...input, ceiling });
-  if (planned.isErr()) throw planned.error;
-  return planned.value;
 }
 
 /**
@@ -251,6 +228,7 @@ const extractBatchRows = 2_000;
 interface StagedParts extends StagedValueTally {
   readonly files: StagedFile[];
   readonly rows: number;
+  /** Last row of the ordered pass (rows of a `nullCursor: "oldest"` NULL pass come first and are not it). */
   readonly lastRow: readonly SourceValue[] | null;
 }
 
@@ -267,6 +245,7 @@ async function writeParts(
   started: Date,
   workDir: string,
   logger: Logger,
+  observer: ExtractObserver,
 ): Promise<StagedParts> {
   const tableName = formatTableRef(options.table);
   const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
@@ -278,6 +257,10 @@ async function writeParts(
   let rows = 0;
   let lastRow: readonly SourceValue[] | null = null;
   let upload: Promise<void> = Promise.resolve();
+  const nullPassCursor =
+    plan.nullCursor === "oldest" && plan.cursorColumn !== null
+      ? spec.columns.findIndex((column) => column.name === plan.cursorColumn)
+      : -1;
 
   const startPart = (): ParquetPartWriter => {
     batchIndex += 1;
@@ -307,12 +290,13 @@ async function writeParts(
   };
 
   try {
-    for await (const batch of source.extract(spec, plan, { logger, batchRows: extractBatchRows })) {
+    for await (const batch of source.extract(spec, plan, { logger, observer, batchRows: extractBatchRows })) {
       if (batch.rows.length === 0) continue;
       writer ??= startPart();
       await writer.write(batch);
       rows += batch.rows.length;
-      lastRow = batch.rows[batch.rows.length - 1] ?? lastRow;
+      const last = batch.rows[batch.rows.length - 1];
+      if (last && (nullPassCursor < 0 || last[nullPassCursor] !== null)) lastRow = last;
       if (writer.rows >= rowsPerFile) {
         const full = writer;
         writer = null;

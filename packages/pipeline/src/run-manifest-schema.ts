@@ -26,6 +26,7 @@ const runManifestSchema = z.object({
   columns: z.array(columnSchema).min(1),
   primaryKey: z.array(z.string()),
   cursorColumn: z.string().nullable(),
+  writeMode: z.enum(["merge", "append", "replace"]).optional(),
   files: z.array(stagedFileSchema),
   rows: z.number().int().nonnegative(),
   columnStats: z

@@ -12,6 +12,19 @@ export interface ExtractReport {
   readonly files: number;
   readonly bytes: number;
   readonly manifestKey: string | null;
+  /** Statements the extraction issued: page queries, tie-group reads, NULL passes and counts. */
+  readonly queries: number;
+  /**
+   * Rows with a NULL cursor: skipped (`--null-cursor skip`) or re-read (`oldest`);
+   * null when the plan has no nullable cursor or they could not be counted cheaply.
+   */
+  readonly nullCursorRows: number | null;
+  /** What set the clock ceiling: the clock, the safety lag or an open transaction; null without one. */
+  readonly ceilingBoundBy: "clock" | "safety-lag" | "open-transaction" | null;
+  /** Inclusive upper bound on the key (id and full strategies); null without one. */
+  readonly keyCeiling: readonly string[] | null;
+  /** How the warehouse applies the run: merge, append or replace. */
+  readonly writeMode: "merge" | "append" | "replace";
   /** Zero/invalid dates written as NULL, per column. */
   readonly zeroDates: Readonly<Record<string, number>>;
   /** The first zero/invalid date of each such column and the key of its row. */

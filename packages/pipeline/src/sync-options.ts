@@ -1,6 +1,6 @@
 import type { StrategyRegistry } from "@sluice/cdc-strategies";
 import type { MysqlConnectionOptions } from "@sluice/connectors";
-import type { Logger, ObjectStore, TableRef } from "@sluice/core";
+import type { Logger, NullCursorPolicy, ObjectStore, TableRef } from "@sluice/core";
 import type { TableDdlOptions, WarehouseConnection } from "@sluice/redshift-loader";
 
 /** `sync` moves rows MySQL -> lake -> warehouse; the other two stop or start at the lake. */
@@ -79,7 +79,24 @@ export interface SyncTableOptions {
   readonly leaseRenewEveryMs?: number;
   /** Host and process id recorded as the lease holder; default this host and process. */
   readonly leaseHolder?: { readonly host?: string; readonly pid?: number };
+  /** Page queries extracted this run at most (`--max-chunks`); the watermark lands on the last row. */
+  readonly maxChunks?: number | null;
+  /** Rows with a NULL cursor: `skip` (default; counted, warned) or `oldest` (re-read every run). */
+  readonly nullCursor?: NullCursorPolicy;
+  /**
+   * Seconds the clock ceiling stays below the source's NOW() (`--safety-lag-seconds`,
+   * default 0). Protects late commits when open transactions cannot be seen (no PROCESS
+   * privilege) and statements that stamped NOW() before their transaction registered.
+   */
+  readonly safetyLagSeconds?: number;
+  /** Estimated rows above which a table without a fitting index is refused; default 1,000,000. */
+  readonly unindexedRowLimit?: number;
+  /** Extract a large table without a fitting index anyway (`--force`). */
+  readonly force?: boolean;
+  /** Settings handed to the strategy as `PlanInput.settings` (`--strategy-option key=value`). */
+  readonly strategySettings?: Readonly<Record<string, string>>;
 }
 
 export const defaultPageSize = 50_000;
+export const defaultUnindexedRowLimit = 1_000_000;
 export const defaultRowsPerFile = 1_000_000;

@@ -13,6 +13,7 @@ export type { ParquetTextReader } from "./parquet-text-reader.js";
 export { renderRedshiftCopy } from "./redshift-copy.js";
 export { normalizeCopyOptions } from "./redshift-copy-options.js";
 export { renderRedshiftManifest } from "./redshift-manifest.js";
+export { renderReplaceStatements, renderWriteStatements } from "./replace-sql.js";
 export { type RunColumn, runColumnsOf } from "./run-columns.js";
 export {
   type EvolutionPlan,

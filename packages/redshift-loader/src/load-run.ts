@@ -6,10 +6,10 @@ import { isSluiceError, sluiceError } from "@sluice/core";
 import type pg from "pg";
 import { type CreateTableOptions, renderCreateTableFromDefinitions } from "./create-table-sql.js";
 import { emptyRunFileKey } from "./load-ledger.js";
-import { renderMergeStatements } from "./merge-sql.js";
 import { checkParquetContract } from "./parquet-contract.js";
 import { defaultParquetTextReader, type ParquetTextReader } from "./parquet-text-reader.js";
 import { renderRedshiftCopy } from "./redshift-copy.js";
+import { renderWriteStatements } from "./replace-sql.js";
 import { type RunColumn, runColumnsOf } from "./run-columns.js";
 import { isEmptyPlan, planSchemaEvolution } from "./schema-evolution.js";
 import { renderEvolutionStatements, renderRedshiftVarcharAlters } from "./schema-evolution-sql.js";
@@ -112,7 +112,9 @@ function prepareRun(input: LoadRunInput): PreparedRun {
       true,
     ),
     stagingTable: renderStagingTable(dialect, input.staging, columns),
-    merge: renderMergeStatements(
+    // Merge by key, append, or replace the whole target (full snapshots): see replace-sql.ts.
+    merge: renderWriteStatements(
+      input.manifest.writeMode,
       dialect,
       target,
       input.staging,
@@ -173,7 +175,8 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
       step = "creating the staging table";
       await client.query(prepared.stagingTable);
       step = "copying into staging";
-      if (prepared.copySql !== null) await client.query(prepared.copySql);
+      // An empty run (an emptied table's full snapshot) has no parts to COPY.
+      if (prepared.copySql !== null && manifest.files.length > 0) await client.query(prepared.copySql);
       else await copyPartsIntoStaging(input, prepared.columns, context);
 
       step = "counting staged rows";
