@@ -9,9 +9,15 @@
  * resolution and is printed in the server's system time zone whatever the session's,
  * so it is converted to the cursor's clock and one more second is taken off (a
  * statement's NOW() can precede its transaction's registration by a fraction of a
- * second). Reading innodb_trx needs the PROCESS privilege; without it only the safety
- * lag protects late commits, and the caller is told so.
+ * second). InnoDB serves innodb_trx from a cache it refreshes only when the previous
+ * read is more than 100 ms old, so the clock is read first and innodb_trx
+ * {@link transactionReadDelayMs} later: every transaction registered before the clock
+ * reading is then listed. Reading innodb_trx needs the PROCESS privilege; without it
+ * only the safety lag protects late commits, and the caller is told so.
  */
+
+/** Wait between reading the clock and reading innodb_trx: beyond InnoDB's 100 ms cache. */
+export const transactionReadDelayMs = 150;
 export interface CeilingRequest {
   /** Fractional second digits of the cursor column (0..6): the ceiling is cut (floored) to them. */
   readonly fsp: number;
@@ -55,13 +61,12 @@ const openWriters = `FROM information_schema.innodb_trx
   WHERE trx_mysql_thread_id <> CONNECTION_ID() AND trx_is_read_only = 0 AND trx_autocommit_non_locking = 0
     AND (trx_rows_modified > 0 OR trx_query IS NOT NULL)`;
 
-/** The statement with the open-transaction cap, and the one without (no PROCESS privilege). */
-export function ceilingStatements(lagMicroseconds: number): { withTransactions: string; clockOnly: string } {
+/** The clock statement, then the open-transaction statement (which needs PROCESS). */
+export function ceilingStatements(lagMicroseconds: number): { clock: string; transactions: string } {
   const lag = Math.max(0, Math.trunc(lagMicroseconds));
-  const clock = `DATE_FORMAT(NOW(6), ${format}) AS now, DATE_FORMAT(NOW(6) - INTERVAL ${lag} MICROSECOND, ${format}) AS lagged`;
   return {
-    clockOnly: `SELECT ${clock}`,
-    withTransactions: `SELECT ${clock},
+    clock: `SELECT DATE_FORMAT(NOW(6), ${format}) AS now, DATE_FORMAT(NOW(6) - INTERVAL ${lag} MICROSECOND, ${format}) AS lagged`,
+    transactions: `SELECT
       (SELECT DATE_FORMAT(CONVERT_TZ(trx_started, 'SYSTEM', @@session.time_zone), '%Y-%m-%d %H:%i:%s') ${openWriters} ORDER BY trx_started LIMIT 1) AS started,
       (SELECT CAST(trx_mysql_thread_id AS CHAR) ${openWriters} ORDER BY trx_started LIMIT 1) AS thread,
       (SELECT COUNT(*) ${openWriters}) AS open_writers`,

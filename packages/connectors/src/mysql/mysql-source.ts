@@ -9,6 +9,7 @@ import {
   ceilingFromRow,
   ceilingStatements,
   isMissingProcessPrivilege,
+  transactionReadDelayMs,
 } from "./mysql-ceiling.js";
 import type { MysqlConnectionOptions } from "./mysql-connection-options.js";
 import { describeMysqlTable } from "./mysql-describe-table.js";
@@ -137,13 +138,14 @@ function sourceOver(
       return ResultAsync.fromPromise(
         inClock(query, request.clock, async () => {
           const statements = ceilingStatements(lag * 1_000_000);
+          const [clock] = await query(statements.clock, []);
+          await new Promise((resolve) => setTimeout(resolve, transactionReadDelayMs));
           try {
-            const rows = await query(statements.withTransactions, []);
-            return ceilingFromRow(rows[0] ?? {}, request, true);
+            const [transactions] = await query(statements.transactions, []);
+            return ceilingFromRow({ ...clock, ...transactions }, request, true);
           } catch (thrown) {
             if (!isMissingProcessPrivilege(thrown)) throw thrown;
-            const rows = await query(statements.clockOnly, []);
-            return ceilingFromRow(rows[0] ?? {}, request, false);
+            return ceilingFromRow(clock ?? {}, request, false);
           }
         }),
         (thrown) => mysqlError(thrown, context("capturing the extract ceiling")),

@@ -1,0 +1,106 @@
+import type { CdcStrategy, PlanInput } from "@sluice/cdc-strategies";
+import {
+  fullSnapshotStrategy,
+  hybridKeysetStrategy,
+  idKeysetStrategy,
+  positionOfRow,
+  timestampStrategy,
+} from "@sluice/cdc-strategies";
+import type { TableSpec } from "@sluice/core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { openMysqlSource } from "../../src/index.js";
+import type { SqlStatement } from "../../src/mysql/keyset-query.js";
+import type { MysqlSource } from "../../src/mysql/mysql-source.js";
+import { extractAll, planWith } from "./cdc-plan-fixture.js";
+import { adminConnection, uniqueTableName } from "./mariadb-test-database.js";
+
+const mysql = inject("sluiceServices").mysql;
+const orders = uniqueTableName("cdc_explain");
+let source: MysqlSource;
+
+beforeAll(async () => {
+  const admin = await adminConnection(mysql);
+  // 6000 rows; 1 in 50 with a NULL cursor; stamps shared by ~4 rows.
+  await admin.query(`CREATE TABLE ${orders} (
+      id INT NOT NULL PRIMARY KEY, customer INT NOT NULL, note VARCHAR(40) NOT NULL,
+      updated_at DATETIME(6) NULL, KEY ix_explain_updated (updated_at)) DEFAULT CHARSET=utf8mb4;
+    INSERT INTO ${orders} SELECT seq, seq % 97, CONCAT('note ', seq),
+      IF(seq % 50 = 0, NULL, TIMESTAMP('2025-01-01') + INTERVAL (seq DIV 4) SECOND) FROM seq_1_to_6000;
+    ANALYZE TABLE ${orders};`);
+  await admin.end();
+  source = (await openMysqlSource({ ...mysql }))._unsafeUnwrap();
+});
+
+afterAll(async () => {
+  await source?.close();
+  const admin = await adminConnection(mysql);
+  await admin.query(`DROP TABLE IF EXISTS ${orders}`);
+  await admin.end();
+});
+
+interface ExplainRow {
+  readonly type: string;
+  readonly key: string | null;
+  readonly Extra: string | null;
+}
+
+async function explain(statement: SqlStatement): Promise<ExplainRow[]> {
+  const admin = await adminConnection(mysql);
+  try {
+    const [rows] = await admin.query({ sql: `EXPLAIN ${statement.sql}`, values: statement.values });
+    return rows as ExplainRow[];
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A first run and a run resumed from the middle, every statement of both. */
+async function statementsOf(strategy: CdcStrategy, spec: TableSpec, extra: Partial<PlanInput>) {
+  const first = await planWith(source, strategy, spec, { pageSize: 500, ...extra });
+  const run = await extractAll(source, spec, first);
+  const middle = run.rows[Math.floor(run.rows.length / 2)] ?? [];
+  const resumed = await planWith(source, strategy, spec, {
+    pageSize: 500,
+    ...extra,
+    after: strategy.advance ? null : positionOfRow(first, spec, middle),
+  });
+  const rest = await extractAll(source, spec, resumed);
+  return [...run.statements, ...rest.statements];
+}
+
+const cases: [string, CdcStrategy, Partial<PlanInput>, string][] = [
+  ["hybrid, NULL cursors skipped and counted", hybridKeysetStrategy, {}, "ix_explain_updated"],
+  [
+    "hybrid, NULL cursors re-read first",
+    hybridKeysetStrategy,
+    { nullCursor: "oldest" },
+    "ix_explain_updated",
+  ],
+  ["timestamp, tie groups completed", timestampStrategy, {}, "ix_explain_updated"],
+  [
+    "timestamp, --limit and NULL pass",
+    timestampStrategy,
+    { limit: 1200, nullCursor: "oldest" },
+    "ix_explain_updated",
+  ],
+  ["id, bounded by the key ceiling", idKeysetStrategy, {}, "PRIMARY"],
+  ["full, on the primary key", fullSnapshotStrategy, {}, "PRIMARY"],
+];
+
+describe("every extraction query is an index range scan (EXPLAIN on MariaDB)", () => {
+  for (const [label, strategy, extra, key] of cases) {
+    it(`${label}: range/ref on ${key}, no filesort`, async () => {
+      const spec = (await source.describeTable({ schema: mysql.database, table: orders }))._unsafeUnwrap();
+      const statements = await statementsOf(strategy, spec, extra);
+      expect(statements.length).toBeGreaterThan(2);
+      for (const statement of statements) {
+        const plans = await explain(statement);
+        expect(plans, statement.sql).toHaveLength(1);
+        const [plan] = plans as [ExplainRow];
+        expect(["range", "ref", "ref_or_null"], `${plan.type} for ${statement.sql}`).toContain(plan.type);
+        expect(plan.key, statement.sql).toBe(key);
+        expect(plan.Extra ?? "", statement.sql).not.toContain("filesort");
+      }
+    });
+  }
+});
