@@ -130,6 +130,11 @@ async function extractWith(
   const workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), "sluice-run-"));
   try {
     const staged = await writeParts(source, spec, plan, options, runId, started, workDir, logger, observer);
+    if (plan.nullCursor === "skip" && counters.nullCursorRows) {
+      notes.push(
+        `${counters.nullCursorRows} row(s) have NULL ${plan.cursorColumn} and are not copied (--null-cursor skip); set ${plan.cursorColumn} on them, or run with --null-cursor oldest`,
+      );
+    }
     // An empty snapshot still replaces the target (the table was emptied); otherwise
     // an empty run changes nothing and leaves no trace.
     if (staged.rows === 0 && plan.writeMode !== "replace") {

@@ -28,7 +28,9 @@ export async function dropTargetSchema(schema: string): Promise<void> {
 export async function syncUntilQuiet(options: SyncTableOptions, maxRuns = 200): Promise<RunReport[]> {
   const reports: RunReport[] = [];
   for (let run = 0; run < maxRuns; run += 1) {
-    const report = (await syncTable(options))._unsafeUnwrap();
+    const result = await syncTable(options);
+    if (result.isErr()) throw new Error(result.error.message);
+    const report = result.value;
     reports.push(report);
     if ((report.extract?.rows ?? 0) === 0) return reports;
   }
