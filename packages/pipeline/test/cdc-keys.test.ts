@@ -117,5 +117,20 @@ describe("composite and non-integer primary keys, real MariaDB -> PostgreSQL", (
       expect(second.load?.rowsStaged).toBe(Number(count));
       await expectTargetEqualsSource(table, targetSchema);
     }
+    // An emptied table is an empty snapshot: it empties the target.
+    const ref = { schema, table: "by_pair" };
+    await source.query(`DELETE FROM ${schema}.by_pair`);
+    const lake = await localLake();
+    const empty = (
+      await syncTable(
+        syncOptions(ref, lake, {
+          strategy: "full",
+          warehouse: { ...syncOptions(ref, lake).warehouse!, targetSchema },
+        }),
+      )
+    )._unsafeUnwrap();
+    expect(empty.extract?.rows).toBe(0);
+    expect(empty.load?.runsLoaded).toBe(1);
+    expect(await pgRows(`SELECT COUNT(*)::text FROM "${targetSchema}"."by_pair"`)).toEqual([["0"]]);
   });
 });
