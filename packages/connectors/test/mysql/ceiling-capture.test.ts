@@ -110,7 +110,13 @@ describe("MysqlSource.captureCeiling", () => {
   });
 
   it("keeps its session pinned to UTC, also after reading the server clock", async () => {
-    const local = await createConnection({ ...mysql, timezone: "Z" });
+    const local = await createConnection({
+      host: mysql.host,
+      port: mysql.port,
+      user: mysql.user,
+      password: mysql.password,
+      database: mysql.database,
+    });
     try {
       await local.query("SET time_zone = '+05:00'");
       await local.query(`INSERT INTO ${table} VALUES (2, '2025-06-01 05:00:00.000001')`);
