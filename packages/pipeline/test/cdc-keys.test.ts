@@ -50,6 +50,18 @@ afterAll(async () => {
   await source?.end();
 });
 
+/** syncOptions with the warehouse target in its own schema. */
+function optionsInto(
+  ref: { schema: string; table: string },
+  lake: Awaited<ReturnType<typeof localLake>>,
+  targetSchema: string,
+  overrides: Parameters<typeof syncOptions>[2],
+) {
+  const options = syncOptions(ref, lake, overrides);
+  if (!options.warehouse) throw new Error("syncOptions gave no warehouse");
+  return { ...options, warehouse: { ...options.warehouse, targetSchema } };
+}
+
 async function expectTargetEqualsSource(table: string, targetSchema: string): Promise<void> {
   const { mysqlKey, pgKey } = tables[table] as { mysqlKey: string; pgKey: string };
   const expected = await mysqlRows(
@@ -70,12 +82,7 @@ describe("composite and non-integer primary keys, real MariaDB -> PostgreSQL", (
         const targetSchema = `${schema}_${strategy}`;
         const lake = await localLake();
         const ref = { schema, table };
-        const options = syncOptions(ref, lake, {
-          strategy,
-          pageSize: 3,
-          limit: 7,
-          warehouse: { ...syncOptions(ref, lake).warehouse!, targetSchema },
-        });
+        const options = optionsInto(ref, lake, targetSchema, { strategy, pageSize: 3, limit: 7 });
         const reports = await syncUntilQuiet(options);
         const [[count]] = (await mysqlRows(source, `SELECT COUNT(*) FROM ${schema}.${table}`)) as [[string]];
         // No row extracted twice: the runs add up to the table exactly.
@@ -100,11 +107,7 @@ describe("composite and non-integer primary keys, real MariaDB -> PostgreSQL", (
     for (const table of Object.keys(tables)) {
       const lake = await localLake();
       const ref = { schema, table };
-      const options = syncOptions(ref, lake, {
-        strategy: "full",
-        pageSize: 4,
-        warehouse: { ...syncOptions(ref, lake).warehouse!, targetSchema },
-      });
+      const options = optionsInto(ref, lake, targetSchema, { strategy: "full", pageSize: 4 });
       const first = (await syncTable(options))._unsafeUnwrap();
       expect(first.extract?.writeMode).toBe("replace");
       expect(first.extract?.to).toBeNull();
@@ -122,12 +125,7 @@ describe("composite and non-integer primary keys, real MariaDB -> PostgreSQL", (
     await source.query(`DELETE FROM ${schema}.by_pair`);
     const lake = await localLake();
     const empty = (
-      await syncTable(
-        syncOptions(ref, lake, {
-          strategy: "full",
-          warehouse: { ...syncOptions(ref, lake).warehouse!, targetSchema },
-        }),
-      )
+      await syncTable(optionsInto(ref, lake, targetSchema, { strategy: "full" }))
     )._unsafeUnwrap();
     expect(empty.extract?.rows).toBe(0);
     expect(empty.load?.runsLoaded).toBe(1);
