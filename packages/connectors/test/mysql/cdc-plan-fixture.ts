@@ -17,7 +17,11 @@ export async function planWith(
   const draft = strategy.plan(input)._unsafeUnwrap();
   let ceiling = extra.ceiling ?? null;
   if (ceiling === null && strategy.needsCeiling && draft.cursorColumn !== null) {
-    ceiling = (await source.captureCeiling({ fsp: 6, clock: "utc" }))._unsafeUnwrap().ceiling;
+    // As the pipeline does: the cursor's own precision and clock.
+    const cursor = spec.columns.find((column) => column.name === draft.cursorColumn);
+    const fsp = cursor && "fsp" in cursor.logical ? cursor.logical.fsp : 0;
+    const clock = cursor?.logical.kind === "timestamp" ? "utc" : "server";
+    ceiling = (await source.captureCeiling({ fsp, clock }))._unsafeUnwrap().ceiling;
   }
   let keyCeiling: string[] | null = null;
   if (strategy.needsKeyCeiling && draft.keyColumns.length > 0) {
