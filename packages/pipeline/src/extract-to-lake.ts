@@ -138,7 +138,12 @@ async function extractWith(
     // An empty snapshot still replaces the target (the table was emptied); otherwise
     // an empty run changes nothing and leaves no trace.
     if (staged.rows === 0 && plan.writeMode !== "replace") {
-      notes.push(`nothing new in ${tableName} after ${describePosition(plan.after)}; watermark unchanged`);
+      // Say where the run stopped looking: rows stamped at or after the ceiling (the
+      // current second, or a late-commit guard) are real but wait for the next run.
+      const upTo = plan.ceiling === null ? "" : ` before the ceiling ${plan.ceiling}`;
+      notes.push(
+        `nothing new in ${tableName} after ${describePosition(plan.after)}${upTo}; watermark unchanged`,
+      );
       return {
         ...base,
         runId: null,
