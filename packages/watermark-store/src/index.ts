@@ -10,6 +10,7 @@ export {
   type RunLease,
 } from "./run-lease.js";
 export type {
+  CountOverride,
   ExtractCommit,
   ExtractState,
   LoadCommit,
@@ -20,5 +21,5 @@ export type {
 } from "./watermark-document.js";
 export { currentWatermarkVersion, historyLimit, watermarkDocumentSchema } from "./watermark-document.js";
 export { migrateWatermarkDocument } from "./watermark-document-migration.js";
-export { leaseKey, watermarkKey } from "./watermark-key.js";
+export { leaseKey, watermarkBackupKey, watermarkKey } from "./watermark-key.js";
 export { createWatermarkStore, type WatermarkStore, type WatermarkStoreOptions } from "./watermark-store.js";

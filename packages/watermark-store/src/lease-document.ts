@@ -26,10 +26,20 @@ export const leaseDocumentSchema = z.object({
   renewedAt: instantSchema,
   expiresAt: instantSchema,
   releasedAt: instantSchema.nullable(),
-  /** Set when this holder took the table over from a run whose lease had expired. */
+  /** Set when this holder took the table over from a run whose lease had expired or whose process died. */
   takenOverFrom: z
-    .object({ holderId: z.string(), renewedAt: instantSchema, expiresAt: instantSchema })
+    .object({
+      holderId: z.string(),
+      renewedAt: instantSchema,
+      expiresAt: instantSchema,
+      /** The run that held the table: recovery cleans up what it staged without committing. */
+      runId: z.string().optional(),
+      /** `expired`: not renewed within the timeout; `holder-dead`: its process on this host is gone. */
+      reason: z.enum(["expired", "holder-dead"]).optional(),
+    })
     .nullable(),
+  /** Set when an operator broke the lease (`sluice watermark force-reset`): who and when. */
+  brokenBy: z.string().optional(),
 });
 
 export type LeaseDocument = z.infer<typeof leaseDocumentSchema>;

@@ -25,6 +25,13 @@ export interface LeaseStoreOptions {
   readonly now?: () => Date;
   /** Where a stale-lease takeover is reported (warn). */
   readonly logger?: Logger;
+  /** This host's name, compared with a lease holder's host; default `os.hostname()`. */
+  readonly host?: string;
+  /**
+   * Whether a process of this host still runs; default: signal 0 (`process.kill(pid, 0)`),
+   * which fails with ESRCH only when no such process exists. Tests inject it.
+   */
+  readonly isProcessAlive?: (pid: number) => boolean;
 }
 
 /** A lease this process holds. Renew it while working; release it in every path. */
@@ -53,6 +60,13 @@ export interface LeaseStore {
   acquire(ref: TableRef, holder: LeaseHolder): ResultAsync<RunLease, SluiceError>;
   /** The table's lease document, live or not; null when no run ever took one. */
   read(ref: TableRef): ResultAsync<LeaseDocument | null, SluiceError>;
+  /**
+   * Operator's last resort (`sluice watermark force-reset`): marks the lease released
+   * whoever holds it, recording `brokenBy`, by compare-and-set. A holder still running
+   * finds its next renewal refused and stops before committing. Resolves to the lease
+   * as it was before (null when there was none), so the caller can name the holder.
+   */
+  breakLease(ref: TableRef, brokenBy: string): ResultAsync<LeaseDocument | null, SluiceError>;
 }
 
 /** A holder for this process and run: `host/pid/runId`. */
@@ -73,6 +87,18 @@ export function createLeaseStore(store: ObjectStore, options: LeaseStoreOptions 
   const timeoutMs = options.timeoutMs ?? defaultLeaseTimeoutMs;
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? silentLogger;
+  const localHost = options.host ?? hostname();
+  const isProcessAlive = options.isProcessAlive ?? processExists;
+
+  // A lease whose holder ran on this very host under a pid that no longer exists was
+  // left by a killed run (kill -9, OOM, power cut of a container): waiting for its
+  // timeout would only delay recovery. Only the same host can tell; a lease from
+  // another host waits for its expiry. Our own pid is alive (another run in this process).
+  const holderDied = (lease: LeaseDocument): boolean =>
+    lease.releasedAt === null &&
+    lease.holder.host === localHost &&
+    lease.holder.pid !== process.pid &&
+    !isProcessAlive(lease.holder.pid);
 
   const readVersioned = (
     ref: TableRef,
@@ -113,7 +139,8 @@ export function createLeaseStore(store: ObjectStore, options: LeaseStoreOptions 
       if (found.isErr()) return err(found.error);
       const at = now();
       const previous = found.value?.document ?? null;
-      if (previous && isLive(previous, at)) return err(heldBy(table, previous, at));
+      const dead = previous !== null && isLive(previous, at) && holderDied(previous);
+      if (previous && isLive(previous, at) && !dead) return err(heldBy(table, previous, at));
       const stale = previous !== null && previous.releasedAt === null;
       const document: LeaseDocument = {
         version: 1,
@@ -124,7 +151,13 @@ export function createLeaseStore(store: ObjectStore, options: LeaseStoreOptions 
         expiresAt: new Date(at.getTime() + timeoutMs).toISOString(),
         releasedAt: null,
         takenOverFrom: stale
-          ? { holderId: previous.holder.id, renewedAt: previous.renewedAt, expiresAt: previous.expiresAt }
+          ? {
+              holderId: previous.holder.id,
+              renewedAt: previous.renewedAt,
+              expiresAt: previous.expiresAt,
+              runId: previous.holder.runId,
+              reason: dead ? "holder-dead" : "expired",
+            }
           : null,
       };
       const written = await write(ref, document, found.value?.version ?? null);
@@ -142,7 +175,9 @@ export function createLeaseStore(store: ObjectStore, options: LeaseStoreOptions 
           holder: holder.id,
           previousHolder: previous.holder.id,
           previousRenewedAt: previous.renewedAt,
-          expiredAgo: durationText(at.getTime() - Date.parse(previous.expiresAt)),
+          ...(dead
+            ? { reason: `process ${previous.holder.pid} on ${localHost} is gone` }
+            : { expiredAgo: durationText(at.getTime() - Date.parse(previous.expiresAt)) }),
         });
       }
       return ok(heldLease(ref, document, written.value));
@@ -212,10 +247,40 @@ export function createLeaseStore(store: ObjectStore, options: LeaseStoreOptions 
     };
   };
 
+  const breakLease = (ref: TableRef, brokenBy: string): ResultAsync<LeaseDocument | null, SluiceError> => {
+    const table = formatTableRef(ref);
+    const attempt = async (tries: number): Promise<Result<LeaseDocument | null, SluiceError>> => {
+      const found = await readVersioned(ref);
+      if (found.isErr()) return err(found.error);
+      if (found.value === null) return ok(null);
+      const previous = found.value.document;
+      const at = now().toISOString();
+      const broken: LeaseDocument = { ...previous, releasedAt: at, expiresAt: at, brokenBy };
+      const written = await write(ref, broken, found.value.version);
+      if (written.isOk()) return ok(previous);
+      if (written.error.reason === "failed") return err(written.error.error);
+      // The holder renewed at the same moment: read again and break that.
+      if (tries < 5) return attempt(tries + 1);
+      return err(sluiceError("conflict", `lease of ${table} kept changing while breaking it; rerun`));
+    };
+    return new ResultAsync(attempt(1));
+  };
+
   return {
     acquire,
     read: (ref) => readVersioned(ref).map((found) => found?.document ?? null),
+    breakLease,
   };
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (thrown) {
+    // EPERM: it exists but belongs to another user.
+    return (thrown as NodeJS.ErrnoException).code !== "ESRCH";
+  }
 }
 
 function isLive(lease: LeaseDocument, at: Date): boolean {

@@ -43,18 +43,32 @@ const loadStateSchema = z.object({
   loadedAt: instantSchema,
 });
 
-/** The last manual change (`watermark set` / `reset`), kept until the next one. */
+/** A cumulative count changed by hand (`watermark-count set-count`). */
+const countOverrideSchema = z.object({
+  stage: z.enum(["extract", "load"]),
+  mode: z.enum(["absolute", "additive"]),
+  /** The number given: the new total (`absolute`) or what was added (`additive`, may be negative). */
+  given: z.number().int(),
+  before: z.number().int().nonnegative(),
+  after: z.number().int().nonnegative(),
+});
+
+/** The last manual change (`watermark set` / `reset` / `watermark-count set-count`), kept until the next one. */
 const overrideSchema = z.object({
   at: instantSchema,
-  event: z.enum(["set", "reset"]),
+  event: z.enum(["set", "reset", "count"]),
   position: cursorPositionSchema.nullable(),
   /** Where the cursor was before, so an operator can undo a mistaken set. */
   previousPosition: cursorPositionSchema.nullable(),
+  /** `count` only: which count changed and from what. */
+  count: countOverrideSchema.optional(),
+  /** `reset` only: where the document was copied before it was cleared. */
+  backupKey: z.string().optional(),
 });
 
 const historyEntrySchema = z.object({
   at: instantSchema,
-  event: z.enum(["extract", "load", "set", "reset"]),
+  event: z.enum(["extract", "load", "set", "reset", "count"]),
   runId: z.string().nullable(),
   position: cursorPositionSchema.nullable(),
   rows: z.number().int().nonnegative(),
@@ -84,6 +98,7 @@ export type ExtractState = NonNullable<WatermarkDocument["extract"]>;
 export type LoadState = NonNullable<WatermarkDocument["load"]>;
 export type WatermarkOverride = NonNullable<WatermarkDocument["lastOverride"]>;
 export type WatermarkHistoryEntry = WatermarkDocument["history"][number];
+export type CountOverride = NonNullable<WatermarkOverride["count"]>;
 
 /**
  * What a run commits after extraction; the store adds `status` and `rowsLastRun`.

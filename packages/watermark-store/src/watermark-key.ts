@@ -12,3 +12,9 @@ export function watermarkKey(ref: TableRef): string {
 export function leaseKey(ref: TableRef): string {
   return `${statePrefix}${formatTableRef(ref)}/${leaseFileName}`;
 }
+
+/** Copies of the document kept by `sluice watermark reset` before it clears the state. */
+export function watermarkBackupKey(ref: TableRef, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, "").replace(".", "");
+  return `${statePrefix}${formatTableRef(ref)}/backups/${stamp}.json`;
+}

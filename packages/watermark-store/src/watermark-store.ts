@@ -18,7 +18,7 @@ import {
   type WatermarkHistoryEntry,
 } from "./watermark-document.js";
 import { migrateWatermarkDocument } from "./watermark-document-migration.js";
-import { statePrefix, watermarkFileName, watermarkKey } from "./watermark-key.js";
+import { statePrefix, watermarkBackupKey, watermarkFileName, watermarkKey } from "./watermark-key.js";
 
 /** `expectedRevision` null means "I expect no document yet" (a first run). */
 export interface WatermarkStore {
@@ -55,7 +55,22 @@ export interface WatermarkStore {
    */
   reset(
     ref: TableRef,
-    options?: { expectedRevision?: number | null },
+    options?: { expectedRevision?: number | null; backupKey?: string },
+  ): ResultAsync<WatermarkDocument, SluiceError>;
+  /**
+   * Copies the stored document, byte for byte (even a corrupt one), to
+   * `_state/<schema.table>/backups/<time>.json` and resolves to that key; null when
+   * the table has no document. `sluice watermark reset` calls it first.
+   */
+  backup(ref: TableRef): ResultAsync<string | null, SluiceError>;
+  /**
+   * Operator correction of a cumulative count (`sluice watermark-count set-count`):
+   * `absolute` sets the total, `additive` adds `count` (negative subtracts). The
+   * session count (`rowsLastRun`) is left alone. Recorded in `lastOverride` and history.
+   */
+  setCount(
+    ref: TableRef,
+    change: { stage: "extract" | "load"; mode: "absolute" | "additive"; count: number },
   ): ResultAsync<WatermarkDocument, SluiceError>;
   /** Every table's document, sorted by table name. */
   list(): ResultAsync<readonly WatermarkDocument[], SluiceError>;
@@ -284,10 +299,71 @@ export function createWatermarkStore(
             event: "reset",
             position: null,
             previousPosition: current?.extract?.position ?? null,
+            ...(resetOptions.backupKey ? { backupKey: resetOptions.backupKey } : {}),
           },
           entry: { at, event: "reset", runId: null, position: null, rows: 0 },
         }),
       ),
+
+    backup: (ref) => {
+      const key = watermarkKey(ref);
+      return store.get(key).andThen((bytes) => {
+        if (bytes === null) return okAsync(null);
+        const backupKey = watermarkBackupKey(ref, now());
+        return store
+          .put(backupKey, bytes, { contentType: "application/json", ifNoneMatch: true })
+          .andThen(() => store.get(backupKey))
+          .andThen((back) =>
+            back !== null && Buffer.from(back).equals(Buffer.from(bytes))
+              ? okAsync(backupKey)
+              : errAsync(
+                  sluiceError(
+                    "stage",
+                    `backup ${store.uriFor(backupKey)} of the watermark of ${formatTableRef(ref)} did not read back as written; nothing was reset: check the lake and retry`,
+                  ),
+                ),
+          );
+      });
+    },
+
+    setCount: (ref, change) =>
+      write(ref, undefined, false, (current, at) => {
+        const table = formatTableRef(ref);
+        if (!Number.isSafeInteger(change.count)) {
+          return err(sluiceError("config", `${table}: --count must be a whole number, got ${change.count}`));
+        }
+        const state = change.stage === "extract" ? current?.extract : current?.load;
+        if (!current || !state) {
+          return err(
+            sluiceError(
+              "config",
+              `${table} has no ${change.stage} state yet, so there is no cumulative ${change.stage} count to correct; run a sync first`,
+            ),
+          );
+        }
+        const before = state.rowsTotal;
+        const after = change.mode === "absolute" ? change.count : before + change.count;
+        if (after < 0) {
+          return err(
+            sluiceError(
+              "config",
+              `${table}: cumulative ${change.stage} count ${before} ${change.count < 0 ? "minus" : "plus"} ${Math.abs(change.count)} would be negative (${after}); pass a smaller number or --mode absolute`,
+            ),
+          );
+        }
+        const count = { stage: change.stage, mode: change.mode, given: change.count, before, after };
+        const position = current.extract?.position ?? null;
+        return ok({
+          extract:
+            change.stage === "extract" && current.extract
+              ? { ...current.extract, rowsTotal: after }
+              : current.extract,
+          load:
+            change.stage === "load" && current.load ? { ...current.load, rowsTotal: after } : current.load,
+          lastOverride: { at, event: "count", position, previousPosition: position, count },
+          entry: { at, event: "count", runId: null, position, rows: after },
+        });
+      }),
 
     list: () =>
       store.list(statePrefix).andThen((objects) => {

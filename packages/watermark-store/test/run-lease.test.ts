@@ -88,6 +88,8 @@ describe.each(lakeBackends)("run lease on $name", ({ open }) => {
       holderId: "worker-1/101/run-a",
       renewedAt: "2024-05-01T10:00:00.000Z",
       expiresAt: "2024-05-01T10:15:00.000Z",
+      runId: "run-a",
+      reason: "expired",
     });
     expect(lines).toEqual([
       {
