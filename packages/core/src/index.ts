@@ -13,11 +13,15 @@ export type {
   NullCursorPolicy,
   WriteMode,
 } from "./extract-plan.js";
+export type { FaultHook, FaultPoint } from "./fault-point.js";
+export { faultPoints } from "./fault-point.js";
 export type { LogFields, Logger, LogLevel } from "./logger.js";
 export { createJsonLogger, silentLogger } from "./logger.js";
 export type { LogicalKind, LogicalType } from "./logical-type.js";
 export type { ColumnStats, RunManifest, StagedFile } from "./manifest.js";
 export type { ObjectInfo, ObjectStore, ObjectVersion, PutOptions, VersionedObject } from "./object-store.js";
+export type { KeyRange, RangeChecksum } from "./range-checksum.js";
+export { canonicalSeparator, uncheckedKinds } from "./range-checksum.js";
 export { redactUrl } from "./redact-url.js";
 export type { RowBatch, SourceValue } from "./row-batch.js";
 export type { TableRef } from "./table-ref.js";

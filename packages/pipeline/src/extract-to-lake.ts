@@ -201,6 +201,7 @@ async function extractWith(
         staged.rows,
       ),
     );
+    await options.faultHook?.("extract-committed");
     logger.info("extract committed", {
       table: tableName,
       runId,
@@ -213,6 +214,7 @@ async function extractWith(
       runId,
       to,
       rows: staged.rows,
+      stagedRows: staged.files.reduce((sum, file) => sum + file.rows, 0),
       files: staged.files.length,
       bytes: staged.files.reduce((sum, file) => sum + file.sizeBytes, 0),
       manifestKey,
@@ -286,11 +288,13 @@ async function writeParts(
   };
   const finishPart = async (part: ParquetPartWriter, index: number): Promise<void> => {
     const summary: ParquetPartSummary = await part.finish();
+    await options.faultHook?.("part-written");
     values.add(summary);
     await upload;
     const key = partKey(options.table, started, runId, index);
     upload = (async () => {
       const stored = await step(options.lake.putFile(key, summary.path));
+      await options.faultHook?.("part-uploaded");
       files.push({ key, uri: options.lake.uriFor(key), sizeBytes: stored.sizeBytes, rows: summary.rows });
       await rm(summary.path, { force: true });
       logger.debug("part staged", { table: tableName, key, rows: summary.rows, bytes: stored.sizeBytes });

@@ -1,3 +1,5 @@
+export { type AbandonedRunCleanup, cleanUpAbandonedRun } from "./abandoned-run.js";
+export { type CountValidation, validateCounts } from "./count-validation.js";
 export { extractToLake, type RunIdentity } from "./extract-to-lake.js";
 export {
   manifestPrefix,
@@ -9,8 +11,27 @@ export {
 export { loadFromLake } from "./load-from-lake.js";
 export type { PlannedRun } from "./plan-extraction.js";
 export { planExtraction, resolveStrategy } from "./plan-extraction.js";
+export { type IncompleteRunError, isIncompleteRun } from "./run-failure.js";
 export { parseRunManifest } from "./run-manifest-schema.js";
-export type { ExtractReport, LoadSummary, RunReport } from "./run-report.js";
+export type {
+  CumulativeCounts,
+  DataVerification,
+  ExtractReport,
+  LoadSummary,
+  RangeMismatch,
+  RunReport,
+  StageCounts,
+} from "./run-report.js";
+export { listStagedRuns, type StagedRun } from "./staged-runs.js";
 export type { SyncMode, SyncTableOptions, WarehouseTarget } from "./sync-options.js";
 export { defaultPageSize, defaultRowsPerFile, defaultUnindexedRowLimit } from "./sync-options.js";
 export { syncTable } from "./sync-table.js";
+export { defaultVerifyRowsPerRange, verifyTableData } from "./verify-data.js";
+export {
+  type ManualPosition,
+  type ResetOutcome,
+  resetWatermark,
+  setCumulativeCount,
+  setWatermark,
+  type WatermarkAdminOptions,
+} from "./watermark-admin.js";

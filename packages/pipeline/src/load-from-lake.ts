@@ -1,8 +1,9 @@
 import type { RunManifest, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, silentLogger } from "@sluice/core";
-import { openLoader } from "@sluice/redshift-loader";
+import { type LedgerRun, openLoader } from "@sluice/redshift-loader";
 import type { WatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
+import { runStartOf } from "./abandoned-run.js";
 import { manifestPrefix, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
 import { runAsResult, step } from "./result-steps.js";
 import { parseRunManifest } from "./run-manifest-schema.js";
@@ -41,6 +42,7 @@ export function loadFromLake(
         ...(warehouse.iamRole ? { iamRole: warehouse.iamRole } : {}),
         ...(warehouse.copyOptions ? { copyOptions: warehouse.copyOptions } : {}),
         ...(options.tempDir ? { tempDir: options.tempDir } : {}),
+        ...(options.faultHook ? { faultHook: options.faultHook } : {}),
         tables: {
           [tableName]: {
             ...(warehouse.ddl ?? {}),
@@ -50,9 +52,14 @@ export function loadFromLake(
       }),
     );
     try {
-      const loaded = await step(loader.loadedRunIds(tableName));
+      const loaded = await step(loader.loadedRuns(tableName));
+      if (!options.dryRun) {
+        await catchUpLoadMirror(options, watermarks, loaded, manifestKeys.map(runIdOfManifestKey), notes);
+      }
       const pending: RunManifest[] = [];
       for (const key of manifestKeys) {
+        // Runs the ledger holds are not even read: a table with years of runs stays quick.
+        if (loaded.has(runIdOfManifestKey(key))) continue;
         const body = await step(options.lake.get(key));
         if (!body) continue;
         const parsed = parseRunManifest(key, new TextDecoder().decode(body));
@@ -66,6 +73,8 @@ export function loadFromLake(
         rowsInserted: 0,
         rowsDeleted: 0,
         target: null as string | null,
+        runIds: [] as string[],
+        rowsExpected: 0,
       };
       if (options.dryRun) {
         const rows = pending.reduce((sum, manifest) => sum + manifest.rows, 0);
@@ -84,14 +93,18 @@ export function loadFromLake(
         summary.target = report.target;
         if (report.skipped) {
           summary.runsSkipped += 1;
+          summary.runIds.push(manifest.runId);
           continue;
         }
         summary.runsLoaded += 1;
+        summary.runIds.push(manifest.runId);
+        summary.rowsExpected += manifest.rows;
         for (const change of report.schemaChanges ?? [])
           notes.push(`${report.target}: ${change} (run ${manifest.runId})`);
         summary.rowsStaged += report.rowsStaged;
         summary.rowsInserted += report.rowsInserted;
         summary.rowsDeleted += report.rowsDeleted;
+        await options.faultHook?.("load-committed");
         const current = await step(watermarks.read(options.table));
         await step(
           watermarks.recordLoad(options.table, current?.revision ?? null, {
@@ -114,4 +127,46 @@ export function loadFromLake(
       await loader.close();
     }
   });
+}
+
+function runIdOfManifestKey(key: string): string {
+  return (key.split("/").pop() ?? "").replace(/\.json$/, "");
+}
+
+/**
+ * The watermark's load state mirrors the ledger; a run killed between the load's
+ * COMMIT and the mirror update leaves the mirror behind. Runs of this lake that the
+ * ledger holds but the mirror has not seen (newer than its last run, and after the
+ * last reset) are added to it, so the watermark again shows what landed.
+ */
+async function catchUpLoadMirror(
+  options: SyncTableOptions,
+  watermarks: WatermarkStore,
+  ledger: ReadonlyMap<string, LedgerRun>,
+  lakeRunIds: readonly string[],
+  notes: string[],
+): Promise<void> {
+  const current = await step(watermarks.read(options.table));
+  const mirrored = current?.load?.lastRunId ?? "";
+  const reset =
+    current?.load == null && current?.lastOverride?.event === "reset" ? current.lastOverride.at : null;
+  const missed = lakeRunIds
+    .filter((runId) => ledger.has(runId) && runId > mirrored)
+    .filter((runId) => reset === null || (runStartOf(runId)?.toISOString() ?? "") > reset)
+    .sort();
+  const last = missed.at(-1);
+  if (last === undefined) return;
+  const rows = missed.reduce((sum, runId) => sum + (ledger.get(runId)?.rows ?? 0), 0);
+  await step(
+    watermarks.recordLoad(options.table, current?.revision ?? null, {
+      lastRunId: last,
+      manifestKey: runManifestKey(options.table, last),
+      loadedAt: ledger.get(last)?.loadedAt ?? new Date().toISOString(),
+      rowsLastRun: rows,
+      rowsTotal: (current?.load?.rowsTotal ?? 0) + rows,
+    }),
+  );
+  notes.push(
+    `watermark load state caught up with the warehouse ledger: ${missed.join(", ")} (${rows} rows) had been committed by a run that stopped before recording it`,
+  );
 }

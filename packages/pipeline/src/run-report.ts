@@ -9,6 +9,8 @@ export interface ExtractReport {
   readonly to: CursorPosition | null;
   readonly ceiling: string | null;
   readonly rows: number;
+  /** Rows in the parts the run manifest lists (equal to `rows` unless a part went missing). */
+  readonly stagedRows?: number;
   readonly files: number;
   readonly bytes: number;
   readonly manifestKey: string | null;
@@ -36,12 +38,61 @@ export interface ExtractReport {
 
 export interface LoadSummary {
   readonly runsLoaded: number;
+  /** The runs this load committed (or found the ledger already holding), oldest first. */
+  readonly runIds?: readonly string[];
+  /** Rows the manifests of the runs it attempted list (what should have been staged). */
+  readonly rowsExpected?: number;
   readonly runsSkipped: number;
   readonly rowsStaged: number;
   readonly rowsInserted: number;
   readonly rowsDeleted: number;
   readonly target: string | null;
   readonly durationMs: number;
+}
+
+/** Rows through each stage of one run (the session), never mixed with cumulative counts. */
+export interface StageCounts {
+  /** Rows read from the source. */
+  readonly extracted: number;
+  /** Rows in the Parquet parts the run manifest lists. */
+  readonly staged: number;
+  /** Rows copied into the warehouse and committed (all runs this load took). */
+  readonly loaded: number;
+  /** Keys new to the target. */
+  readonly inserted: number;
+  /** Keys already in the target, replaced by their newer version. */
+  readonly updated: number;
+  /** Target rows removed (0: source deletions are not carried). */
+  readonly deleted: number;
+}
+
+/** Totals over every run, from the watermark document after this run. */
+export interface CumulativeCounts {
+  readonly extracted: number;
+  readonly loaded: number;
+}
+
+/** One key range whose rows differ between source and target. */
+export interface RangeMismatch {
+  /** Primary-key values where the range starts (inclusive); null: from the first key. */
+  readonly from: readonly string[] | null;
+  /** Where it ends (exclusive); null: to the last key. */
+  readonly to: readonly string[] | null;
+  readonly sourceRows: number;
+  readonly targetRows: number;
+  readonly sourceChecksum: string;
+  readonly targetChecksum: string;
+}
+
+/** `--verify-data`: counts and per-range checksums of source and target after the load. */
+export interface DataVerification {
+  readonly target: string;
+  readonly sourceRows: number;
+  readonly targetRows: number;
+  readonly ranges: number;
+  /** Columns compared by count only (their text differs between the databases: floats, JSON, TIME). */
+  readonly uncheckedColumns: readonly string[];
+  readonly mismatches: readonly RangeMismatch[];
 }
 
 /** Everything one `syncTable` call did, for the CLI's text and JSON output. */
@@ -52,4 +103,11 @@ export interface RunReport {
   readonly load: LoadSummary | null;
   /** Human lines for a dry run's plan or notable events (nothing new, skipped runs). */
   readonly notes: readonly string[];
+  /** This run's rows through each stage. */
+  readonly counts?: StageCounts;
+  /** Every run's rows together (watermark document); null before any state exists. */
+  readonly cumulative?: CumulativeCounts | null;
+  readonly verification?: DataVerification;
+  /** Set when the run failed after doing work: why (the run ends non-zero). */
+  readonly failure?: string;
 }

@@ -1,6 +1,6 @@
 import type { StrategyRegistry } from "@sluice/cdc-strategies";
 import type { MysqlConnectionOptions } from "@sluice/connectors";
-import type { Logger, NullCursorPolicy, ObjectStore, TableRef } from "@sluice/core";
+import type { FaultHook, Logger, NullCursorPolicy, ObjectStore, TableRef } from "@sluice/core";
 import type { TableDdlOptions, WarehouseConnection } from "@sluice/redshift-loader";
 
 /** `sync` moves rows MySQL -> lake -> warehouse; the other two stop or start at the lake. */
@@ -95,6 +95,18 @@ export interface SyncTableOptions {
   readonly force?: boolean;
   /** Settings handed to the strategy as `PlanInput.settings` (`--strategy-option key=value`). */
   readonly strategySettings?: Readonly<Record<string, string>>;
+  /**
+   * Called at each stage boundary (see `FaultPoint`) so crash-recovery tests can stop
+   * the run there; unset in production.
+   */
+  readonly faultHook?: FaultHook;
+  /**
+   * After the load, compare row counts and per-key-range checksums of the source and
+   * the target; a difference fails the run naming the ranges (docs/watermarks.md).
+   */
+  readonly verifyData?: boolean;
+  /** Rows per compared key range for `verifyData`; default 100,000. */
+  readonly verifyRowsPerRange?: number;
 }
 
 export const defaultPageSize = 50_000;

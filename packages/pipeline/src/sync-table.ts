@@ -4,6 +4,7 @@ import { explicitIdentifier } from "@sluice/redshift-loader";
 import { createWatermarkStore, type WatermarkStore } from "@sluice/watermark-store";
 import { errAsync, type ResultAsync } from "neverthrow";
 import { extractToLake, type RunIdentity } from "./extract-to-lake.js";
+import { finishRun } from "./finish-run.js";
 import { newRunId } from "./lake-layout.js";
 import { loadFromLake } from "./load-from-lake.js";
 import { runAsResult, step } from "./result-steps.js";
@@ -31,7 +32,13 @@ export function syncTable(options: SyncTableOptions): ResultAsync<RunReport, Slu
       let load: LoadSummary | null = null;
       if (options.mode !== "redshift-only") extract = await step(extractToLake(options, store, notes, run));
       if (options.mode !== "backup-only") load = await step(loadFromLake(options, store, notes));
-      return { table: tableName, dryRun: options.dryRun ?? false, extract, load, notes };
+      return finishRun(options, store, {
+        table: tableName,
+        dryRun: options.dryRun ?? false,
+        extract,
+        load,
+        notes,
+      });
     };
     // A dry run writes nothing, so it takes no lease (and is not refused by one).
     if (options.dryRun) return stages(watermarks);

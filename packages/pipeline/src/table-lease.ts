@@ -6,6 +6,7 @@ import {
   leaseHolderFor,
   type WatermarkStore,
 } from "@sluice/watermark-store";
+import { cleanUpAbandonedRun } from "./abandoned-run.js";
 import { step } from "./result-steps.js";
 import type { SyncTableOptions } from "./sync-options.js";
 
@@ -35,9 +36,24 @@ export async function holdingTableLease<T>(
   const takenOver = lease.current().takenOverFrom;
   if (takenOver) {
     notes.push(
-      `took over the stale lease of ${takenOver.holderId} on ${tableName} (last renewed ${takenOver.renewedAt}, expired ${takenOver.expiresAt})`,
+      takenOver.reason === "holder-dead"
+        ? `took over the lease of ${takenOver.holderId} on ${tableName}: its process is gone (last renewed ${takenOver.renewedAt})`
+        : `took over the stale lease of ${takenOver.holderId} on ${tableName} (last renewed ${takenOver.renewedAt}, expired ${takenOver.expiresAt})`,
     );
   }
+  const recover = async (): Promise<void> => {
+    if (!takenOver?.runId) return;
+    // Before anything else: what the dead run staged without committing must not be loaded.
+    const watermark = await step(watermarks.read(options.table));
+    const cleanup = await step(
+      cleanUpAbandonedRun(options.lake, options.table, takenOver.runId, watermark, logger),
+    );
+    if (cleanup.manifestsRemoved + cleanup.partsRemoved > 0) {
+      notes.push(
+        `removed ${cleanup.partsRemoved} part(s) and ${cleanup.manifestsRemoved} manifest(s) of run ${cleanup.runId}, which died before committing its extraction; its rows are extracted again`,
+      );
+    }
+  };
   const heartbeat = setInterval(
     () => {
       void lease.renew().then((renewed) => {
@@ -50,6 +66,7 @@ export async function holdingTableLease<T>(
   );
   heartbeat.unref();
   try {
+    await recover();
     return await work(fenceWithLease(watermarks, lease));
   } finally {
     clearInterval(heartbeat);

@@ -39,8 +39,15 @@ export {
   targetIdentifier,
 } from "./target-names.js";
 export { warehouseColumnType } from "./warehouse-column-type.js";
-export type { LoaderOptions, LoadReport, TableTargetOptions, WarehouseLoader } from "./warehouse-loader.js";
+export type {
+  LedgerRun,
+  LoaderOptions,
+  LoadReport,
+  TableTargetOptions,
+  WarehouseLoader,
+} from "./warehouse-loader.js";
 export { openLoader } from "./warehouse-loader.js";
+export { type ChecksumColumn, warehouseCanonicalText } from "./warehouse-range-checksums.js";
 export {
   parseWarehouseType,
   renderWarehouseType,

@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Logger, ObjectStore, RunManifest } from "@sluice/core";
+import type { FaultHook, Logger, ObjectStore, RunManifest } from "@sluice/core";
 import { isSluiceError, sluiceError } from "@sluice/core";
 import type pg from "pg";
 import { type CreateTableOptions, renderCreateTableFromDefinitions } from "./create-table-sql.js";
 import { emptyRunFileKey } from "./load-ledger.js";
+import { checkMergedRows } from "./merged-rows-check.js";
 import { checkParquetContract } from "./parquet-contract.js";
 import { defaultParquetTextReader, type ParquetTextReader } from "./parquet-text-reader.js";
 import { renderRedshiftCopy } from "./redshift-copy.js";
@@ -40,6 +41,8 @@ export interface LoadRunInput {
   readonly logger: Logger;
   /** DISTSTYLE/SORTKEY/ENCODE for this table (Redshift); default AUTO / cursor / AUTO. */
   readonly ddlOptions?: TableDdlOptions;
+  /** Crash-recovery tests stop here (`copy-started`, `before-commit`); unset in production. */
+  readonly faultHook?: FaultHook;
 }
 
 /** Everything rendered and checked before the warehouse is touched. */
@@ -178,6 +181,7 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
       // An empty run (an emptied table's full snapshot) has no parts to COPY.
       if (prepared.copySql !== null && manifest.files.length > 0) await client.query(prepared.copySql);
       else await copyPartsIntoStaging(input, prepared.columns, context);
+      await input.faultHook?.("copy-started");
 
       step = "counting staged rows";
       const counted = await client.query<{ count: string }>(
@@ -198,9 +202,12 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
         if (statement.startsWith("DELETE")) rowsDeleted += result.rowCount ?? 0;
         else rowsInserted += result.rowCount ?? 0;
       }
+      step = "checking the merged rows";
+      await checkMergedRows(client, input.staging, prepared.primaryKey, rowsStaged, rowsInserted, context);
       step = "writing the load ledger";
       await writeLedgerRows(client, input, targetName);
       if (dialect === "redshift") await client.query(`DROP TABLE ${qualifiedName(input.staging)}`);
+      await input.faultHook?.("before-commit");
       step = "committing";
       await client.query("COMMIT");
       report = {

@@ -1,4 +1,13 @@
-import type { Logger, ObjectStore, RunManifest, SluiceError } from "@sluice/core";
+import type {
+  ColumnSpec,
+  FaultHook,
+  KeyRange,
+  Logger,
+  ObjectStore,
+  RangeChecksum,
+  RunManifest,
+  SluiceError,
+} from "@sluice/core";
 import { isSluiceError, parseTableRef, silentLogger, sluiceError } from "@sluice/core";
 import { errAsync, ok, okAsync, ResultAsync } from "neverthrow";
 import type pg from "pg";
@@ -8,8 +17,9 @@ import type { ParquetTextReader } from "./parquet-text-reader.js";
 import { normalizeCopyOptions } from "./redshift-copy-options.js";
 import { formatWarehouseTable, qualifiedName, type WarehouseTable } from "./sql-text.js";
 import type { TableDdlOptions } from "./table-ddl-options.js";
-import { explicitIdentifier, targetIdentifier } from "./target-names.js";
+import { explicitIdentifier, mapColumnNames, targetIdentifier } from "./target-names.js";
 import { warehouseError } from "./warehouse-errors.js";
+import { warehouseRangeChecksums } from "./warehouse-range-checksums.js";
 import { connectWarehouse, ensureLedger } from "./warehouse-session.js";
 import type { WarehouseConnection } from "./warehouse-url.js";
 
@@ -32,6 +42,8 @@ export interface LoaderOptions {
   readonly connectTimeoutMs?: number;
   /** PostgreSQL: reads a downloaded part as text rows; default parquet-writer's reader. */
   readonly readParquetRows?: ParquetTextReader;
+  /** Crash-recovery tests stop the load here (see FaultPoint); unset in production. */
+  readonly faultHook?: FaultHook;
   /** Per source table (`schema.table`): target name, schema and DDL options. */
   readonly tables?: Readonly<Record<string, TableTargetOptions>>;
 }
@@ -78,7 +90,29 @@ export interface WarehouseLoader {
   loadRun(manifest: RunManifest, manifestUri: string): ResultAsync<LoadReport, SluiceError>;
   /** Rows in the target of this source table. */
   countRows(table: string): ResultAsync<number, SluiceError>;
+  /** What the ledger records per run of this source table: rows, files, when loaded. */
+  loadedRuns(table: string): ResultAsync<ReadonlyMap<string, LedgerRun>, SluiceError>;
+  /** The warehouse table this source table lands in, `schema.table`. */
+  targetOf(table: string): ResultAsync<string, SluiceError>;
+  /**
+   * Row count and checksum of the canonical row text per key range of the target
+   * (`sluice sync --verify-data`); `columns` and `primaryKey` are the source's, mapped
+   * to warehouse names here.
+   */
+  checksumRanges(
+    table: string,
+    columns: readonly ColumnSpec[],
+    primaryKey: readonly string[],
+    ranges: readonly KeyRange[],
+  ): ResultAsync<RangeChecksum[], SluiceError>;
   close(): Promise<void>;
+}
+
+/** One loaded run as the ledger records it. */
+export interface LedgerRun {
+  readonly rows: number;
+  readonly files: number;
+  readonly loadedAt: string;
 }
 
 /** Connects, pins the session time zone to UTC and makes sure the ledger exists. */
@@ -123,7 +157,61 @@ class SessionLoader implements WarehouseLoader {
     private readonly copyOptions: readonly string[],
   ) {}
 
-  private targetOf(table: string): ResultAsync<WarehouseTable, SluiceError> {
+  targetOf(table: string): ResultAsync<string, SluiceError> {
+    return this.tableOf(table).map(formatWarehouseTable);
+  }
+
+  loadedRuns(table: string): ResultAsync<ReadonlyMap<string, LedgerRun>, SluiceError> {
+    return this.tableOf(table).andThen((target) =>
+      ResultAsync.fromPromise(
+        this.client.query<{ run_id: string; rows: string; files: string; loaded_at: Date }>(
+          `SELECT "run_id", SUM("rows") AS "rows", COUNT(*) AS "files", MIN("loaded_at") AS "loaded_at" FROM ${qualifiedName(this.ledger)} WHERE "source_table" = $1 AND "target_table" = $2 GROUP BY "run_id" ORDER BY "run_id"`,
+          [table, formatWarehouseTable(target)],
+        ),
+        (thrown) => warehouseError(thrown, "load", `reading the load ledger for ${table}`),
+      ).map(
+        (result): ReadonlyMap<string, LedgerRun> =>
+          new Map(
+            result.rows.map((row) => [
+              row.run_id,
+              {
+                rows: Number(row.rows),
+                // a run without files has one placeholder row
+                files: Number(row.rows) === 0 ? 0 : Number(row.files),
+                loadedAt: new Date(row.loaded_at).toISOString(),
+              },
+            ]),
+          ),
+      ),
+    );
+  }
+
+  checksumRanges(
+    table: string,
+    columns: readonly ColumnSpec[],
+    primaryKey: readonly string[],
+    ranges: readonly KeyRange[],
+  ): ResultAsync<RangeChecksum[], SluiceError> {
+    const dialect = this.options.connection.dialect;
+    const names = mapColumnNames(table, columns, dialect);
+    if (names.isErr()) return errAsync(names.error);
+    const nameOf = new Map(names.value.map((name) => [name.source.name, name.target]));
+    return this.tableOf(table).andThen((target) =>
+      ResultAsync.fromPromise(
+        warehouseRangeChecksums(
+          this.client,
+          dialect,
+          target,
+          names.value,
+          primaryKey.map((key) => nameOf.get(key) ?? key),
+          ranges,
+        ),
+        (thrown) => warehouseError(thrown, "load", `checksumming ${formatWarehouseTable(target)}`),
+      ),
+    );
+  }
+
+  private tableOf(table: string): ResultAsync<WarehouseTable, SluiceError> {
     const ref = parseTableRef(table);
     if (ref.isErr()) return errAsync(ref.error);
     const dialect = this.options.connection.dialect;
@@ -143,7 +231,7 @@ class SessionLoader implements WarehouseLoader {
   }
 
   loadedRunIds(table: string): ResultAsync<ReadonlySet<string>, SluiceError> {
-    return this.targetOf(table).andThen((target) =>
+    return this.tableOf(table).andThen((target) =>
       ResultAsync.fromPromise(
         this.client.query<{ run_id: string }>(
           `SELECT DISTINCT "run_id" FROM ${qualifiedName(this.ledger)} WHERE "source_table" = $1 AND "target_table" = $2`,
@@ -155,7 +243,7 @@ class SessionLoader implements WarehouseLoader {
   }
 
   loadRun(manifest: RunManifest, manifestUri: string): ResultAsync<LoadReport, SluiceError> {
-    return this.targetOf(manifest.table).andThen((target) => {
+    return this.tableOf(manifest.table).andThen((target) => {
       this.stagingCounter += 1;
       const work = loadRunInTransaction({
         client: this.client,
@@ -171,6 +259,7 @@ class SessionLoader implements WarehouseLoader {
         tempDir: this.options.tempDir,
         readParquetRows: this.options.readParquetRows,
         logger: this.options.logger ?? silentLogger,
+        ...(this.options.faultHook ? { faultHook: this.options.faultHook } : {}),
         ...(this.options.tables?.[manifest.table] ? { ddlOptions: this.options.tables[manifest.table] } : {}),
       });
       return ResultAsync.fromPromise(work, (thrown) =>
@@ -182,7 +271,7 @@ class SessionLoader implements WarehouseLoader {
   }
 
   countRows(table: string): ResultAsync<number, SluiceError> {
-    return this.targetOf(table).andThen((target) =>
+    return this.tableOf(table).andThen((target) =>
       ResultAsync.fromPromise(
         this.client.query<{ count: string }>(`SELECT COUNT(*) AS "count" FROM ${qualifiedName(target)}`),
         (thrown) => warehouseError(thrown, "load", `counting rows of ${formatWarehouseTable(target)}`),

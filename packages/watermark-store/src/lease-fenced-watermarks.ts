@@ -14,5 +14,6 @@ export function fenceWithLease(watermarks: WatermarkStore, lease: RunLease): Wat
     recordLoad: (...args) => lease.renew().andThen(() => watermarks.recordLoad(...args)),
     set: (...args) => lease.renew().andThen(() => watermarks.set(...args)),
     reset: (...args) => lease.renew().andThen(() => watermarks.reset(...args)),
+    setCount: (...args) => lease.renew().andThen(() => watermarks.setCount(...args)),
   };
 }

@@ -1,4 +1,13 @@
-import type { ExtractPlan, Logger, RowBatch, SluiceError, TableRef, TableSpec } from "@sluice/core";
+import type {
+  ExtractPlan,
+  KeyRange,
+  Logger,
+  RangeChecksum,
+  RowBatch,
+  SluiceError,
+  TableRef,
+  TableSpec,
+} from "@sluice/core";
 import { configError, formatTableRef, isSluiceError } from "@sluice/core";
 import { type Connection, createConnection } from "mysql2";
 import { errAsync, ResultAsync } from "neverthrow";
@@ -15,6 +24,7 @@ import type { MysqlConnectionOptions } from "./mysql-connection-options.js";
 import { describeMysqlTable } from "./mysql-describe-table.js";
 import { type MysqlErrorContext, mysqlError } from "./mysql-errors.js";
 import { type ExtractObserver, extractPlanRows } from "./mysql-extract.js";
+import { mysqlKeyBoundaries, mysqlRangeChecksums } from "./mysql-range-checksums.js";
 
 export interface MysqlExtractOptions {
   /** Rows per yielded RowBatch; default 10 000. */
@@ -51,6 +61,13 @@ export interface MysqlSource {
   extract(spec: TableSpec, plan: ExtractPlan, options?: MysqlExtractOptions): AsyncIterable<RowBatch>;
   /** Exact COUNT(*) of rows within the plan's bounds (ignoring its limit); all rows without a plan. */
   countRows(spec: TableSpec, plan?: ExtractPlan): ResultAsync<number, SluiceError>;
+  /**
+   * For data verification: the primary-key values that cut the table into ranges of
+   * `rowsPerRange` rows (key order); none for a table without a primary key.
+   */
+  keyBoundaries(spec: TableSpec, rowsPerRange: number): ResultAsync<string[][], SluiceError>;
+  /** Row count and checksum of canonical row text per key range (docs/watermarks.md). */
+  checksumRanges(spec: TableSpec, ranges: readonly KeyRange[]): ResultAsync<RangeChecksum[], SluiceError>;
   close(): Promise<void>;
 }
 
@@ -195,6 +212,14 @@ function sourceOver(
         (thrown) => mapUnlessSluice(thrown, context(`counting rows of ${formatTableRef(spec.ref)}`)),
       );
     },
+    keyBoundaries: (spec, rowsPerRange) =>
+      ResultAsync.fromPromise(mysqlKeyBoundaries(query, spec, rowsPerRange), (thrown) =>
+        mapUnlessSluice(thrown, context(`reading key ranges of ${formatTableRef(spec.ref)}`)),
+      ),
+    checksumRanges: (spec, ranges) =>
+      ResultAsync.fromPromise(mysqlRangeChecksums(query, spec, ranges), (thrown) =>
+        mapUnlessSluice(thrown, context(`checksumming ${formatTableRef(spec.ref)}`)),
+      ),
     close: () =>
       new Promise<void>((resolve) => {
         connection.end(() => {

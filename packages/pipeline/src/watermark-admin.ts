@@ -1,0 +1,211 @@
+import { hostname } from "node:os";
+import type { CursorPosition, Logger, ObjectStore, SluiceError, TableRef } from "@sluice/core";
+import { configError, formatTableRef, silentLogger } from "@sluice/core";
+import {
+  createLeaseStore,
+  createWatermarkStore,
+  type LeaseDocument,
+  type WatermarkDocument,
+  type WatermarkStore,
+} from "@sluice/watermark-store";
+import type { ResultAsync } from "neverthrow";
+import { type AbandonedRunCleanup, cleanUpAbandonedRun } from "./abandoned-run.js";
+import { newRunId } from "./lake-layout.js";
+import { runAsResult, step } from "./result-steps.js";
+import { holdingTableLease } from "./table-lease.js";
+
+/** Where an operator's watermark change applies. */
+export interface WatermarkAdminOptions {
+  readonly table: TableRef;
+  readonly lake: ObjectStore;
+  readonly logger?: Logger;
+  /** Lease timeout (default 15 min), as for syncs: the operator holds the lease while writing. */
+  readonly leaseTimeoutMs?: number;
+  readonly clock?: () => Date;
+}
+
+/** A manual position: `--timestamp` and `--id` of `sluice watermark set`. */
+export interface ManualPosition {
+  /** Cursor value; required for cursor strategies (hybrid), refused for `id`. */
+  readonly timestamp?: string;
+  /** Primary-key values of the last row to count as extracted; default: before every key at that timestamp. */
+  readonly keyValues?: readonly string[];
+  /** Strategy, needed only when the table was never extracted. */
+  readonly strategy?: string;
+}
+
+/** What `reset` / `force-reset` did. */
+export interface ResetOutcome {
+  readonly document: WatermarkDocument;
+  /** Where the previous document was copied; null when there was none. */
+  readonly backupKey: string | null;
+  /** force-reset only: the lease it broke, when a run held one. */
+  readonly brokenLease: LeaseDocument | null;
+  /** force-reset only: what the broken run had staged without committing, removed. */
+  readonly cleanup: AbandonedRunCleanup | null;
+  readonly notes: readonly string[];
+}
+
+/** Lowest value of a signed 64-bit key: "before every key" for integer keys. */
+const beforeEveryKey = "-9223372036854775808";
+
+/**
+ * Runs an operator's change holding the table's lease, like a sync: refused (kind
+ * `conflict`, naming the holder) while a run holds it, so a hand edit can never
+ * interleave with a run's commits. A lease left by a dead run is taken over as a
+ * sync would, cleaning up what that run staged.
+ */
+function asOperator<T>(
+  options: WatermarkAdminOptions,
+  change: (watermarks: WatermarkStore, notes: string[]) => Promise<T>,
+): Promise<{ value: T; notes: string[] }> {
+  const notes: string[] = [];
+  const now = (options.clock ?? (() => new Date()))();
+  const runId = newRunId(now, "operator");
+  const watermarks = createWatermarkStore(options.lake);
+  return holdingTableLease(
+    { table: options.table, mode: "sync", lake: options.lake, ...leaseSettings(options) },
+    runId,
+    watermarks,
+    notes,
+    async (fenced) => ({ value: await change(fenced, notes), notes }),
+  );
+}
+
+function leaseSettings(options: WatermarkAdminOptions) {
+  return {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.leaseTimeoutMs ? { leaseTimeoutMs: options.leaseTimeoutMs } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  };
+}
+
+/** `YYYY-MM-DD[ HH:MM:SS[.ffffff]]` (or with `T`), as MySQL prints cursor values. */
+function cursorText(table: string, given: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}:\d{2})(\.\d{1,6})?)?$/.exec(given.trim());
+  if (!match) {
+    throw configError(
+      `${table}: --timestamp "${given}" is not a cursor value; write it as MySQL prints it, e.g. '2024-05-01 12:00:00' or '2024-05-01 12:00:00.123456'`,
+    );
+  }
+  const [, date, time, fraction] = match;
+  return time ? `${date} ${time}${fraction ?? ""}` : `${date}`;
+}
+
+/**
+ * `sluice watermark set`: moves the extraction cursor by hand. The next run reads the
+ * rows after the position. The change is recorded in the document (`lastOverride`,
+ * with the previous position to undo it, and history).
+ */
+export function setWatermark(
+  options: WatermarkAdminOptions,
+  manual: ManualPosition,
+): ResultAsync<WatermarkDocument, SluiceError> {
+  const table = formatTableRef(options.table);
+  return runAsResult(`setting the watermark of ${table}`, async () => {
+    const { value } = await asOperator(options, async (watermarks) => {
+      const current = await step(watermarks.read(options.table));
+      const strategy = manual.strategy ?? current?.extract?.strategy ?? "hybrid";
+      const keyCount = current?.extract?.position?.keyValues.length ?? 1;
+      let position: CursorPosition;
+      if (strategy === "id") {
+        if (manual.timestamp !== undefined) {
+          throw configError(
+            `${table} is extracted by the id strategy, which has no cursor column: pass only --id`,
+          );
+        }
+        if (!manual.keyValues)
+          throw configError(`${table}: pass --id <last key extracted> for the id strategy`);
+        position = { cursorValue: null, keyValues: [...manual.keyValues] };
+      } else {
+        if (manual.timestamp === undefined) {
+          throw configError(`${table}: pass --timestamp '<cursor value>' (and optionally --id <key>)`);
+        }
+        if (!manual.keyValues && keyCount !== 1) {
+          throw configError(
+            `${table} has a primary key of ${keyCount} columns: pass --id with ${keyCount} values separated by commas`,
+          );
+        }
+        position = {
+          cursorValue: cursorText(table, manual.timestamp),
+          keyValues: manual.keyValues ? [...manual.keyValues] : [beforeEveryKey],
+        };
+      }
+      if (position.keyValues.length !== keyCount && current?.extract?.position) {
+        throw configError(
+          `${table}: --id has ${position.keyValues.length} value(s) but the primary key has ${keyCount} column(s)`,
+        );
+      }
+      return step(watermarks.set(options.table, position, { strategy }));
+    });
+    return value;
+  });
+}
+
+/**
+ * `sluice watermark reset` (and `force-reset`): copies the document to
+ * `_state/<table>/backups/<time>.json`, then clears extract and load state so the
+ * next run starts from the beginning. Refused while a run holds the lease, unless
+ * `force`: then the lease is broken first (the holder, if still running, is
+ * refused at its next commit) and what it staged without committing is removed.
+ */
+export function resetWatermark(
+  options: WatermarkAdminOptions,
+  reset: { force: boolean },
+): ResultAsync<ResetOutcome, SluiceError> {
+  const table = formatTableRef(options.table);
+  return runAsResult(`resetting the watermark of ${table}`, async () => {
+    const logger = options.logger ?? silentLogger;
+    let brokenLease: LeaseDocument | null = null;
+    let cleanup: AbandonedRunCleanup | null = null;
+    const forcedNotes: string[] = [];
+    if (reset.force) {
+      const leases = createLeaseStore(options.lake, leaseStoreSettings(options));
+      const previous = await step(
+        leases.breakLease(
+          options.table,
+          `sluice watermark force-reset on ${hostname()} (pid ${process.pid})`,
+        ),
+      );
+      if (previous && previous.releasedAt === null) {
+        brokenLease = previous;
+        logger.warn("lease broken by force-reset", { table, holder: previous.holder.id });
+        forcedNotes.push(
+          `broke the lease of run ${previous.holder.runId} on ${previous.holder.host} (pid ${previous.holder.pid}); if that run is still going it stops at its next commit`,
+        );
+        const watermark = await step(createWatermarkStore(options.lake).read(options.table));
+        cleanup = await step(
+          cleanUpAbandonedRun(options.lake, options.table, previous.holder.runId, watermark, logger),
+        );
+      }
+    }
+    const { value, notes } = await asOperator(options, async (watermarks) => {
+      const backupKey = await step(watermarks.backup(options.table));
+      const document = await step(watermarks.reset(options.table, backupKey ? { backupKey } : {}));
+      return { document, backupKey };
+    });
+    return { ...value, brokenLease, cleanup, notes: [...forcedNotes, ...notes] };
+  });
+}
+
+function leaseStoreSettings(options: WatermarkAdminOptions) {
+  return {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.leaseTimeoutMs ? { timeoutMs: options.leaseTimeoutMs } : {}),
+    ...(options.clock ? { now: options.clock } : {}),
+  };
+}
+
+/** `sluice watermark-count set-count`: corrects a cumulative count, holding the lease. */
+export function setCumulativeCount(
+  options: WatermarkAdminOptions,
+  change: { stage: "extract" | "load"; mode: "absolute" | "additive"; count: number },
+): ResultAsync<WatermarkDocument, SluiceError> {
+  const table = formatTableRef(options.table);
+  return runAsResult(`setting the count of ${table}`, async () => {
+    const { value } = await asOperator(options, (watermarks) =>
+      step(watermarks.setCount(options.table, change)),
+    );
+    return value;
+  });
+}
