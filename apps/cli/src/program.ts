@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { syncCommand } from "./sync-command.js";
-import { watermarkCommand } from "./watermark-command.js";
+import { watermarkCommand, watermarkCountCommand } from "./watermark-command.js";
 
 /**
  * Runs the CLI in-process and resolves to the exit code, so tests drive the real
@@ -20,7 +20,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       writeErr: (text) => io.stderr(text),
     })
     .showSuggestionAfterError();
-  for (const command of [syncCommand(io, setExitCode), watermarkCommand(io, setExitCode)]) {
+  for (const command of [
+    syncCommand(io, setExitCode),
+    watermarkCommand(io, setExitCode),
+    watermarkCountCommand(io, setExitCode),
+  ]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
   }
   try {

@@ -30,6 +30,26 @@ export function renderRunReport(report: RunReport): string {
       `${prefix}: loaded ${load.runsLoaded} run(s), ${load.rowsStaged} rows into ${load.target} (${load.rowsInserted - load.rowsDeleted} new, ${load.rowsDeleted} updated) in ${seconds(load.durationMs)}`,
     );
   }
+  const counts = report.counts;
+  if (counts && !report.dryRun) {
+    lines.push(
+      `${prefix}: this run: extracted ${counts.extracted}, staged ${counts.staged}, loaded ${counts.loaded} (inserted ${counts.inserted}, updated ${counts.updated}, deleted ${counts.deleted})`,
+    );
+  }
+  if (report.cumulative) {
+    lines.push(
+      `${prefix}: cumulative: extracted ${report.cumulative.extracted}, loaded ${report.cumulative.loaded}`,
+    );
+  }
+  const verification = report.verification;
+  if (verification) {
+    lines.push(
+      verification.mismatches.length === 0
+        ? `${prefix}: verified: ${verification.sourceRows} rows in ${verification.ranges} key range(s) match ${verification.target}${verification.uncheckedColumns.length > 0 ? ` (compared by count only: ${verification.uncheckedColumns.join(", ")})` : ""}`
+        : `${prefix}: verification FAILED: ${verification.mismatches.length} of ${verification.ranges} key range(s) differ (source ${verification.sourceRows} rows, target ${verification.targetRows})`,
+    );
+  }
+  if (report.failure) lines.push(`${prefix}: FAILED: ${report.failure}`);
   return lines.join("\n");
 }
 

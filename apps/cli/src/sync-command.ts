@@ -2,11 +2,12 @@ import { createStrategyRegistry } from "@sluice/cdc-strategies";
 import type { SluiceError } from "@sluice/core";
 import { configError, createJsonLogger, parseTableRef, redactSecrets, silentLogger } from "@sluice/core";
 import type { SyncMode } from "@sluice/pipeline";
-import { syncTable } from "@sluice/pipeline";
+import { isIncompleteRun, syncTable } from "@sluice/pipeline";
 import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
 import { exitCodeFor } from "./exit-codes.js";
+import { faultHookFromEnvironment } from "./fault-injection.js";
 import { renderRunReport } from "./report-text.js";
 import { loadStrategyModules } from "./strategy-modules.js";
 import { parseTableDdlFlags } from "./table-ddl-flags.js";
@@ -42,6 +43,8 @@ interface SyncFlags {
   oversizeText?: "fail" | "truncate";
   invalidDates?: "null" | "fail";
   leaseTimeout?: string;
+  verifyData?: boolean;
+  verifyRowsPerRange?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -117,6 +120,11 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
       "a run's lease on the table not renewed for this long is stale and taken over by the next run",
       "15",
     )
+    .option(
+      "--verify-data",
+      "after the load, compare row counts and per-key-range checksums of source and target; fail naming the ranges that differ",
+    )
+    .option("--verify-rows-per-range <rows>", "rows per compared key range (default 100000)")
     .option("--json", "print the run report as JSON on stdout")
     .option("-v, --verbose", "log progress as JSON lines on stderr")
     .action(async (flags: SyncFlags) => {
@@ -151,6 +159,10 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
   if (settings instanceof Error) return configError(settings.message);
   const custom = await loadStrategyModules(flags.strategyModule ?? [], io.cwd ?? process.cwd());
   if (custom.isErr()) return custom.error;
+  const verifyRowsPerRange = parseCount("--verify-rows-per-range", flags.verifyRowsPerRange);
+  if (verifyRowsPerRange instanceof Error) return configError(verifyRowsPerRange.message);
+  const faultHook = faultHookFromEnvironment(io.env);
+  if (faultHook instanceof Error) return configError(faultHook.message);
   const mode: SyncMode = flags.backupOnly ? "backup-only" : flags.redshiftOnly ? "redshift-only" : "sync";
   const connections = resolveConnections(flags, io.env, {
     source: mode !== "redshift-only",
@@ -192,9 +204,22 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(flags.oversizeText ? { oversizeText: flags.oversizeText } : {}),
     ...(flags.invalidDates ? { invalidDates: flags.invalidDates } : {}),
     ...(leaseTimeoutMinutes ? { leaseTimeoutMs: leaseTimeoutMinutes * 60_000 } : {}),
+    ...(flags.verifyData ? { verifyData: true } : {}),
+    ...(verifyRowsPerRange ? { verifyRowsPerRange } : {}),
+    ...(faultHook ? { faultHook } : {}),
   });
   connections.value.lake.close?.();
-  if (report.isErr()) return report.error;
+  if (report.isErr()) {
+    // A run that did work but failed a check still shows what each stage did.
+    if (isIncompleteRun(report.error)) {
+      io.stdout(
+        flags.json
+          ? `${JSON.stringify(report.error.report, null, 2)}\n`
+          : `${renderRunReport(report.error.report)}\n`,
+      );
+    }
+    return report.error;
+  }
   io.stdout(flags.json ? `${JSON.stringify(report.value, null, 2)}\n` : `${renderRunReport(report.value)}\n`);
   return null;
 }

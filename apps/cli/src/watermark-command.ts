@@ -1,53 +1,266 @@
+import type { SluiceError } from "@sluice/core";
 import { parseTableRef, redactSecrets } from "@sluice/core";
+import {
+  listStagedRuns,
+  resetWatermark,
+  setCumulativeCount,
+  setWatermark,
+  validateCounts,
+} from "@sluice/pipeline";
+import { openLoader } from "@sluice/redshift-loader";
 import { createWatermarkStore } from "@sluice/watermark-store";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
 import { exitCodeFor } from "./exit-codes.js";
+import { countValidationText, positionText, stagedRunsText, watermarkText } from "./watermark-text.js";
 
-/** Read-only watermark inspection; set/reset arrive with the exactly-once work. */
+interface TableFlags {
+  table: string;
+  lake?: string;
+  source?: string;
+  target?: string;
+  targetSchema?: string;
+  targetName?: string;
+  json?: boolean;
+  leaseTimeout?: string;
+}
+
+const lakeHelp = "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)";
+
+/** `sluice watermark get|set|reset|force-reset|list`. */
 export function watermarkCommand(io: CliIo, setExitCode: (code: number) => void): Command {
-  const command = new Command("watermark").description("inspect per-table watermarks stored in the lake");
-  const fail = (error: { message: string; kind: Parameters<typeof exitCodeFor>[0]; retryable: boolean }) => {
-    io.stderr(`sluice: ${redactSecrets(error.message)}\n`);
-    setExitCode(exitCodeFor(error.kind, error.retryable));
-  };
+  const command = new Command("watermark").description(
+    "inspect and change per-table watermarks stored in the lake",
+  );
+  const fail = failWith(io, setExitCode);
   command
     .command("get")
-    .description("print one table's watermark document as JSON")
+    .description("show one table's watermark (session and cumulative counts apart)")
     .requiredOption("-t, --table <schema.table>", "source table")
-    .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
-    .action(async (flags: { table: string; lake?: string }) => {
+    .option("--lake <url>", lakeHelp)
+    .option("--show-files", "list the staged runs and their files (and, with a target, which are loaded)")
+    .option("--target <url>", "warehouse to ask which runs are loaded (default: $SLUICE_TARGET_URL, if set)")
+    .option("--target-schema <name>", "warehouse schema (default: the source schema name)")
+    .option("--target-name <name>", "warehouse table name (default: the source table name)")
+    .option("--json", "print JSON")
+    .action(async (flags: TableFlags & { showFiles?: boolean }) => {
+      const table = parseTableRef(flags.table);
+      if (table.isErr()) return fail(table.error);
+      const withTarget = Boolean(flags.showFiles && (flags.target ?? io.env.SLUICE_TARGET_URL));
+      const connections = resolveConnections(flags, io.env, { source: false, target: withTarget });
+      if (connections.isErr()) return fail(connections.error);
+      const { lake, warehouse } = connections.value;
+      const doc = await createWatermarkStore(lake).read(table.value);
+      if (doc.isErr()) return fail(doc.error);
+      let runs: Awaited<ReturnType<typeof listStagedRuns>> | null = null;
+      if (flags.showFiles) {
+        let ledger: Parameters<typeof listStagedRuns>[2];
+        if (warehouse) {
+          const loader = await openLoader({
+            connection: warehouse.connection,
+            lake,
+            ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
+            tables: { [flags.table]: flags.targetName ? { targetName: flags.targetName } : {} },
+          });
+          if (loader.isErr()) return fail(loader.error);
+          const loaded = await loader.value.loadedRuns(flags.table);
+          await loader.value.close();
+          if (loaded.isErr()) return fail(loaded.error);
+          ledger = loaded.value;
+        }
+        runs = await listStagedRuns(lake, table.value, ledger);
+        if (runs.isErr()) return fail(runs.error);
+      }
+      const stagedRuns = runs?.isOk() ? runs.value : null;
+      if (flags.json) {
+        io.stdout(
+          // The document itself; with --show-files, the document and the runs side by side.
+          `${JSON.stringify(stagedRuns ? { watermark: doc.value, stagedRuns } : doc.value, null, 2)}\n`,
+        );
+        return;
+      }
+      if (!doc.value)
+        io.stdout(`${flags.table}: no watermark yet; the next sync starts from the beginning\n`);
+      else io.stdout(`${watermarkText(doc.value)}\n`);
+      if (stagedRuns) io.stdout(`${stagedRunsText(stagedRuns)}\n`);
+    });
+  command
+    .command("set")
+    .description("move the extraction cursor by hand (refused while a run holds the table)")
+    .requiredOption("-t, --table <schema.table>", "source table")
+    .option(
+      "--timestamp <value>",
+      "cursor value, e.g. '2024-05-01 12:00:00'; the next run reads rows after it",
+    )
+    .option("--id <key>", "key of the last row to count as extracted (comma-separated for a composite key)")
+    .option("--strategy <name>", "CDC strategy, only for a table never extracted (default hybrid)")
+    .option("--lake <url>", lakeHelp)
+    .option("--json", "print the new document as JSON")
+    .action(async (flags: TableFlags & { timestamp?: string; id?: string; strategy?: string }) => {
       const table = parseTableRef(flags.table);
       if (table.isErr()) return fail(table.error);
       const connections = resolveConnections(flags, io.env, { source: false, target: false });
       if (connections.isErr()) return fail(connections.error);
-      const doc = await createWatermarkStore(connections.value.lake).read(table.value);
+      const doc = await setWatermark(
+        { table: table.value, lake: connections.value.lake },
+        {
+          ...(flags.timestamp !== undefined ? { timestamp: flags.timestamp } : {}),
+          ...(flags.id !== undefined ? { keyValues: flags.id.split(",").map((value) => value.trim()) } : {}),
+          ...(flags.strategy ? { strategy: flags.strategy } : {}),
+        },
+      );
       if (doc.isErr()) return fail(doc.error);
-      if (!doc.value) {
-        io.stderr(`sluice: no watermark for ${flags.table} yet; the next sync starts from the beginning\n`);
-        return;
-      }
-      io.stdout(`${JSON.stringify(doc.value, null, 2)}\n`);
+      if (flags.json) return void io.stdout(`${JSON.stringify(doc.value, null, 2)}\n`);
+      io.stdout(
+        `${flags.table}: watermark set to ${positionText(doc.value.extract?.position)} (was ${positionText(doc.value.lastOverride?.previousPosition)}); the next sync reads the rows after it\n`,
+      );
     });
+  for (const force of [false, true]) {
+    command
+      .command(force ? "force-reset" : "reset")
+      .description(
+        force
+          ? "reset even while a run holds the table: breaks its lease (the run stops at its next commit)"
+          : "forget the table's state so the next sync starts from the beginning; keeps a backup copy",
+      )
+      .requiredOption("-t, --table <schema.table>", "source table")
+      .option("--lake <url>", lakeHelp)
+      .option("--json", "print the outcome as JSON")
+      .action(async (flags: TableFlags) => {
+        const table = parseTableRef(flags.table);
+        if (table.isErr()) return fail(table.error);
+        const connections = resolveConnections(flags, io.env, { source: false, target: false });
+        if (connections.isErr()) return fail(connections.error);
+        const outcome = await resetWatermark({ table: table.value, lake: connections.value.lake }, { force });
+        if (outcome.isErr()) return fail(outcome.error);
+        const { brokenLease, backupKey, notes } = outcome.value;
+        if (brokenLease) {
+          io.stderr(
+            `sluice: warning: broke the lease of run ${brokenLease.holder.runId} on ${brokenLease.holder.host} (pid ${brokenLease.holder.pid}), held since ${brokenLease.acquiredAt}; if that run is still going it stops at its next commit\n`,
+          );
+        }
+        if (flags.json) return void io.stdout(`${JSON.stringify(outcome.value, null, 2)}\n`);
+        for (const note of notes) io.stdout(`${flags.table}: ${note}\n`);
+        io.stdout(
+          `${flags.table}: watermark reset; the next sync starts from the beginning${backupKey ? `; previous document kept at ${connections.value.lake.uriFor(backupKey)}` : ""}\n`,
+        );
+      });
+  }
   command
     .command("list")
     .description("list every table with a watermark")
-    .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
-    .action(async (flags: { lake?: string }) => {
+    .option("--lake <url>", lakeHelp)
+    .option("--json", "print JSON")
+    .action(async (flags: { lake?: string; json?: boolean }) => {
       const connections = resolveConnections(flags, io.env, { source: false, target: false });
       if (connections.isErr()) return fail(connections.error);
       const docs = await createWatermarkStore(connections.value.lake).list();
       if (docs.isErr()) return fail(docs.error);
+      if (flags.json) return void io.stdout(`${JSON.stringify(docs.value, null, 2)}\n`);
       for (const doc of docs.value) {
-        const position = doc.extract?.position;
-        const at = position
-          ? [position.cursorValue, ...position.keyValues].filter((v) => v !== null).join(", ")
-          : "-";
         io.stdout(
-          `${doc.table}\textracted up to (${at})\tlast run ${doc.extract?.lastRunId ?? "-"}\tloaded ${doc.load?.lastRunId ?? "-"}\n`,
+          `${doc.table}\textracted up to ${positionText(doc.extract?.position)}\tlast run ${doc.extract?.lastRunId || "-"} (${doc.extract?.rowsLastRun ?? 0} rows; cumulative ${doc.extract?.rowsTotal ?? 0})\tloaded ${doc.load?.lastRunId ?? "-"} (${doc.load?.rowsLastRun ?? 0} rows; cumulative ${doc.load?.rowsTotal ?? 0})\n`,
         );
       }
     });
   return command;
+}
+
+/** `sluice watermark-count set-count|validate-counts`. */
+export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  const command = new Command("watermark-count").description(
+    "correct and check the row counts kept in the watermark",
+  );
+  const fail = failWith(io, setExitCode);
+  command
+    .command("set-count")
+    .description("correct a cumulative count by hand (the session count of the last run is left alone)")
+    .requiredOption("-t, --table <schema.table>", "source table")
+    .requiredOption(
+      "--count <rows>",
+      "the new total (absolute) or what to add (additive; negative subtracts)",
+    )
+    .addOption(
+      new Option("--mode <mode>", "absolute or additive")
+        .choices(["absolute", "additive"])
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option("--stage <stage>", "which cumulative count").choices(["extract", "load"]).default("extract"),
+    )
+    .option("--lake <url>", lakeHelp)
+    .option("--json", "print the new document as JSON")
+    .action(
+      async (
+        flags: TableFlags & { count: string; mode: "absolute" | "additive"; stage: "extract" | "load" },
+      ) => {
+        const table = parseTableRef(flags.table);
+        if (table.isErr()) return fail(table.error);
+        if (!/^-?[0-9]+$/.test(flags.count.trim())) {
+          return fail({
+            kind: "config",
+            retryable: false,
+            message: `--count must be a whole number, got "${flags.count}"`,
+          });
+        }
+        const connections = resolveConnections(flags, io.env, { source: false, target: false });
+        if (connections.isErr()) return fail(connections.error);
+        const doc = await setCumulativeCount(
+          { table: table.value, lake: connections.value.lake },
+          { stage: flags.stage, mode: flags.mode, count: Number(flags.count) },
+        );
+        if (doc.isErr()) return fail(doc.error);
+        if (flags.json) return void io.stdout(`${JSON.stringify(doc.value, null, 2)}\n`);
+        const change = doc.value.lastOverride?.count;
+        io.stdout(
+          `${flags.table}: cumulative ${flags.stage} count ${change?.before} -> ${change?.after} (last run's count unchanged)\n`,
+        );
+      },
+    );
+  command
+    .command("validate-counts")
+    .description(
+      "compare the watermark's counts with the target's and the source's, and explain the difference",
+    )
+    .requiredOption("-t, --table <schema.table>", "source table")
+    .option("--source <url>", "MySQL URL (default: $SLUICE_SOURCE_URL)")
+    .option("--lake <url>", lakeHelp)
+    .option("--target <url>", "postgres://... or redshift://... (default: $SLUICE_TARGET_URL)")
+    .option("--target-schema <name>", "warehouse schema (default: the source schema name)")
+    .option("--target-name <name>", "warehouse table name (default: the source table name)")
+    .option("--json", "print JSON")
+    .action(async (flags: TableFlags) => {
+      const table = parseTableRef(flags.table);
+      if (table.isErr()) return fail(table.error);
+      const connections = resolveConnections(flags, io.env, { source: true, target: true });
+      if (connections.isErr()) return fail(connections.error);
+      const { lake, source, warehouse } = connections.value;
+      const validation = await validateCounts({
+        table: table.value,
+        mode: "sync",
+        lake,
+        ...(source ? { source } : {}),
+        ...(warehouse
+          ? { warehouse: { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) } }
+          : {}),
+      });
+      lake.close?.();
+      if (validation.isErr()) return fail(validation.error);
+      io.stdout(
+        flags.json
+          ? `${JSON.stringify(validation.value, null, 2)}\n`
+          : `${countValidationText(validation.value)}\n`,
+      );
+      // A difference is reported, explained, and makes the command fail for scripts.
+      if (!validation.value.consistent) setExitCode(1);
+    });
+  return command;
+}
+
+function failWith(io: CliIo, setExitCode: (code: number) => void) {
+  return (error: Pick<SluiceError, "message" | "kind" | "retryable">) => {
+    io.stderr(`sluice: ${redactSecrets(error.message)}\n`);
+    setExitCode(exitCodeFor(error.kind, error.retryable));
+  };
 }

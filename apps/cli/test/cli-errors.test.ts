@@ -277,7 +277,7 @@ describe("sluice sync: happy path through the command line", () => {
     const report = JSON.parse(result.stdout);
     expect(report.extract.rows).toBe(2);
     expect(report.load.rowsStaged).toBe(2);
-    const watermark = await sluice(["watermark", "get", "-t", `${schema}.orders`], env);
+    const watermark = await sluice(["watermark", "get", "--json", "-t", `${schema}.orders`], env);
     expect(JSON.parse(watermark.stdout).extract.position.keyValues).toEqual(["2"]);
   });
 });
