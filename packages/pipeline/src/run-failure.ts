@@ -11,8 +11,9 @@ export interface IncompleteRunError extends SluiceError {
   readonly report: RunReport;
 }
 
-export function incompleteRun(report: RunReport, reason: string): IncompleteRunError {
-  return { ...sluiceError("load", reason), report: { ...report, failure: reason } };
+export function incompleteRun(report: RunReport, reason: string, cause?: SluiceError): IncompleteRunError {
+  const base = cause ? { ...cause, message: reason } : sluiceError("load", reason);
+  return { ...base, report: { ...report, failure: reason } };
 }
 
 /** Type guard (no `instanceof` across packages). */

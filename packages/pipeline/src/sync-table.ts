@@ -8,7 +8,9 @@ import { finishRun } from "./finish-run.js";
 import { newRunId } from "./lake-layout.js";
 import { loadFromLake } from "./load-from-lake.js";
 import { runAsResult, step } from "./result-steps.js";
+import { incompleteRun } from "./run-failure.js";
 import type { ExtractReport, LoadSummary, RunReport } from "./run-report.js";
+import { stageCounts } from "./stage-counts.js";
 import type { SyncTableOptions } from "./sync-options.js";
 import { holdingTableLease } from "./table-lease.js";
 
@@ -31,7 +33,20 @@ export function syncTable(options: SyncTableOptions): ResultAsync<RunReport, Slu
       let extract: ExtractReport | null = null;
       let load: LoadSummary | null = null;
       if (options.mode !== "redshift-only") extract = await step(extractToLake(options, store, notes, run));
-      if (options.mode !== "backup-only") load = await step(loadFromLake(options, store, notes));
+      if (options.mode !== "backup-only") {
+        const loaded = await loadFromLake(options, store, notes);
+        // Rows were extracted but the load failed: say so with the counts of what did happen.
+        if (loaded.isErr() && extract && extract.rows > 0) {
+          const report = { table: tableName, dryRun: false, extract, load: null, notes };
+          throw incompleteRun(
+            { ...report, counts: stageCounts(extract, null) },
+            loaded.error.message,
+            loaded.error,
+          );
+        }
+        if (loaded.isErr()) throw loaded.error;
+        load = loaded.value;
+      }
       return finishRun(options, store, {
         table: tableName,
         dryRun: options.dryRun ?? false,

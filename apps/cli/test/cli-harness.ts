@@ -1,0 +1,17 @@
+import { runCli } from "../src/index.js";
+
+/** Runs the real command line in-process and collects what it printed. */
+export async function sluice(args: string[], env: Record<string, string> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    env,
+  });
+  return { code, stdout, stderr };
+}
