@@ -1,6 +1,7 @@
 import type { ColumnSpec, KeyRange, RangeChecksum, TableSpec } from "@sluice/core";
 import { uncheckedKinds } from "@sluice/core";
 import { qualifiedName, quoteIdentifier } from "./keyset-query.js";
+import { spatialTypes } from "./mysql-logical-type.js";
 
 type Query = (sql: string, values: readonly unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -25,7 +26,10 @@ export function mysqlCanonicalText(column: ColumnSpec): string | null {
     case "boolean":
       return `CASE WHEN ${name} IS NULL THEN NULL WHEN ${name} <> 0 THEN '1' ELSE '0' END`;
     case "binary":
-      return `LOWER(HEX(${name}))`;
+      // Spatial values travel as WKB (see selectList); the stored form carries an SRID prefix.
+      return spatialTypes.has(column.sourceType.toLowerCase())
+        ? `LOWER(HEX(ST_AsBinary(${name})))`
+        : `LOWER(HEX(${name}))`;
     case "bit":
       return `CAST(${name} + 0 AS CHAR)`;
     case "string":
@@ -101,12 +105,13 @@ export async function mysqlKeyBoundaries(
       : { sql: "", values: [] };
     // From the previous boundary (inclusive), skip one range's rows: the next boundary.
     const rows = await query(
-      `SELECT ${spec.primaryKey.map((key) => `CAST(${quoteIdentifier(key)} AS CHAR) AS ${quoteIdentifier(key)}`).join(", ")} FROM ${qualifiedName(spec)} ${where.sql} ORDER BY ${keys} LIMIT 1 OFFSET ${rowsPerRange}`,
+      `SELECT ${spec.primaryKey.map((key, index) => `CAST(${quoteIdentifier(key)} AS CHAR) AS k${index}`).join(", ")} FROM ${qualifiedName(spec)} ${where.sql} ORDER BY ${keys} LIMIT 1 OFFSET ${rowsPerRange}`,
       where.values,
     );
     const row = rows[0];
     if (!row) return boundaries;
-    after = spec.primaryKey.map((key) => String(row[key]));
+    // Aliased k0, k1...: an alias named like the column would make ORDER BY sort the text.
+    after = spec.primaryKey.map((_, index) => String(row[`k${index}`]));
     boundaries.push([...after]);
   }
 }
