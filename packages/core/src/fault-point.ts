@@ -4,6 +4,7 @@
  * what landed. In order of a run:
  * - `part-written`: a Parquet part is complete on local disk, not uploaded;
  * - `part-uploaded`: a part is in the lake, no manifest lists it yet;
+ * - `manifest-written`: the run manifest is in the lake, the watermark not advanced;
  * - `extract-committed`: manifest and watermark written, nothing loaded;
  * - `copy-started`: the warehouse transaction holds staged rows, not merged;
  * - `before-commit`: merged and ledger row written, COMMIT not sent;
@@ -12,6 +13,7 @@
 export const faultPoints = [
   "part-written",
   "part-uploaded",
+  "manifest-written",
   "extract-committed",
   "copy-started",
   "before-commit",

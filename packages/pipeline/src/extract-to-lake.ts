@@ -182,6 +182,7 @@ async function extractWith(
         contentType: "application/json",
       }),
     );
+    await options.faultHook?.("manifest-written");
     const to = advancePosition(strategy, { plan, spec, lastRow: staged.lastRow, rows: staged.rows });
     await step(
       watermarks.recordExtract(
