@@ -44,6 +44,10 @@ interface SyncFlags {
   invalidDates?: "null" | "fail";
   leaseTimeout?: string;
   verifyData?: boolean;
+  writeMode?: "merge" | "append" | "replace";
+  latestViewKey?: string;
+  latestViewOrder?: string;
+  latestViewName?: string;
   verifyRowsPerRange?: string;
   json?: boolean;
   verbose?: boolean;
@@ -120,6 +124,21 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
       "a run's lease on the table not renewed for this long is stale and taken over by the next run",
       "15",
     )
+    .addOption(
+      new Option(
+        "--write-mode <mode>",
+        "merge (default: upsert by primary key), append (keep every version) or replace (each run replaces the table)",
+      ).choices(["merge", "append", "replace"]),
+    )
+    .option(
+      "--latest-view-key <columns>",
+      "append tables: keep a view of the newest row per these key columns",
+    )
+    .option(
+      "--latest-view-order <column>",
+      "the column that orders versions for the latest view (newest wins)",
+    )
+    .option("--latest-view-name <name>", "the latest view's name (default: <target>_latest)")
     .option(
       "--verify-data",
       "after the load, compare row counts and per-key-range checksums of source and target; fail naming the ranges that differ",
@@ -171,9 +190,13 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
   if (connections.isErr()) return connections.error;
   const ddl = parseTableDdlFlags(flags);
   if (ddl.isErr()) return ddl.error;
+  const latestView = parseLatestView(flags);
+  if (latestView instanceof Error) return configError(latestView.message);
   const warehouse = connections.value.warehouse
     ? {
         ...connections.value.warehouse,
+        ...(flags.writeMode ? { writeMode: flags.writeMode } : {}),
+        ...(latestView ? { latestView } : {}),
         ...(flags.targetName ? { targetName: flags.targetName } : {}),
         ...(Object.keys(ddl.value).length > 0 ? { ddl: ddl.value } : {}),
       }
@@ -243,4 +266,17 @@ function parseCount(flag: string, text: string | undefined): number | undefined 
   if (!/^[1-9][0-9]*$/.test(text.trim()))
     return new Error(`${flag} must be a positive whole number, got "${text}"`);
   return Number(text);
+}
+
+function parseLatestView(flags: SyncFlags) {
+  const { latestViewKey: key, latestViewOrder: order, latestViewName: name } = flags;
+  if (!key && !order && !name) return undefined;
+  if (!key || !order) {
+    return new Error("a latest view needs both --latest-view-key <columns> and --latest-view-order <column>");
+  }
+  const keyColumns = key
+    .split(",")
+    .map((column) => column.trim())
+    .filter((column) => column.length > 0);
+  return { keyColumns, orderBy: order.trim(), ...(name ? { name: name.trim() } : {}) };
 }

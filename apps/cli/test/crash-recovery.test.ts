@@ -205,3 +205,57 @@ describe("kill -9 at every stage boundary, rerun: target equals source, watermar
     },
   );
 });
+
+describe("append tables: a run killed after staging is never loaded twice", () => {
+  it.each(["part-uploaded", "manifest-written", "extract-committed", "before-commit"] as const)(
+    "killed at %s, rerun: every version once, the latest view equals the source",
+    async (point) => {
+      const schema = `crash_append_${point.replaceAll("-", "_")}`;
+      const services = inject("sluiceServices");
+      await connection.query(`DROP DATABASE IF EXISTS ${schema}; CREATE DATABASE ${schema}; USE ${schema};
+        CREATE TABLE ${schema}.orders (id BIGINT PRIMARY KEY, amount DECIMAL(10,2) NOT NULL, note VARCHAR(40),
+          updated_at TIMESTAMP(6) NOT NULL, KEY (updated_at, id));
+        INSERT INTO ${schema}.orders SELECT seq, seq * 1.5, 'v1', TIMESTAMP('2026-01-01 00:00:00') + INTERVAL seq SECOND
+          FROM seq_1_to_12;`);
+      const pg = await createTestPgClient(services.postgres);
+      await pg.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await pg.end();
+      const directory = await mkdtemp(join(tmpdir(), "sluice-crash-append-"));
+      const env = {
+        SLUICE_LAKE_URL: `file://${directory}`,
+        SLUICE_SOURCE_URL: services.mysql.url.replace(/\/[^/]*$/, `/${schema}`),
+        SLUICE_TARGET_URL: services.postgres.url,
+      };
+      const sync = [
+        ...["sync", "-t", `${schema}.orders`, "--rows-per-file", "4", "--write-mode", "append"],
+        ...["--latest-view-key", "id", "--latest-view-order", "updated_at", "--json"],
+      ];
+      expect((await runCli(sync, env)).code).toBe(0);
+      await connection.query(
+        `UPDATE ${schema}.orders SET note = 'v2', updated_at = TIMESTAMP('2026-01-02 00:00:00') + INTERVAL id SECOND WHERE id % 3 = 0`,
+      );
+      expect((await runCli(sync, { ...env, SLUICE_FAULT_AT: point })).signal).toBe("SIGKILL");
+      const rerun = await runCli(sync, env);
+      expect(rerun.stderr).toBe("");
+      expect(rerun.code).toBe(0);
+
+      const client = await createTestPgClient(services.postgres);
+      try {
+        // 12 first versions + 4 updated: each version exactly once.
+        const versions = await client.query(
+          `SELECT id, note, COUNT(*)::int AS n FROM "${schema}"."orders" GROUP BY id, note ORDER BY id, note`,
+        );
+        expect(versions.rows.length).toBe(16);
+        expect(versions.rows.every((row) => row.n === 1)).toBe(true);
+        await client.query("SET TIME ZONE 'UTC'");
+        const latest = await client.query({
+          text: `SELECT id::text, amount::text, note, to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS.US') FROM "${schema}"."orders_latest" AS v ORDER BY v.id`,
+          rowMode: "array",
+        });
+        expect(latest.rows).toEqual(await sourceRows(schema));
+      } finally {
+        await client.end();
+      }
+    },
+  );
+});

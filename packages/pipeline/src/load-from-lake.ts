@@ -47,6 +47,8 @@ export function loadFromLake(
           [tableName]: {
             ...(warehouse.ddl ?? {}),
             ...(warehouse.targetName ? { targetName: warehouse.targetName } : {}),
+            ...(warehouse.writeMode ? { writeMode: warehouse.writeMode } : {}),
+            ...(warehouse.latestView ? { latestView: warehouse.latestView } : {}),
           },
         },
       }),

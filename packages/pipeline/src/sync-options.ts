@@ -1,7 +1,7 @@
 import type { StrategyRegistry } from "@sluice/cdc-strategies";
 import type { MysqlConnectionOptions } from "@sluice/connectors";
-import type { FaultHook, Logger, NullCursorPolicy, ObjectStore, TableRef } from "@sluice/core";
-import type { TableDdlOptions, WarehouseConnection } from "@sluice/redshift-loader";
+import type { FaultHook, Logger, NullCursorPolicy, ObjectStore, TableRef, WriteMode } from "@sluice/core";
+import type { LatestViewOptions, TableDdlOptions, WarehouseConnection } from "@sluice/redshift-loader";
 
 /** `sync` moves rows MySQL -> lake -> warehouse; the other two stop or start at the lake. */
 export type SyncMode = "sync" | "backup-only" | "redshift-only";
@@ -18,6 +18,13 @@ export interface WarehouseTarget {
    * cursor column, ENCODE AUTO.
    */
   readonly ddl?: TableDdlOptions;
+  /**
+   * How runs land: `merge` (default, upsert by primary key), `append` (every version
+   * kept, no key constraint), `replace` (the table's rows replaced by each run).
+   */
+  readonly writeMode?: WriteMode;
+  /** Append tables: a view keeping the newest row per key (docs/warehouse.md). */
+  readonly latestView?: LatestViewOptions;
   /** Redshift only: the role COPY assumes to read the lake. */
   readonly iamRole?: string;
   /** Redshift only: extra COPY options (only those valid with FORMAT AS PARQUET). */

@@ -1,6 +1,6 @@
 import type { SluiceError } from "@sluice/core";
 import { configError, formatTableRef } from "@sluice/core";
-import { explicitIdentifier } from "@sluice/redshift-loader";
+import { checkLatestView, explicitIdentifier } from "@sluice/redshift-loader";
 import { createWatermarkStore, type WatermarkStore } from "@sluice/watermark-store";
 import { errAsync, type ResultAsync } from "neverthrow";
 import { extractToLake, type RunIdentity } from "./extract-to-lake.js";
@@ -92,6 +92,15 @@ function validate(options: SyncTableOptions): SluiceError | null {
       const checked = explicitIdentifier(`${tableName}: ${what}`, given, dialect);
       if (checked.isErr()) return checked.error;
     }
+  }
+  if (warehouse) {
+    const view = checkLatestView(tableName, warehouse.writeMode ?? "merge", warehouse.latestView);
+    if (view.isErr()) return view.error;
+  }
+  if (options.verifyData && warehouse?.writeMode === "append") {
+    return configError(
+      `${tableName}: --verify-data compares one row per key, but an append table keeps every version; verify a merge table, or compare its latest view by hand`,
+    );
   }
   if (options.limit != null && options.mode === "redshift-only") {
     return configError(

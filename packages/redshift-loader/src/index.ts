@@ -61,3 +61,4 @@ export {
   type WarehouseConnection,
   type WarehouseDialect,
 } from "./warehouse-url.js";
+export { checkLatestView, keyForMode, type LatestViewOptions, renderLatestView } from "./write-mode.js";

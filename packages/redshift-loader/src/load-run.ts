@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FaultHook, Logger, ObjectStore, RunManifest } from "@sluice/core";
+import type { FaultHook, Logger, ObjectStore, RunManifest, WriteMode } from "@sluice/core";
 import { isSluiceError, sluiceError } from "@sluice/core";
 import type pg from "pg";
 import { type CreateTableOptions, renderCreateTableFromDefinitions } from "./create-table-sql.js";
@@ -24,6 +24,7 @@ import { warehouseError } from "./warehouse-errors.js";
 import type { LoadReport } from "./warehouse-loader.js";
 import { ensureSchema } from "./warehouse-session.js";
 import type { WarehouseDialect } from "./warehouse-url.js";
+import { checkLatestView, keyForMode, type LatestViewOptions, renderLatestView } from "./write-mode.js";
 
 export interface LoadRunInput {
   readonly client: pg.Client;
@@ -43,6 +44,10 @@ export interface LoadRunInput {
   readonly ddlOptions?: TableDdlOptions;
   /** Crash-recovery tests stop here (`copy-started`, `before-commit`); unset in production. */
   readonly faultHook?: FaultHook;
+  /** merge (default), append or replace. */
+  readonly writeMode?: WriteMode;
+  /** Append tables: a view of the newest row per key, recreated by each load. */
+  readonly latestView?: LatestViewOptions;
 }
 
 /** Everything rendered and checked before the warehouse is touched. */
@@ -54,6 +59,14 @@ interface PreparedRun {
   readonly stagingTable: string;
   readonly merge: readonly string[];
   readonly copySql: string | null;
+  /** merge, append or replace, as applied to this run. */
+  readonly mode: WriteMode;
+  /** The latest view to drop before and recreate after the write, with its key and order columns. */
+  readonly latestView: {
+    readonly view: WarehouseTable;
+    readonly keys: readonly string[];
+    readonly orderBy: string;
+  } | null;
 }
 
 /**
@@ -81,7 +94,19 @@ function prepareRun(input: LoadRunInput): PreparedRun {
     }
     return found.name;
   };
-  const primaryKey = manifest.primaryKey.map(nameOf);
+  // The table's configured mode wins over the one the strategy wrote into the manifest.
+  const mode = input.writeMode ?? manifest.writeMode ?? "merge";
+  const viewChecked = checkLatestView(manifest.table, mode, input.latestView);
+  if (viewChecked.isErr()) throw viewChecked.error;
+  const primaryKey = keyForMode(mode, manifest.primaryKey.map(nameOf));
+  const view = input.latestView;
+  const latestView = view
+    ? {
+        view: { schema: target.schema, name: view.name ?? `${target.name}_latest` },
+        keys: view.keyColumns.map(nameOf),
+        orderBy: nameOf(view.orderBy),
+      }
+    : null;
   const cursor = manifest.cursorColumn === null ? null : nameOf(manifest.cursorColumn);
   const ddl = resolveDdlOptions(
     manifest.table,
@@ -117,7 +142,7 @@ function prepareRun(input: LoadRunInput): PreparedRun {
     stagingTable: renderStagingTable(dialect, input.staging, columns),
     // Merge by key, append, or replace the whole target (full snapshots): see replace-sql.ts.
     merge: renderWriteStatements(
-      input.manifest.writeMode,
+      mode,
       dialect,
       target,
       input.staging,
@@ -126,6 +151,8 @@ function prepareRun(input: LoadRunInput): PreparedRun {
       cursor,
     ),
     copySql,
+    latestView,
+    mode,
   };
 }
 
@@ -173,6 +200,12 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
         input.logger.info("run already loaded, skipped", { table: manifest.table, runId: manifest.runId });
         return report;
       }
+      if (prepared.latestView) {
+        // Dropped and recreated in this transaction: a view bound to the table would
+        // block widening it, and the recreated view picks up added columns.
+        step = "dropping the latest view";
+        await client.query(`DROP VIEW IF EXISTS ${qualifiedName(prepared.latestView.view)}`);
+      }
       step = "checking the target table against the run";
       await evolveTarget(input, prepared, schemaChanges);
       step = "creating the staging table";
@@ -203,7 +236,22 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
         else rowsInserted += result.rowCount ?? 0;
       }
       step = "checking the merged rows";
-      await checkMergedRows(client, input.staging, prepared.primaryKey, rowsStaged, rowsInserted, context);
+      await checkMergedRows(
+        client,
+        input.staging,
+        // merge inserts one row per key; append and replace insert every staged row
+        prepared.mode === "merge" ? prepared.primaryKey : [],
+        rowsStaged,
+        rowsInserted,
+        context,
+      );
+      if (prepared.latestView) {
+        step = "creating the latest view";
+        const catalog = (await readCatalogColumns(client, dialect, target)) ?? [];
+        const { view, keys, orderBy } = prepared.latestView;
+        const names = [...catalog].sort((a, b) => a.position - b.position).map((column) => column.name);
+        await client.query(renderLatestView(view, target, names, keys, orderBy));
+      }
       step = "writing the load ledger";
       await writeLedgerRows(client, input, targetName);
       if (dialect === "redshift") await client.query(`DROP TABLE ${qualifiedName(input.staging)}`);

@@ -7,6 +7,7 @@ import type {
   RangeChecksum,
   RunManifest,
   SluiceError,
+  WriteMode,
 } from "@sluice/core";
 import { isSluiceError, parseTableRef, silentLogger, sluiceError } from "@sluice/core";
 import { errAsync, ok, okAsync, ResultAsync } from "neverthrow";
@@ -22,6 +23,7 @@ import { warehouseError } from "./warehouse-errors.js";
 import { warehouseRangeChecksums } from "./warehouse-range-checksums.js";
 import { connectWarehouse, ensureLedger } from "./warehouse-session.js";
 import type { WarehouseConnection } from "./warehouse-url.js";
+import type { LatestViewOptions } from "./write-mode.js";
 
 export interface LoaderOptions {
   readonly connection: WarehouseConnection;
@@ -54,6 +56,10 @@ export interface LoaderOptions {
  * is the source's names sanitised by `targetIdentifier`.
  */
 export interface TableTargetOptions extends TableDdlOptions {
+  /** merge (default: upsert by primary key), append (keep every version) or replace. */
+  readonly writeMode?: WriteMode;
+  /** Append tables only: a view of the newest row per key (the seed's latest-status views). */
+  readonly latestView?: LatestViewOptions;
   /** Target table name; default: the source table name, sanitised. */
   readonly targetName?: string;
   /** Target schema; overrides `LoaderOptions.targetSchema` for this table. */
@@ -260,6 +266,12 @@ class SessionLoader implements WarehouseLoader {
         readParquetRows: this.options.readParquetRows,
         logger: this.options.logger ?? silentLogger,
         ...(this.options.faultHook ? { faultHook: this.options.faultHook } : {}),
+        ...(this.options.tables?.[manifest.table]?.writeMode
+          ? { writeMode: this.options.tables[manifest.table]?.writeMode }
+          : {}),
+        ...(this.options.tables?.[manifest.table]?.latestView
+          ? { latestView: this.options.tables[manifest.table]?.latestView }
+          : {}),
         ...(this.options.tables?.[manifest.table] ? { ddlOptions: this.options.tables[manifest.table] } : {}),
       });
       return ResultAsync.fromPromise(work, (thrown) =>
