@@ -184,7 +184,9 @@ async function extractWith(
     );
     await options.faultHook?.("manifest-written");
     const to = advancePosition(strategy, { plan, spec, lastRow: staged.lastRow, rows: staged.rows });
-    await step(
+    await withdrawOnConflict(
+      options,
+      [manifestKey, redshiftManifestKey(options.table, runId)],
       watermarks.recordExtract(
         options.table,
         previous?.revision ?? null,
@@ -335,4 +337,22 @@ async function writeParts(
 function describePosition(position: ExtractPlan["after"]): string {
   if (!position) return "the beginning";
   return `(${[position.cursorValue, ...position.keyValues].filter((value) => value !== null).join(", ")})`;
+}
+
+/**
+ * A commit refused with `conflict` (this run lost its lease, or the watermark moved)
+ * wrote nothing: the run's manifests are withdrawn so no loader takes rows the
+ * watermark does not cover (the run that took over may already have cleaned up the
+ * parts). Other failures leave them: the write may have landed, and the next run's
+ * abandoned-run check decides.
+ */
+async function withdrawOnConflict(
+  options: SyncTableOptions,
+  manifestKeys: readonly string[],
+  commit: ResultAsync<unknown, SluiceError>,
+): Promise<void> {
+  const outcome = await commit;
+  if (outcome.isOk()) return;
+  if (outcome.error.kind === "conflict") await options.lake.delete(manifestKeys);
+  throw outcome.error;
 }

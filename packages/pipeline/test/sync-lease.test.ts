@@ -167,6 +167,9 @@ describe("syncTable holds a run lease per table (MariaDB -> s3rver -> PostgreSQL
     const watermark = (await createWatermarkStore(base).read(table))._unsafeUnwrap();
     expect(watermark?.history.map((entry) => entry.event)).toEqual(["set"]);
     expect((await readJson(base, leaseKey(table))).releasedAt).not.toBeNull();
+    // The refused run withdrew its manifests: no loader takes rows the watermark does not cover.
+    const manifests = (await base.list(`${schema}.settlement/_manifests/`))._unsafeUnwrap();
+    expect(manifests).toEqual([]);
     base.close?.();
   });
 });
