@@ -28,7 +28,7 @@ type Environment = Readonly<Record<string, string | undefined>>;
  * SDK's own chain (profiles, SSO, instance roles). An endpoint override means an
  * S3-compatible server, which virtual-host addressing rarely reaches: path style then.
  */
-function s3Settings(env: Environment): Omit<S3StoreOptions, "bucket" | "prefix"> {
+export function s3Settings(env: Environment): Omit<S3StoreOptions, "bucket" | "prefix"> {
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const accessKeyId = env.AWS_ACCESS_KEY_ID;

@@ -1,7 +1,9 @@
 import type { SluiceError } from "@sluice/core";
 import { parseTableRef, redactSecrets } from "@sluice/core";
 import {
+  importSeedWatermark,
   listStagedRuns,
+  parseSeedWatermark,
   resetWatermark,
   setCumulativeCount,
   setWatermark,
@@ -13,6 +15,7 @@ import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
 import { exitCodeFor } from "./exit-codes.js";
+import { readSeedDocument } from "./seed-document.js";
 import { countValidationText, positionText, stagedRunsText, watermarkText } from "./watermark-text.js";
 
 interface TableFlags {
@@ -147,6 +150,42 @@ export function watermarkCommand(io: CliIo, setExitCode: (code: number) => void)
         );
       });
   }
+  command
+    .command("import-seed")
+    .description(
+      "take over the position and counts of an S3 to Redshift Backup System watermark (legacy or v2.0 JSON)",
+    )
+    .requiredOption("-t, --table <schema.table>", "source table")
+    .requiredOption("--from <path|s3://bucket/key>", "the seed's watermark JSON for this table")
+    .option(
+      "--strategy <name>",
+      "CDC strategy to continue with (default hybrid, or id when the seed kept no timestamp)",
+    )
+    .option("--force", "replace an existing sluice watermark (its position stays in the history)")
+    .option("--lake <url>", lakeHelp)
+    .option("--json", "print the new document as JSON")
+    .action(async (flags: TableFlags & { from: string; strategy?: string; force?: boolean }) => {
+      const table = parseTableRef(flags.table);
+      if (table.isErr()) return fail(table.error);
+      const connections = resolveConnections(flags, io.env, { source: false, target: false });
+      if (connections.isErr()) return fail(connections.error);
+      const text = await readSeedDocument(flags.from, io.env);
+      if (text.isErr()) return fail(text.error);
+      const seed = parseSeedWatermark(text.value, flags.from);
+      if (seed.isErr()) return fail(seed.error);
+      const outcome = await importSeedWatermark(
+        { table: table.value, lake: connections.value.lake },
+        seed.value,
+        {
+          force: flags.force ?? false,
+          ...(flags.strategy ? { strategy: flags.strategy } : {}),
+        },
+      );
+      if (outcome.isErr()) return fail(outcome.error);
+      if (flags.json) return void io.stdout(`${JSON.stringify(outcome.value.document, null, 2)}\n`);
+      for (const note of outcome.value.notes) io.stdout(`${flags.table}: ${note}\n`);
+      io.stdout(`${watermarkText(outcome.value.document)}\n`);
+    });
   command
     .command("list")
     .description("list every table with a watermark")

@@ -22,15 +22,18 @@ export type {
   RunReport,
   StageCounts,
 } from "./run-report.js";
+export { parseSeedWatermark, type SeedWatermark } from "./seed-watermark.js";
 export { listStagedRuns, type StagedRun } from "./staged-runs.js";
 export type { SyncMode, SyncTableOptions, WarehouseTarget } from "./sync-options.js";
 export { defaultPageSize, defaultRowsPerFile, defaultUnindexedRowLimit } from "./sync-options.js";
 export { syncTable } from "./sync-table.js";
 export { defaultVerifyRowsPerRange, verifyTableData } from "./verify-data.js";
 export {
+  importSeedWatermark,
   type ManualPosition,
   type ResetOutcome,
   resetWatermark,
+  type SeedImportOutcome,
   setCumulativeCount,
   setWatermark,
   type WatermarkAdminOptions,

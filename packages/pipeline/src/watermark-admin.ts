@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { CursorPosition, Logger, ObjectStore, SluiceError, TableRef } from "@sluice/core";
-import { configError, formatTableRef, silentLogger } from "@sluice/core";
+import { configError, formatTableRef, silentLogger, sluiceError } from "@sluice/core";
 import {
   createLeaseStore,
   createWatermarkStore,
@@ -12,6 +12,7 @@ import type { ResultAsync } from "neverthrow";
 import { type AbandonedRunCleanup, cleanUpAbandonedRun } from "./abandoned-run.js";
 import { newRunId } from "./lake-layout.js";
 import { runAsResult, step } from "./result-steps.js";
+import type { SeedWatermark } from "./seed-watermark.js";
 import { holdingTableLease } from "./table-lease.js";
 
 /** Where an operator's watermark change applies. */
@@ -207,5 +208,69 @@ export function setCumulativeCount(
       step(watermarks.setCount(options.table, change)),
     );
     return value;
+  });
+}
+
+/** What `sluice watermark import-seed` did. */
+export interface SeedImportOutcome {
+  readonly document: WatermarkDocument;
+  readonly notes: readonly string[];
+}
+
+/**
+ * `sluice watermark import-seed`: takes over the position and counts of the system
+ * sluice replaces (see `parseSeedWatermark`), so the first sluice run continues where
+ * it stopped instead of copying the table again. Refused when sluice already has an
+ * extraction position for the table, unless `force` (the previous position is kept in
+ * `lastOverride` and history, as for `set`).
+ */
+export function importSeedWatermark(
+  options: WatermarkAdminOptions,
+  seed: SeedWatermark,
+  settings: { force: boolean; strategy?: string },
+): ResultAsync<SeedImportOutcome, SluiceError> {
+  const table = formatTableRef(options.table);
+  return runAsResult(`importing the seed watermark of ${table}`, async () => {
+    const current = await step(createWatermarkStore(options.lake).read(options.table));
+    if (current?.extract?.position && !settings.force) {
+      throw sluiceError(
+        "conflict",
+        `${table} already has a sluice watermark (strategy ${current.extract.strategy}); importing the seed's position would move it: compare with sluice watermark get, then pass --force to replace it (the old position stays in the document's history)`,
+      );
+    }
+    const strategy = settings.strategy ?? (seed.timestamp === null ? "id" : "hybrid");
+    let document = await step(
+      setWatermark(options, {
+        ...(seed.timestamp !== null ? { timestamp: seed.timestamp } : {}),
+        ...(seed.lastId !== null ? { keyValues: [seed.lastId] } : {}),
+        strategy,
+      }),
+    );
+    const notes = [
+      `imported the ${seed.shape} seed watermark: position (${[seed.timestamp, seed.lastId].filter((value) => value !== null).join(", ")}), strategy ${strategy}`,
+    ];
+    if (seed.extractedRows !== null) {
+      document = await step(
+        setCumulativeCount(options, { stage: "extract", mode: "absolute", count: seed.extractedRows }),
+      );
+    }
+    if (seed.loadedRows !== null) {
+      // sluice's load counts mirror its own ledger in the warehouse; a count it did
+      // not load would be overwritten by the next mirror update, so it is only shown.
+      notes.push(
+        `the seed's loaded count (${seed.loadedRows}) is not imported: sluice counts what its own ledger holds; sluice watermark-count validate-counts compares the target with the source`,
+      );
+    }
+    if (seed.shape === "legacy" && seed.extractedRows !== null) {
+      notes.push(
+        "the legacy document's mysql_rows_extracted was taken as the cumulative extracted count; check it with sluice watermark-count validate-counts",
+      );
+    }
+    if (seed.processedFiles > 0) {
+      notes.push(
+        `${seed.processedFiles} file(s) the seed recorded as loaded are not tracked by sluice: it loads only the runs it staged itself, so they are never loaded twice`,
+      );
+    }
+    return { document, notes };
   });
 }
