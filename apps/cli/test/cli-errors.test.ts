@@ -5,24 +5,9 @@ import { createLocalObjectStore } from "@sluice/connectors";
 import { createTestMysqlConnection } from "@sluice/test-services";
 import { createLeaseStore, leaseHolderFor } from "@sluice/watermark-store";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { runCli } from "../src/index.js";
+import { sluice } from "./cli-harness.js";
 
 const schema = "cli_errors";
-
-async function sluice(args: string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env,
-  });
-  return { code, stdout, stderr };
-}
 
 let lakeDir: string;
 let sourceUrl: string;

@@ -1,7 +1,7 @@
 import { runCli } from "../src/index.js";
 
 /** Runs the real command line in-process and collects what it printed. */
-export async function sluice(args: string[], env: Record<string, string> = {}) {
+export async function sluice(args: string[], env: Record<string, string> = {}, cwd?: string) {
   let stdout = "";
   let stderr = "";
   const code = await runCli(args, {
@@ -12,6 +12,7 @@ export async function sluice(args: string[], env: Record<string, string> = {}) {
       stderr += text;
     },
     env,
+    ...(cwd !== undefined ? { cwd } : {}),
   });
   return { code, stdout, stderr };
 }

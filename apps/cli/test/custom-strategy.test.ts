@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createTestMysqlConnection, createTestPgClient } from "@sluice/test-services";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { runCli } from "../src/index.js";
+import { sluice as runSluice } from "./cli-harness.js";
 
 const run = promisify(execFile);
 const schema = "cli_custom_strategy";
@@ -51,20 +51,9 @@ async function createProject(): Promise<string> {
   return dir;
 }
 
-async function sluice(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: {},
-    cwd: project,
-  });
-  return { code, stdout, stderr };
+/** The CLI in-process, run from the user's project directory (strategy paths resolve there). */
+function sluice(args: string[]) {
+  return runSluice(args, {}, project);
 }
 
 beforeAll(async () => {

@@ -3,24 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestMysqlConnection } from "@sluice/test-services";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { runCli } from "../src/index.js";
+import { sluice } from "./cli-harness.js";
 
 const schema = "cli_type_policies";
-
-async function sluice(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
 
 let sourceUrl: string;
 let connection: Awaited<ReturnType<typeof createTestMysqlConnection>>;
