@@ -2,9 +2,9 @@ import { createStrategyRegistry } from "@sluice/cdc-strategies";
 import { type MysqlSource, openMysqlSource } from "@sluice/connectors";
 import type { SluiceError, TableSpec } from "@sluice/core";
 import { configError, formatTableRef } from "@sluice/core";
-import { openLoader } from "@sluice/redshift-loader";
 import { createWatermarkStore, type WatermarkDocument } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
+import { openTableLoader } from "./open-table-loader.js";
 import { runAsResult, step } from "./result-steps.js";
 import { listStagedRuns } from "./staged-runs.js";
 import { defaultPageSize, type SyncTableOptions } from "./sync-options.js";
@@ -57,15 +57,7 @@ export function validateCounts(options: SyncTableOptions): ResultAsync<CountVali
     } finally {
       await source.close();
     }
-    const loader = await step(
-      openLoader({
-        connection: warehouse.connection,
-        lake: options.lake,
-        ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
-        ...(warehouse.iamRole ? { iamRole: warehouse.iamRole } : {}),
-        tables: { [table]: { ...(warehouse.targetName ? { targetName: warehouse.targetName } : {}) } },
-      }),
-    );
+    const loader = await step(openTableLoader(warehouse, options.lake, table));
     try {
       const target = await step(loader.targetOf(table));
       const targetRows = await step(loader.countRows(table));

@@ -1,8 +1,8 @@
 import { openMysqlSource } from "@sluice/connectors";
 import type { KeyRange, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, uncheckedKinds } from "@sluice/core";
-import { openLoader } from "@sluice/redshift-loader";
 import type { ResultAsync } from "neverthrow";
+import { openTableLoader } from "./open-table-loader.js";
 import { runAsResult, step } from "./result-steps.js";
 import type { DataVerification, RangeMismatch } from "./run-report.js";
 import type { SyncTableOptions } from "./sync-options.js";
@@ -34,15 +34,7 @@ export function verifyTableData(options: SyncTableOptions): ResultAsync<DataVeri
         .slice(0, -1)
         .map((from, index) => ({ from, to: cuts[index + 1] ?? null }));
       const sourceSums = await step(source.checksumRanges(spec, ranges));
-      const loader = await step(
-        openLoader({
-          connection: warehouse.connection,
-          lake: options.lake,
-          ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
-          ...(warehouse.iamRole ? { iamRole: warehouse.iamRole } : {}),
-          tables: { [tableName]: { ...(warehouse.targetName ? { targetName: warehouse.targetName } : {}) } },
-        }),
-      );
+      const loader = await step(openTableLoader(warehouse, options.lake, tableName));
       try {
         const target = await step(loader.targetOf(tableName));
         const targetSums = await step(
