@@ -116,9 +116,10 @@ describe("syncTable, hybrid strategy, MariaDB -> local lake -> PostgreSQL", () =
     const backup = (await syncTable(syncOptions(table, lake, { mode: "backup-only" })))._unsafeUnwrap();
     expect(backup.load).toBeNull();
     const options = syncOptions(table, lake, { mode: "redshift-only" });
-    const { source: _unused, ...withoutSource } = options;
+    const { source: _unused, warehouse, ...withoutSource } = options;
+    if (!warehouse) throw new Error("syncOptions gives a warehouse");
     const load = (
-      await syncTable({ ...withoutSource, warehouse: { ...options.warehouse!, targetSchema } })
+      await syncTable({ ...withoutSource, warehouse: { ...warehouse, targetSchema } })
     )._unsafeUnwrap();
     expect(load.extract).toBeNull();
     expect(load.load?.rowsStaged).toBe(backup.extract?.rows);
@@ -126,7 +127,7 @@ describe("syncTable, hybrid strategy, MariaDB -> local lake -> PostgreSQL", () =
       normaliseDoubles(await sourceRowsAsText(source, schema)),
     );
     const again = (
-      await syncTable({ ...withoutSource, warehouse: { ...options.warehouse!, targetSchema } })
+      await syncTable({ ...withoutSource, warehouse: { ...warehouse, targetSchema } })
     )._unsafeUnwrap();
     expect(again.load?.runsLoaded).toBe(0);
   });
