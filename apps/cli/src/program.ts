@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import type { CliIo } from "./cli-io.js";
+import { reconcileCommand } from "./reconcile-command.js";
 import { syncCommand } from "./sync-command.js";
 import { watermarkCommand, watermarkCountCommand } from "./watermark-command.js";
 
@@ -24,6 +25,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     syncCommand(io, setExitCode),
     watermarkCommand(io, setExitCode),
     watermarkCountCommand(io, setExitCode),
+    reconcileCommand(io, setExitCode),
   ]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
   }

@@ -1,4 +1,5 @@
 import type { RunReport } from "@sluice/pipeline";
+import { reconcileLine } from "./reconcile-command.js";
 
 /** The operator's view of a run: a few plain lines, no secrets (URIs carry none). */
 export function renderRunReport(report: RunReport): string {
@@ -50,6 +51,7 @@ export function renderRunReport(report: RunReport): string {
     );
   }
   if (report.failure) lines.push(`${prefix}: FAILED: ${report.failure}`);
+  if (report.reconcile) lines.push(reconcileLine(prefix, report.reconcile));
   return lines.join("\n");
 }
 

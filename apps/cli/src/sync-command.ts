@@ -8,11 +8,17 @@ import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
 import { exitCodeFor } from "./exit-codes.js";
 import { faultHookFromEnvironment } from "./fault-injection.js";
+import {
+  deleteModeOption,
+  maxDeletesOption,
+  type ReconcileFlags,
+  reconcileSettings,
+} from "./reconcile-options.js";
 import { renderRunReport } from "./report-text.js";
 import { loadStrategyModules } from "./strategy-modules.js";
 import { parseTableDdlFlags } from "./table-ddl-flags.js";
 
-interface SyncFlags {
+interface SyncFlags extends ReconcileFlags {
   table: string;
   source?: string;
   lake?: string;
@@ -144,6 +150,12 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
       "after the load, compare row counts and per-key-range checksums of source and target; fail naming the ranges that differ",
     )
     .option("--verify-rows-per-range <rows>", "rows per compared key range (default 100000)")
+    .option(
+      "--reconcile-deletes <cadence>",
+      "after the load, find rows deleted in MySQL by primary-key reconciliation: off (default), every run, or N-hours (e.g. 24h) since the last",
+    )
+    .addOption(deleteModeOption())
+    .addOption(maxDeletesOption())
     .option("--json", "print the run report as JSON on stdout")
     .option("-v, --verbose", "log progress as JSON lines on stderr")
     .action(async (flags: SyncFlags) => {
@@ -174,6 +186,8 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
       `--safety-lag-seconds must be a number of seconds >= 0, got "${flags.safetyLagSeconds}"`,
     );
   }
+  const reconcile = reconcileSettings(flags);
+  if ("kind" in reconcile) return reconcile;
   const settings = parseSettings(flags.strategyOption ?? []);
   if (settings instanceof Error) return configError(settings.message);
   const custom = await loadStrategyModules(flags.strategyModule ?? [], io.cwd ?? process.cwd());
@@ -230,6 +244,7 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(flags.verifyData ? { verifyData: true } : {}),
     ...(verifyRowsPerRange ? { verifyRowsPerRange } : {}),
     ...(faultHook ? { faultHook } : {}),
+    ...reconcile,
   });
   connections.value.lake.close?.();
   if (report.isErr()) {

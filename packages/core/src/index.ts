@@ -15,6 +15,10 @@ export type {
 } from "./extract-plan.js";
 export type { FaultHook, FaultPoint } from "./fault-point.js";
 export { faultPoints } from "./fault-point.js";
+export type { KeyDigest, KeyInterval, KeyPart, SourceKey } from "./key-interval.js";
+export { keyText, keyTextSeparator } from "./key-interval.js";
+export type { OrderedKeyColumn } from "./key-interval-predicate.js";
+export { intervalPredicate, keyListPredicate, lexicographic } from "./key-interval-predicate.js";
 export type { LogFields, Logger, LogLevel } from "./logger.js";
 export { createJsonLogger, silentLogger } from "./logger.js";
 export type { LogicalKind, LogicalType } from "./logical-type.js";

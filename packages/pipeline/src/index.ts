@@ -2,6 +2,13 @@ export { type AbandonedRunCleanup, cleanUpAbandonedRun } from "./abandoned-run.j
 export { type CountValidation, validateCounts } from "./count-validation.js";
 export { extractToLake, type RunIdentity } from "./extract-to-lake.js";
 export {
+  compareKeys,
+  type KeyComparison,
+  type KeyComparisonSettings,
+  type SourceKeySide,
+  type TargetKeySide,
+} from "./key-reconciliation.js";
+export {
   manifestPrefix,
   newRunId,
   partKey,
@@ -11,6 +18,10 @@ export {
 export { loadFromLake } from "./load-from-lake.js";
 export type { PlannedRun } from "./plan-extraction.js";
 export { planExtraction, resolveStrategy } from "./plan-extraction.js";
+export { isReconcileDue, parseReconcileCadence, type ReconcileCadence } from "./reconcile-cadence.js";
+export { defaultReconcileMaxDeletes, reconcileDeletes } from "./reconcile-deletes.js";
+export type { ReconcileReport } from "./reconcile-report.js";
+export { reconcileTable } from "./reconcile-table.js";
 export { type IncompleteRunError, isIncompleteRun } from "./run-failure.js";
 export { parseRunManifest } from "./run-manifest-schema.js";
 export type {

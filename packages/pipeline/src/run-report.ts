@@ -1,4 +1,5 @@
 import type { CursorPosition } from "@sluice/core";
+import type { ReconcileReport } from "./reconcile-report.js";
 
 /** What extraction did (or, on a dry run, would do). */
 export interface ExtractReport {
@@ -110,4 +111,6 @@ export interface RunReport {
   readonly verification?: DataVerification;
   /** Set when the run failed after doing work: why (the run ends non-zero). */
   readonly failure?: string;
+  /** Delete reconciliation after the load, when `reconcileDeletes` made it due this run. */
+  readonly reconcile?: ReconcileReport;
 }

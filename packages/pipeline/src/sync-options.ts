@@ -2,6 +2,7 @@ import type { StrategyRegistry } from "@sluice/cdc-strategies";
 import type { MysqlConnectionOptions } from "@sluice/connectors";
 import type { FaultHook, Logger, NullCursorPolicy, ObjectStore, TableRef, WriteMode } from "@sluice/core";
 import type { LatestViewOptions, TableDdlOptions, WarehouseConnection } from "@sluice/redshift-loader";
+import type { ReconcileCadence } from "./reconcile-cadence.js";
 
 /** `sync` moves rows MySQL -> lake -> warehouse; the other two stop or start at the lake. */
 export type SyncMode = "sync" | "backup-only" | "redshift-only";
@@ -114,6 +115,16 @@ export interface SyncTableOptions {
   readonly verifyData?: boolean;
   /** Rows per compared key range for `verifyData`; default 100,000. */
   readonly verifyRowsPerRange?: number;
+  /**
+   * When a sync run (mode `sync`) also reconciles deletes by primary key after its load
+   * (`--reconcile-deletes`): `off` (default), `every` run, or when the last
+   * reconciliation is `everyHours` old. See docs/cdc.md, "Deletes".
+   */
+  readonly reconcileDeletes?: ReconcileCadence;
+  /** How deletes land in the target: `soft` (default: `_sluice_deleted_at` set) or `hard` (DELETE). */
+  readonly deleteMode?: "soft" | "hard";
+  /** A reconciliation that finds more deletes than this stops without deleting; default 1,000,000. */
+  readonly reconcileMaxDeletes?: number;
 }
 
 export const defaultPageSize = 50_000;

@@ -7,6 +7,7 @@ import { extractToLake, type RunIdentity } from "./extract-to-lake.js";
 import { finishRun } from "./finish-run.js";
 import { newRunId } from "./lake-layout.js";
 import { loadFromLake } from "./load-from-lake.js";
+import { reconcileIfDue } from "./reconcile-table.js";
 import { runAsResult, step } from "./result-steps.js";
 import { incompleteRun } from "./run-failure.js";
 import type { ExtractReport, LoadSummary, RunReport } from "./run-report.js";
@@ -47,12 +48,14 @@ export function syncTable(options: SyncTableOptions): ResultAsync<RunReport, Slu
         if (loaded.isErr()) throw loaded.error;
         load = loaded.value;
       }
+      const reconcile = await reconcileIfDue(options, store, notes, run);
       return finishRun(options, store, {
         table: tableName,
         dryRun: options.dryRun ?? false,
         extract,
         load,
         notes,
+        ...(reconcile ? { reconcile } : {}),
       });
     };
     // A dry run writes nothing, so it takes no lease (and is not refused by one).
@@ -100,6 +103,19 @@ function validate(options: SyncTableOptions): SluiceError | null {
   if (options.verifyData && warehouse?.writeMode === "append") {
     return configError(
       `${tableName}: --verify-data compares one row per key, but an append table keeps every version; verify a merge table, or compare its latest view by hand`,
+    );
+  }
+  if (options.reconcileDeletes && options.reconcileDeletes !== "off" && warehouse?.writeMode === "append") {
+    return configError(
+      `${tableName}: --reconcile-deletes compares one row per key, but an append table keeps every version of a key; reconcile a merge table, or leave deletes to its latest view`,
+    );
+  }
+  if (
+    options.reconcileMaxDeletes !== undefined &&
+    !(Number.isInteger(options.reconcileMaxDeletes) && options.reconcileMaxDeletes >= 0)
+  ) {
+    return configError(
+      `${tableName}: --reconcile-max-deletes must be a whole number >= 0, got ${options.reconcileMaxDeletes}`,
     );
   }
   if (options.limit != null && options.mode === "redshift-only") {

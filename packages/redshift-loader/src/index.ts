@@ -10,6 +10,7 @@ export { defaultLedgerSchema, ledgerTableName, renderCreateLedger } from "./load
 export { type MergeColumn, renderMergeStatements, stagingSequenceColumn } from "./merge-sql.js";
 export { checkParquetContract, parquetMismatch } from "./parquet-contract.js";
 export type { ParquetTextReader } from "./parquet-text-reader.js";
+export { reconcileLedgerTableName, renderCreateReconcileLedger } from "./reconcile-ledger.js";
 export { renderRedshiftCopy } from "./redshift-copy.js";
 export { normalizeCopyOptions } from "./redshift-copy-options.js";
 export { renderRedshiftManifest } from "./redshift-manifest.js";
@@ -38,7 +39,23 @@ export {
   type TargetColumnName,
   targetIdentifier,
 } from "./target-names.js";
+export { resolveTargetTable } from "./target-table.js";
 export { warehouseColumnType } from "./warehouse-column-type.js";
+export {
+  type AppliedDeletes,
+  type DeleteMode,
+  type KeyReconcilerOptions,
+  openWarehouseKeyReconciler,
+  type WarehouseKeyReconciler,
+} from "./warehouse-key-reconciler.js";
+export {
+  deletedAtColumn,
+  type WarehouseKeyColumn,
+  type WarehouseKeySql,
+  type WarehouseStatement,
+  warehouseKeySql,
+  warehouseKeyText,
+} from "./warehouse-key-sql.js";
 export type {
   LedgerRun,
   LoaderOptions,

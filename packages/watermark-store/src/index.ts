@@ -15,6 +15,7 @@ export type {
   ExtractState,
   LoadCommit,
   LoadState,
+  ReconcileState,
   WatermarkDocument,
   WatermarkHistoryEntry,
   WatermarkOverride,

@@ -15,5 +15,6 @@ export function fenceWithLease(watermarks: WatermarkStore, lease: RunLease): Wat
     set: (...args) => lease.renew().andThen(() => watermarks.set(...args)),
     reset: (...args) => lease.renew().andThen(() => watermarks.reset(...args)),
     setCount: (...args) => lease.renew().andThen(() => watermarks.setCount(...args)),
+    recordReconcile: (...args) => lease.renew().andThen(() => watermarks.recordReconcile(...args)),
   };
 }

@@ -53,6 +53,21 @@ const countOverrideSchema = z.object({
   after: z.number().int().nonnegative(),
 });
 
+/**
+ * The last delete reconciliation (`--reconcile-deletes`, `sluice reconcile`): when, by
+ * which run, how, and what it found. Optional in the document: absent means the table
+ * was never reconciled, so documents written before it existed parse unchanged.
+ */
+const reconcileStateSchema = z.object({
+  reconciledAt: instantSchema,
+  runId: z.string(),
+  mode: z.enum(["soft", "hard"]),
+  /** Target rows the source no longer has, deleted or flagged. */
+  keysDeleted: z.number().int().nonnegative(),
+  /** Source rows at or below the watermark that the target lacks (reported, not fixed). */
+  keysMissing: z.number().int().nonnegative(),
+});
+
 /** The last manual change (`watermark set` / `reset` / `watermark-count set-count`), kept until the next one. */
 const overrideSchema = z.object({
   at: instantSchema,
@@ -90,6 +105,7 @@ export const watermarkDocumentSchema = z.object({
   extract: extractStateSchema.nullable(),
   load: loadStateSchema.nullable(),
   lastOverride: overrideSchema.nullable(),
+  reconcile: reconcileStateSchema.optional(),
   history: z.array(historyEntrySchema).max(historyLimit).readonly(),
 });
 
@@ -99,6 +115,7 @@ export type LoadState = NonNullable<WatermarkDocument["load"]>;
 export type WatermarkOverride = NonNullable<WatermarkDocument["lastOverride"]>;
 export type WatermarkHistoryEntry = WatermarkDocument["history"][number];
 export type CountOverride = NonNullable<WatermarkOverride["count"]>;
+export type ReconcileState = NonNullable<WatermarkDocument["reconcile"]>;
 
 /**
  * What a run commits after extraction; the store adds `status` and `rowsLastRun`.

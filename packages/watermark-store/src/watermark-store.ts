@@ -14,6 +14,7 @@ import {
   type ExtractCommit,
   historyLimit,
   type LoadCommit,
+  type ReconcileState,
   type WatermarkDocument,
   type WatermarkHistoryEntry,
 } from "./watermark-document.js";
@@ -74,6 +75,15 @@ export interface WatermarkStore {
   ): ResultAsync<WatermarkDocument, SluiceError>;
   /** Every table's document, sorted by table name. */
   list(): ResultAsync<readonly WatermarkDocument[], SluiceError>;
+  /**
+   * Records a delete reconciliation (its time drives `--reconcile-deletes N-hours`).
+   * Leaves extract and load state and the history as they are.
+   */
+  recordReconcile(
+    ref: TableRef,
+    expectedRevision: number | null,
+    reconcile: ReconcileState,
+  ): ResultAsync<WatermarkDocument, SluiceError>;
 }
 
 export interface WatermarkStoreOptions {
@@ -89,7 +99,10 @@ type Change = (
     extract: WatermarkDocument["extract"];
     load: WatermarkDocument["load"];
     lastOverride?: WatermarkDocument["lastOverride"];
-    entry: WatermarkHistoryEntry;
+    /** Absent: keep the document's; null: drop it. */
+    reconcile?: ReconcileState | null;
+    /** Absent: the history is left as it is. */
+    entry?: WatermarkHistoryEntry;
   },
   SluiceError
 >;
@@ -184,6 +197,9 @@ export function createWatermarkStore(
       const at = now().toISOString();
       const changed = change(document, at);
       if (changed.isErr()) return err(changed.error);
+      const reconcile =
+        changed.value.reconcile !== undefined ? changed.value.reconcile : (document?.reconcile ?? null);
+      const entry = changed.value.entry;
       const next: WatermarkDocument = {
         version: currentWatermarkVersion,
         table,
@@ -196,7 +212,10 @@ export function createWatermarkStore(
           changed.value.lastOverride !== undefined
             ? changed.value.lastOverride
             : (document?.lastOverride ?? null),
-        history: [...(document?.history ?? []), changed.value.entry].slice(-historyLimit),
+        ...(reconcile ? { reconcile } : {}),
+        history: entry
+          ? [...(document?.history ?? []), entry].slice(-historyLimit)
+          : (document?.history ?? []),
       };
       const stored = await compareAndSetText(store, key, `${JSON.stringify(next, null, 2)}\n`, version);
       if (stored.isOk()) return ok(next);
@@ -301,6 +320,7 @@ export function createWatermarkStore(
             previousPosition: current?.extract?.position ?? null,
             ...(resetOptions.backupKey ? { backupKey: resetOptions.backupKey } : {}),
           },
+          reconcile: null,
           entry: { at, event: "reset", runId: null, position: null, rows: 0 },
         }),
       ),
@@ -364,6 +384,10 @@ export function createWatermarkStore(
           entry: { at, event: "count", runId: null, position, rows: after },
         });
       }),
+    recordReconcile: (ref, expectedRevision, reconcile) =>
+      write(ref, expectedRevision, false, (current) =>
+        ok({ extract: current?.extract ?? null, load: current?.load ?? null, reconcile }),
+      ),
 
     list: () =>
       store.list(statePrefix).andThen((objects) => {

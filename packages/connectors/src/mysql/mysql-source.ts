@@ -24,6 +24,7 @@ import type { MysqlConnectionOptions } from "./mysql-connection-options.js";
 import { describeMysqlTable } from "./mysql-describe-table.js";
 import { type MysqlErrorContext, mysqlError } from "./mysql-errors.js";
 import { type ExtractObserver, extractPlanRows } from "./mysql-extract.js";
+import { createMysqlKeyDigests, type KeyDigestOptions, type SourceKeyDigests } from "./mysql-key-digests.js";
 import { mysqlKeyBoundaries, mysqlRangeChecksums } from "./mysql-range-checksums.js";
 
 export interface MysqlExtractOptions {
@@ -68,6 +69,8 @@ export interface MysqlSource {
   keyBoundaries(spec: TableSpec, rowsPerRange: number): ResultAsync<string[][], SluiceError>;
   /** Row count and checksum of canonical row text per key range (docs/watermarks.md). */
   checksumRanges(spec: TableSpec, ranges: readonly KeyRange[]): ResultAsync<RangeChecksum[], SluiceError>;
+  /** Primary-key digests, splits, key lists and lookups for delete reconciliation (mysql-key-digests.ts). */
+  keyDigests(spec: TableSpec, options?: KeyDigestOptions): ResultAsync<SourceKeyDigests, SluiceError>;
   close(): Promise<void>;
 }
 
@@ -220,6 +223,12 @@ function sourceOver(
       ResultAsync.fromPromise(mysqlRangeChecksums(query, spec, ranges), (thrown) =>
         mapUnlessSluice(thrown, context(`checksumming ${formatTableRef(spec.ref)}`)),
       ),
+    keyDigests(spec, options = {}) {
+      const mapError = (thrown: unknown, doing: string) => mapUnlessSluice(thrown, context(doing));
+      return ResultAsync.fromPromise(createMysqlKeyDigests(query, spec, options, mapError), (thrown) =>
+        mapError(thrown, `reading the key columns of ${formatTableRef(spec.ref)}`),
+      );
+    },
     close: () =>
       new Promise<void>((resolve) => {
         connection.end(() => {

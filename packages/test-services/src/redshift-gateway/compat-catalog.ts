@@ -27,6 +27,7 @@ export class CompatCatalog {
     await admin.query(
       `CREATE OR REPLACE FUNCTION ${compatSchema}.json_parse(text) RETURNS ${compatSchema}.super LANGUAGE sql IMMUTABLE STRICT AS $body$ SELECT $1::jsonb $body$`,
     );
+    for (const statement of reconciliationFunctions) await admin.query(statement);
     await admin.query(svvColumnsView);
     return new CompatCatalog(admin);
   }
@@ -51,6 +52,42 @@ export class CompatCatalog {
     await this.admin.end().catch(() => {});
   }
 }
+
+/**
+ * Redshift functions delete reconciliation uses (AWS docs: STRTOL, TO_VARBYTE,
+ * FROM_VARBYTE): STRTOL(text, base) to BIGINT (optional sign, leading blanks, `0x`
+ * for base 16; out of the signed 64-bit range fails); TO_VARBYTE / FROM_VARBYTE with
+ * the formats hex, utf8 (utf-8, utf_8) and base64 (`binary`, bit strings, is not emulated).
+ */
+const reconciliationFunctions = [
+  `CREATE OR REPLACE FUNCTION ${compatSchema}.strtol(text, integer) RETURNS bigint LANGUAGE plpgsql IMMUTABLE STRICT AS $body$
+DECLARE
+  digits text := lower(ltrim($1));
+  negative boolean := false;
+  result numeric := 0;
+  digit integer;
+BEGIN
+  IF $2 < 2 OR $2 > 36 THEN RAISE EXCEPTION 'STRTOL base % is not between 2 and 36', $2; END IF;
+  IF left(digits, 1) IN ('+', '-') THEN negative := left(digits, 1) = '-'; digits := substr(digits, 2); END IF;
+  IF $2 = 16 AND left(digits, 2) = '0x' THEN digits := substr(digits, 3); END IF;
+  FOR i IN 1..length(digits) LOOP
+    digit := strpos('0123456789abcdefghijklmnopqrstuvwxyz', substr(digits, i, 1)) - 1;
+    EXIT WHEN digit < 0 OR digit >= $2;
+    result := result * $2 + digit;
+  END LOOP;
+  RETURN CASE WHEN negative THEN -result ELSE result END;
+END $body$`,
+  `CREATE OR REPLACE FUNCTION ${compatSchema}.to_varbyte(text, text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS $body$
+SELECT CASE lower($2)
+  WHEN 'hex' THEN decode(CASE WHEN length($1) % 2 = 1 THEN '0' || $1 ELSE $1 END, 'hex')
+  WHEN 'utf8' THEN convert_to($1, 'UTF8') WHEN 'utf-8' THEN convert_to($1, 'UTF8') WHEN 'utf_8' THEN convert_to($1, 'UTF8')
+  WHEN 'base64' THEN decode($1, 'base64') END $body$`,
+  `CREATE OR REPLACE FUNCTION ${compatSchema}.from_varbyte(bytea, text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $body$
+SELECT CASE lower($2)
+  WHEN 'hex' THEN encode($1, 'hex')
+  WHEN 'utf8' THEN convert_from($1, 'UTF8') WHEN 'utf-8' THEN convert_from($1, 'UTF8') WHEN 'utf_8' THEN convert_from($1, 'UTF8')
+  WHEN 'base64' THEN encode($1, 'base64') END $body$`,
+];
 
 /**
  * Redshift's SVV_COLUMNS has information_schema.columns' shape (AWS: "catalog

@@ -3,6 +3,9 @@ import { isSignificant, joinTokens, keyword, type SqlToken } from "./sql-tokens.
 /** Schema holding what PostgreSQL lacks (see compat-catalog.ts). */
 export const compatSchema = "redshift";
 
+/** Redshift functions PostgreSQL lacks, emulated in the compat schema under the same name. */
+const compatFunctions = new Set(["JSON_PARSE", "STRTOL", "TO_VARBYTE", "FROM_VARBYTE"]);
+
 /** Redshift's VARBYTE without a length holds up to 64,000 bytes (AWS docs, "VARBYTE type"). */
 export const defaultVarbyteLength = 64_000;
 
@@ -22,7 +25,7 @@ export function varbyteDomain(length: number): string {
  * touched: physical-design clauses (DISTSTYLE, DISTKEY, SORTKEY, ENCODE, BACKUP) are
  * dropped, SUPER and VARBYTE become domains in the `redshift` schema, GETDATE() and
  * SYSDATE become their PostgreSQL equivalents, JSON_PARSE a function into the SUPER
- * domain, SVV_COLUMNS a view of the same shape.
+ * domain, STRTOL, TO_VARBYTE and FROM_VARBYTE compat functions, SVV_COLUMNS a view of the same shape.
  * Everything else passes unchanged.
  */
 export function translateStatement(tokens: readonly SqlToken[]): TranslatedStatement {
@@ -49,8 +52,13 @@ export function translateStatement(tokens: readonly SqlToken[]): TranslatedState
         continue;
       }
     }
-    if (word === "JSON_PARSE" && next?.text === "(" && out.filter(isSignificant).at(-1)?.text !== ".") {
-      out.push({ kind: "word", text: `${compatSchema}.json_parse` });
+    if (
+      word &&
+      compatFunctions.has(word) &&
+      next?.text === "(" &&
+      out.filter(isSignificant).at(-1)?.text !== "."
+    ) {
+      out.push({ kind: "word", text: `${compatSchema}.${word.toLowerCase()}` });
       continue;
     }
     if (word === "SVV_COLUMNS" && out.filter(isSignificant).at(-1)?.text !== ".") {

@@ -1,0 +1,31 @@
+import { parseTableRef, type SluiceError } from "@sluice/core";
+import { err, ok, type Result } from "neverthrow";
+import type { WarehouseTable } from "./sql-text.js";
+import { explicitIdentifier, targetIdentifier } from "./target-names.js";
+import type { WarehouseDialect } from "./warehouse-url.js";
+
+/**
+ * The warehouse table of a source table (`schema.table`), by the loader's rules:
+ * the given target name and schema (checked identifiers), else the source's names
+ * sanitised by `targetIdentifier`; the schema falls back to the connection's.
+ */
+export function resolveTargetTable(
+  table: string,
+  dialect: WarehouseDialect,
+  given: { readonly targetSchema?: string; readonly targetName?: string; readonly connectionSchema?: string },
+): Result<WarehouseTable, SluiceError> {
+  const ref = parseTableRef(table);
+  if (ref.isErr()) return err(ref.error);
+  const givenSchema = given.targetSchema ?? given.connectionSchema;
+  const schema =
+    givenSchema === undefined
+      ? ok(targetIdentifier(ref.value.schema, dialect))
+      : explicitIdentifier(`${table}: target schema`, givenSchema, dialect);
+  if (schema.isErr()) return err(schema.error);
+  const name =
+    given.targetName === undefined
+      ? ok(targetIdentifier(ref.value.table, dialect))
+      : explicitIdentifier(`${table}: target name`, given.targetName, dialect);
+  if (name.isErr()) return err(name.error);
+  return ok({ schema: schema.value, name: name.value });
+}
