@@ -232,12 +232,13 @@ export function mysqlKeyDigestSql(
         ...ordered.map((column, index) => `${column.expression} AS ${orders[index]}`),
         `${keyHash(texts)} AS h`,
       ].join(", ");
+      // ROW_NUMBER takes no frame; the running hash sum needs one (rows, not peers: keys are unique).
+      const window = `PARTITION BY r ORDER BY ${orders.join(", ")}`;
       return {
         sql: [
           `SELECT r, rn, total, CAST(cs AS CHAR) AS cs, ${keys.join(", ")} FROM (`,
-          `SELECT r, ${keys.join(", ")}, ROW_NUMBER() OVER w AS rn, COUNT(*) OVER (PARTITION BY r) AS total, SUM(h) OVER w AS cs`,
+          `SELECT r, ${keys.join(", ")}, ROW_NUMBER() OVER (${window}) AS rn, COUNT(*) OVER (PARTITION BY r) AS total, SUM(h) OVER (${window} ROWS UNBOUNDED PRECEDING) AS cs`,
           `FROM (SELECT ${inner} FROM ${table}${whereSql}) AS keyed`,
-          `WINDOW w AS (PARTITION BY r ORDER BY ${orders.join(", ")} ROWS UNBOUNDED PRECEDING)`,
           `) AS numbered WHERE MOD(rn, CEILING(total / ${Math.trunc(parts)})) = 0 OR rn = total ORDER BY r, rn`,
         ].join(" "),
         values,
