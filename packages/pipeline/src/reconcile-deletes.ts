@@ -57,8 +57,16 @@ export function reconcileDeletes(
     if (!options.source || !options.warehouse) {
       throw configError(`${tableName}: reconciling deletes needs both --source and --target`);
     }
+    if (options.warehouse.writeMode === "append") {
+      throw configError(
+        `${tableName}: delete reconciliation compares one row per key, but an append table keeps every version of a key; reconcile a merge table, or leave deletes to its latest view`,
+      );
+    }
     const previous = await step(watermarks.read(options.table));
-    const skip = skipReason(previous, tableName);
+    const skip =
+      options.warehouse.writeMode === "replace"
+        ? "the table is written in replace mode: each run replaces the target, so deletes already show"
+        : skipReason(previous, tableName);
     if (skip) {
       notes.push(`deletes not reconciled: ${skip}`);
       return report({ skipped: skip });

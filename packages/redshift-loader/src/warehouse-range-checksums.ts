@@ -2,6 +2,8 @@ import type { ColumnSpec, KeyRange, RangeChecksum } from "@sluice/core";
 import { uncheckedKinds } from "@sluice/core";
 import type pg from "pg";
 import { qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
+import { readCatalogColumns } from "./target-catalog.js";
+import { deletedAtColumn } from "./warehouse-key-sql.js";
 import type { WarehouseDialect } from "./warehouse-url.js";
 
 /** A source column and its name in the warehouse. */
@@ -74,6 +76,9 @@ export async function warehouseRangeChecksums(
     .filter((text): text is string => text !== null)
     .map((text) => `COALESCE(${text}, '\\N')`);
   const rowText = parts.length === 0 ? "''" : parts.join(" || CHR(31) || ");
+  // Rows flagged deleted by soft-delete reconciliation are gone from the source: leave them out.
+  const catalog = await readCatalogColumns(client, dialect, target);
+  const liveOnly = catalog?.some((column) => column.name === deletedAtColumn) ?? false;
   const out: RangeChecksum[] = [];
   for (const range of ranges) {
     const clauses: string[] = [];
@@ -86,6 +91,7 @@ export async function warehouseRangeChecksums(
       clauses.push(keyCompare(primaryKey, "<", values.length + 1));
       values.push(...range.to);
     }
+    if (liveOnly) clauses.push(`${quoteIdentifier(deletedAtColumn)} IS NULL`);
     const where = clauses.length === 0 ? "" : ` WHERE ${clauses.join(" AND ")}`;
     const result = await client.query<{ n: string; checksum: string }>(
       `SELECT COUNT(*) AS n, CAST(COALESCE(SUM(${rowHash(rowText, dialect)}), 0) AS VARCHAR) AS checksum FROM ${qualifiedName(target)}${where}`,
