@@ -9,8 +9,8 @@ import type {
   SluiceError,
   WriteMode,
 } from "@sluice/core";
-import { isSluiceError, parseTableRef, silentLogger, sluiceError } from "@sluice/core";
-import { errAsync, ok, okAsync, ResultAsync } from "neverthrow";
+import { isSluiceError, silentLogger, sluiceError } from "@sluice/core";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import type pg from "pg";
 import { defaultLedgerSchema, ledgerTable } from "./load-ledger.js";
 import { loadRunInTransaction } from "./load-run.js";
@@ -18,7 +18,8 @@ import type { ParquetTextReader } from "./parquet-text-reader.js";
 import { normalizeCopyOptions } from "./redshift-copy-options.js";
 import { formatWarehouseTable, qualifiedName, type WarehouseTable } from "./sql-text.js";
 import type { TableDdlOptions } from "./table-ddl-options.js";
-import { explicitIdentifier, mapColumnNames, targetIdentifier } from "./target-names.js";
+import { mapColumnNames } from "./target-names.js";
+import { resolveTargetTable } from "./target-table.js";
 import { warehouseError } from "./warehouse-errors.js";
 import { warehouseRangeChecksums } from "./warehouse-range-checksums.js";
 import { connectWarehouse, ensureLedger } from "./warehouse-session.js";
@@ -218,22 +219,16 @@ class SessionLoader implements WarehouseLoader {
   }
 
   private tableOf(table: string): ResultAsync<WarehouseTable, SluiceError> {
-    const ref = parseTableRef(table);
-    if (ref.isErr()) return errAsync(ref.error);
-    const dialect = this.options.connection.dialect;
     const perTable = this.options.tables?.[table];
-    const givenSchema = perTable?.targetSchema ?? this.options.targetSchema ?? this.options.connection.schema;
-    const schema =
-      givenSchema === undefined
-        ? ok(targetIdentifier(ref.value.schema, dialect))
-        : explicitIdentifier(`${table}: target schema`, givenSchema, dialect);
-    if (schema.isErr()) return errAsync(schema.error);
-    const name =
-      perTable?.targetName === undefined
-        ? ok(targetIdentifier(ref.value.table, dialect))
-        : explicitIdentifier(`${table}: target name`, perTable.targetName, dialect);
-    if (name.isErr()) return errAsync(name.error);
-    return okAsync({ schema: schema.value, name: name.value });
+    const givenSchema = perTable?.targetSchema ?? this.options.targetSchema;
+    const resolved = resolveTargetTable(table, this.options.connection.dialect, {
+      ...(givenSchema !== undefined ? { targetSchema: givenSchema } : {}),
+      ...(perTable?.targetName !== undefined ? { targetName: perTable.targetName } : {}),
+      ...(this.options.connection.schema !== undefined
+        ? { connectionSchema: this.options.connection.schema }
+        : {}),
+    });
+    return resolved.isErr() ? errAsync(resolved.error) : okAsync(resolved.value);
   }
 
   loadedRunIds(table: string): ResultAsync<ReadonlySet<string>, SluiceError> {
