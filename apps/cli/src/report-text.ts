@@ -7,11 +7,8 @@ export function renderRunReport(report: RunReport): string {
   const prefix = report.dryRun ? `${report.table} (dry run)` : report.table;
   const extract = report.extract;
   if (extract && !report.dryRun && extract.rows > 0) {
-    const position = extract.to
-      ? [extract.to.cursorValue, ...extract.to.keyValues].filter((v) => v !== null)
-      : [];
     lines.push(
-      `${prefix}: extracted ${extract.rows} rows into ${extract.files} file(s), ${formatBytes(extract.bytes)}, run ${extract.runId}, in ${seconds(extract.durationMs)}; watermark now (${position.join(", ")})`,
+      `${prefix}: extracted ${extract.rows} rows into ${extract.files} file(s), ${formatBytes(extract.bytes)}, run ${extract.runId}, in ${seconds(extract.durationMs)}; watermark now ${watermarkText(extract)}`,
     );
     lines.push(cdcLine(prefix, extract));
     for (const [column, count] of Object.entries(extract.zeroDates)) {
@@ -59,11 +56,25 @@ export function renderRunReport(report: RunReport): string {
 function cdcLine(prefix: string, extract: NonNullable<RunReport["extract"]>): string {
   const parts = [`strategy ${extract.strategy} (${extract.writeMode})`, `${extract.queries} queries`];
   if (extract.ceiling !== null)
-    parts.push(`ceiling ${extract.ceiling} (${extract.ceilingBoundBy ?? "clock"})`);
+    parts.push(
+      `ceiling ${extract.ceiling} (${extract.snapshot ? "frozen when the initial snapshot started" : (extract.ceilingBoundBy ?? "clock")})`,
+    );
   if (extract.keyCeiling !== null) parts.push(`key ceiling (${extract.keyCeiling.join(", ")})`);
   if (extract.nullCursorRows)
     parts.push(`${extract.nullCursorRows} row(s) with NULL ${extract.cursorColumn}`);
   return `${prefix}: ${parts.join(", ")}`;
+}
+
+/** The position, or where the initial snapshot stands. */
+function watermarkText(extract: NonNullable<RunReport["extract"]>): string {
+  const snapshot = extract.snapshot;
+  if (snapshot && !snapshot.complete) {
+    return `initial snapshot (primary-key order, below ${snapshot.ceiling}) after key (${(snapshot.afterKey ?? []).join(", ")})`;
+  }
+  const position = extract.to
+    ? [extract.to.cursorValue, ...extract.to.keyValues].filter((v) => v !== null)
+    : [];
+  return `(${position.join(", ")})`;
 }
 
 function seconds(ms: number): string {

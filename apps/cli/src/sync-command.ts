@@ -40,6 +40,8 @@ interface SyncFlags extends ReconcileFlags {
   strategyOption?: string[];
   maxChunks?: string;
   nullCursor?: "skip" | "oldest";
+  /** `--no-initial-snapshot` sets it false. */
+  initialSnapshot?: boolean;
   safetyLagSeconds?: string;
   force?: boolean;
   cursorColumn?: string;
@@ -102,6 +104,10 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option(
       "--safety-lag-seconds <seconds>",
       "keep the ceiling this far below the source clock (late commits; default 0)",
+    )
+    .option(
+      "--no-initial-snapshot",
+      "hybrid/timestamp: read a table without a watermark in cursor order, not as a primary-key snapshot",
     )
     .option("--force", "extract a large table even without an index for the strategy's queries")
     .option("--cursor-column <column>", "update-timestamp column for the hybrid strategy (default: detected)")
@@ -232,6 +238,7 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(Object.keys(settings).length > 0 ? { strategySettings: settings } : {}),
     ...(maxChunks ? { maxChunks } : {}),
     ...(flags.nullCursor ? { nullCursor: flags.nullCursor } : {}),
+    ...(flags.initialSnapshot === false ? { initialSnapshot: false } : {}),
     ...(safetyLag !== undefined ? { safetyLagSeconds: Number(safetyLag) } : {}),
     ...(flags.force ? { force: true } : {}),
     ...(flags.cursorColumn ? { cursorColumn: flags.cursorColumn } : {}),

@@ -16,7 +16,13 @@ import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
 import { exitCodeFor } from "./exit-codes.js";
 import { readSeedDocument } from "./seed-document.js";
-import { countValidationText, positionText, stagedRunsText, watermarkText } from "./watermark-text.js";
+import {
+  countValidationText,
+  extractPositionText,
+  positionText,
+  stagedRunsText,
+  watermarkText,
+} from "./watermark-text.js";
 
 interface TableFlags {
   table: string;
@@ -199,7 +205,7 @@ export function watermarkCommand(io: CliIo, setExitCode: (code: number) => void)
       if (flags.json) return void io.stdout(`${JSON.stringify(docs.value, null, 2)}\n`);
       for (const doc of docs.value) {
         io.stdout(
-          `${doc.table}\textracted up to ${positionText(doc.extract?.position)}\tlast run ${doc.extract?.lastRunId || "-"} (${doc.extract?.rowsLastRun ?? 0} rows; cumulative ${doc.extract?.rowsTotal ?? 0})\tloaded ${doc.load?.lastRunId ?? "-"} (${doc.load?.rowsLastRun ?? 0} rows; cumulative ${doc.load?.rowsTotal ?? 0})\n`,
+          `${doc.table}\textracted up to ${extractPositionText(doc.extract)}\tlast run ${doc.extract?.lastRunId || "-"} (${doc.extract?.rowsLastRun ?? 0} rows; cumulative ${doc.extract?.rowsTotal ?? 0})\tloaded ${doc.load?.lastRunId ?? "-"} (${doc.load?.rowsLastRun ?? 0} rows; cumulative ${doc.load?.rowsTotal ?? 0})\n`,
         );
       }
     });

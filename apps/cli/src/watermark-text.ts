@@ -8,6 +8,17 @@ export function positionText(position: CursorPosition | null | undefined): strin
 }
 
 /**
+ * Where extraction stands: the position, or the initial snapshot in progress (its
+ * frozen ceiling and the last key it took; the position is null meanwhile).
+ */
+export function extractPositionText(extract: WatermarkDocument["extract"] | undefined): string {
+  if (extract?.phase === "snapshot" && extract.snapshot) {
+    return `(initial snapshot below ${extract.snapshot.ceiling}, after key (${(extract.snapshot.afterKey ?? []).join(", ")}))`;
+  }
+  return positionText(extract?.position);
+}
+
+/**
  * One table's watermark for an operator: where extraction stands, what was loaded,
  * with this-run (session) and cumulative counts always on separate, labelled fields.
  */
@@ -16,7 +27,7 @@ export function watermarkText(document: WatermarkDocument): string {
   const extract = document.extract;
   if (extract) {
     lines.push(
-      `  extraction: ${extract.status} up to ${positionText(extract.position)}, strategy ${extract.strategy}${extract.cursorColumn ? ` on ${extract.cursorColumn}` : ""}, ceiling ${extract.ceiling ?? "-"}, last run ${extract.lastRunId || "-"}`,
+      `  extraction: ${extract.status} up to ${extractPositionText(extract)}${extract.phase ? ` (phase ${extract.phase})` : ""}, strategy ${extract.strategy}${extract.cursorColumn ? ` on ${extract.cursorColumn}` : ""}, ceiling ${extract.ceiling ?? "-"}, last run ${extract.lastRunId || "-"}`,
       `    rows extracted: last run ${extract.rowsLastRun} | cumulative ${extract.rowsTotal}`,
     );
   } else {

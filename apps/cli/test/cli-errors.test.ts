@@ -265,6 +265,45 @@ describe("sluice sync: happy path through the command line", () => {
     const watermark = await sluice(["watermark", "get", "--json", "-t", `${schema}.orders`], env);
     expect(JSON.parse(watermark.stdout).extract.position.keyValues).toEqual(["2"]);
   });
+
+  it("shows an initial snapshot in progress in the run text, watermark get and watermark list", async () => {
+    const env = {
+      SLUICE_SOURCE_URL: sourceUrl,
+      SLUICE_LAKE_URL: `file://${await mkdtemp(join(tmpdir(), "sluice-cli-snap-"))}`,
+    };
+    const result = await sluice(["sync", "--backup-only", "-t", `${schema}.orders`, "--limit", "1"], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /watermark now initial snapshot \(primary-key order, below [-0-9: .]+\) after key \(1\)/,
+    );
+    const watermark = JSON.parse((await sluice(["watermark", "get", "-t", `${schema}.orders`], env)).stdout);
+    expect(watermark.extract.phase).toBe("snapshot");
+    expect(watermark.extract.snapshot.afterKey).toEqual(["1"]);
+    expect(watermark.extract.position).toBeNull();
+    const list = await sluice(["watermark", "list"], env);
+    expect(list.stdout).toContain(
+      `initial snapshot below ${watermark.extract.snapshot.ceiling}, after key (1)`,
+    );
+    const rest = JSON.parse(
+      (await sluice(["sync", "--backup-only", "-t", `${schema}.orders`, "--json"], env)).stdout,
+    );
+    expect(rest.extract.snapshot.complete).toBe(true);
+    expect(rest.extract.to.keyValues).toEqual(["2"]);
+    const ordered = await sluice(
+      [
+        "sync",
+        "--backup-only",
+        "-t",
+        `${schema}.orders`,
+        "--json",
+        "--no-initial-snapshot",
+        "--lake",
+        `file://${await mkdtemp(join(tmpdir(), "sluice-cli-ordered-"))}`,
+      ],
+      env,
+    );
+    expect(JSON.parse(ordered.stdout).extract.phase).toBe("incremental");
+  });
 });
 
 describe("sluice sync: another run holds the table", () => {

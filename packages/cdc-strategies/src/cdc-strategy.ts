@@ -3,6 +3,7 @@ import type {
   ExtractPlan,
   NullCursorPolicy,
   SluiceError,
+  SnapshotProgress,
   SourceValue,
   TableSpec,
 } from "@sluice/core";
@@ -18,6 +19,19 @@ export interface PlanInput {
   readonly spec: TableSpec;
   /** Where the previous run stopped (the watermark's position); null on a first run. */
   readonly after: CursorPosition | null;
+  /**
+   * An initial snapshot still in progress (the watermark's phase is `snapshot`): its
+   * frozen ceiling and the last key it took. `after` is null then. Strategies that
+   * read an initial snapshot (hybrid, timestamp) continue it with the same ceiling;
+   * the caller does not capture a new one. Null/absent otherwise.
+   */
+  readonly snapshot?: SnapshotProgress | null;
+  /**
+   * False: a table without a position is read in cursor order from the beginning
+   * instead of starting with an initial snapshot (`--no-initial-snapshot`). A snapshot
+   * already in progress is continued either way. Default true.
+   */
+  readonly initialSnapshot?: boolean;
   /**
    * Exclusive upper bound for a clock cursor, captured from the source when the
    * strategy says {@link CdcStrategy.needsCeiling}: `NOW()` in the cursor's clock,
@@ -60,6 +74,19 @@ export interface AdvanceInput {
   readonly lastRow: readonly SourceValue[] | null;
   /** Rows the run extracted, all passes included. */
   readonly rows: number;
+  /**
+   * True when the ordered pass read every row within the plan's bounds (it ended on a
+   * short page or on the key ceiling), false when `--limit` or `--max-chunks` stopped
+   * it. Absent: not known, taken as false. An initial snapshot is complete only then.
+   */
+  readonly complete?: boolean;
+  /**
+   * Initial-snapshot runs that are complete: the largest (cursor, key) row below the
+   * snapshot's ceiling, read by the source right after the snapshot's last page (null
+   * when no row with a cursor is below it). It becomes the position of the first
+   * incremental run. Absent on other runs.
+   */
+  readonly snapshotEnd?: CursorPosition | null;
 }
 
 /**
@@ -75,7 +102,9 @@ export interface AdvanceInput {
  *    `ExtractPlan.paging`) and streams the rows into Parquet parts;
  * 4. after the parts and the run manifest are durable, `advance(...)` (default:
  *    {@link defaultAdvance}, the position of the last row) gives the watermark the next
- *    run receives as `input.after`.
+ *    run receives as `input.after`. Runs of an initial snapshot (plans with
+ *    `snapshot`) are advanced by {@link advanceWatermark} instead: the snapshot's next
+ *    key, or, once it is complete, the position at its ceiling.
  *
  * Planning is pure so a strategy can be unit-tested without a database and a data
  * engineer can add one in their own package: export an object of this shape and
@@ -95,7 +124,8 @@ export interface CdcStrategy {
   plan(input: PlanInput): Result<ExtractPlan, SluiceError>;
   /**
    * The position the next run starts after; null makes every run start from the
-   * beginning (full snapshots). Optional: {@link defaultAdvance} when absent.
+   * beginning (full snapshots). Optional: {@link defaultAdvance} when absent. Not
+   * called for initial-snapshot runs (plans with `snapshot`).
    */
   advance?(input: AdvanceInput): CursorPosition | null;
 }

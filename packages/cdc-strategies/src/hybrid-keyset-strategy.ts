@@ -1,8 +1,9 @@
 import type { ExtractPlan, SluiceError } from "@sluice/core";
 import { formatTableRef, sluiceError } from "@sluice/core";
-import { err, ok, type Result } from "neverthrow";
+import { err, type Result } from "neverthrow";
 import type { CdcStrategy, PlanInput } from "./cdc-strategy.js";
 import { ceilingForCursor, chooseCursorColumn } from "./choose-cursor-column.js";
+import { withInitialSnapshot } from "./initial-snapshot.js";
 import { checkLimits, checkPosition } from "./plan-input-checks.js";
 
 /**
@@ -17,6 +18,10 @@ import { checkLimits, checkPosition } from "./plan-input-checks.js";
  * the source counts them; `oldest` re-reads them every run in a first pass keyed by
  * the primary key. A stored position with a null cursor value (written before the
  * policy existed, "inside the NULL group") resumes at the first dated row.
+ *
+ * A table without a position starts with an initial snapshot (see
+ * {@link withInitialSnapshot}): the rows below the first run's ceiling in primary-key
+ * order, resumable across runs, then keyset runs from `cursor >= that ceiling`.
  */
 export const hybridKeysetStrategy: CdcStrategy = {
   name: "hybrid",
@@ -40,7 +45,7 @@ export const hybridKeysetStrategy: CdcStrategy = {
     }
     const after = checkPosition(spec, "hybrid", spec.primaryKey, input.after, true);
     if (after.isErr()) return err(after.error);
-    return ok({
+    return withInitialSnapshot(input, {
       table: spec.ref,
       strategy: "hybrid",
       cursorColumn: cursor.value,

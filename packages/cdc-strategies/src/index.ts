@@ -9,6 +9,8 @@ export { hybridKeysetStrategy } from "./hybrid-keyset-strategy.js";
 export { idKeysetStrategy } from "./id-keyset-strategy.js";
 export type { IndexAdvice } from "./index-advice.js";
 export { indexAdvice } from "./index-advice.js";
+export type { WatermarkAdvance } from "./initial-snapshot.js";
+export { advanceWatermark, withInitialSnapshot } from "./initial-snapshot.js";
 export { checkLimits, checkPosition } from "./plan-input-checks.js";
 export { canonicalText, positionOfRow } from "./position-of-row.js";
 export { strategiesFromModule } from "./strategies-from-module.js";

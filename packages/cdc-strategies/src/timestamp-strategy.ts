@@ -1,8 +1,9 @@
 import type { ExtractPlan, SluiceError } from "@sluice/core";
 import { formatTableRef, sluiceError } from "@sluice/core";
-import { err, ok, type Result } from "neverthrow";
+import { err, type Result } from "neverthrow";
 import type { CdcStrategy, PlanInput } from "./cdc-strategy.js";
 import { ceilingForCursor, chooseCursorColumn } from "./choose-cursor-column.js";
+import { withInitialSnapshot } from "./initial-snapshot.js";
 import { checkLimits, checkPosition } from "./plan-input-checks.js";
 
 /**
@@ -17,6 +18,9 @@ import { checkLimits, checkPosition } from "./plan-input-checks.js";
  *
  * Cost of the simpler index: one extra query per page that ends in a tie, and a tie
  * group is read whole (it streams; memory holds only the keys of the page's last group).
+ *
+ * A table without a position starts with an initial snapshot in primary-key order, as
+ * hybrid does (see {@link withInitialSnapshot}); it is cut exactly at `--limit`.
  */
 export const timestampStrategy: CdcStrategy = {
   name: "timestamp",
@@ -40,7 +44,7 @@ export const timestampStrategy: CdcStrategy = {
     }
     const after = checkPosition(spec, "timestamp", [], input.after, true);
     if (after.isErr()) return err(after.error);
-    return ok({
+    return withInitialSnapshot(input, {
       table: spec.ref,
       strategy: "timestamp",
       cursorColumn: cursor.value,

@@ -12,6 +12,29 @@ export interface CursorPosition {
 }
 
 /**
+ * An initial snapshot in progress, as the watermark keeps it between runs: the
+ * ceiling frozen when the snapshot started (every run of the snapshot reads
+ * `cursor < ceiling`) and the primary key of the last row it took.
+ */
+export interface SnapshotProgress {
+  readonly ceiling: string;
+  /** Canonical text of the last key taken, one value per key column; null before the first row. */
+  readonly afterKey: readonly string[] | null;
+}
+
+/**
+ * How a cursor strategy's initial snapshot reads: rows with `cursor < ceiling` (the
+ * plan's ceiling) in primary-key order, `WHERE k > ? AND cursor < ? ORDER BY k LIMIT n`,
+ * a range scan of the clustered index instead of a walk through the cursor index.
+ */
+export interface SnapshotRead {
+  /** The primary key columns the pages are ordered and bounded by. */
+  readonly keyColumns: readonly string[];
+  /** Resume strictly after this key (canonical text); null starts from the first key. */
+  readonly afterKey: readonly string[] | null;
+}
+
+/**
  * How the source pages through the rows of a plan:
  * - `keyset` (default): `ORDER BY cursor, keys`, each page strictly after the last row
  *   of the previous one (`c > ? OR (c = ? AND k > ?)`), so ties never split wrongly;
@@ -83,4 +106,13 @@ export interface ExtractPlan {
   readonly consistentSnapshot?: boolean;
   /** How the warehouse applies the run; absent means `merge`. */
   readonly writeMode?: WriteMode;
+  /**
+   * Present when the run is (part of) the strategy's initial snapshot: the ordered pass
+   * reads `snapshot.keyColumns > afterKey AND cursorColumn < ceiling` in key order
+   * instead of the cursor order described by `paging` (`after` is then null), and the
+   * NULL-cursor policy applies as usual. The other fields keep describing the
+   * strategy's incremental reads, which follow once the snapshot is complete (index
+   * advice is for those). Absent: an incremental run.
+   */
+  readonly snapshot?: SnapshotRead;
 }

@@ -11,6 +11,8 @@ export type {
   ExtractPaging,
   ExtractPlan,
   NullCursorPolicy,
+  SnapshotProgress,
+  SnapshotRead,
   WriteMode,
 } from "./extract-plan.js";
 export type { FaultHook, FaultPoint } from "./fault-point.js";

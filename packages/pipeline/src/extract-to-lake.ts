@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { advancePosition } from "@sluice/cdc-strategies";
+import { advanceWatermark } from "@sluice/cdc-strategies";
 import type { ExtractObserver, MysqlSource } from "@sluice/connectors";
 import { openMysqlSource } from "@sluice/connectors";
 import type {
+  CursorPosition,
   ExtractPlan,
   Logger,
   RunManifest,
@@ -79,13 +80,24 @@ async function extractWith(
   const { strategy, plan } = planned;
   notes.push(...planned.warnings);
   // Counted as the source reports them; the report says how many queries a run took.
-  const counters = { queries: 0, nullCursorRows: null as number | null };
+  const counters = {
+    queries: 0,
+    nullCursorRows: null as number | null,
+    exhausted: false,
+    snapshotEnd: undefined as CursorPosition | null | undefined,
+  };
   const observer: ExtractObserver = {
     query: () => {
       counters.queries += 1;
     },
     nullCursorRows: (count) => {
       counters.nullCursorRows = count;
+    },
+    exhausted: () => {
+      counters.exhausted = true;
+    },
+    snapshotEnd: (position) => {
+      counters.snapshotEnd = position;
     },
   };
   const base = {
@@ -96,13 +108,14 @@ async function extractWith(
     ceilingBoundBy: planned.ceiling?.boundBy ?? null,
     keyCeiling: plan.keyCeiling ?? null,
     writeMode: plan.writeMode ?? "merge",
+    phase: plan.snapshot ? ("snapshot" as const) : ("incremental" as const),
     zeroDates: {},
   };
   if (options.dryRun) {
     const rows = await step(source.countRows(spec, plan));
     counters.queries += 1;
     notes.push(
-      `plan: strategy ${plan.strategy}, cursor ${plan.cursorColumn ?? "(none)"}, after ${describePosition(plan.after)}, ceiling ${plan.ceiling ?? "(none)"}`,
+      `plan: strategy ${plan.strategy}, cursor ${plan.cursorColumn ?? "(none)"}, ${plan.snapshot ? `initial snapshot in primary-key order after key ${describeKey(plan.snapshot.afterKey)}` : `after ${describePosition(plan.after)}`}, ceiling ${plan.ceiling ?? "(none)"}`,
       `would extract ${options.limit != null ? Math.min(rows, options.limit) : rows} of ${rows} pending rows into ${options.lake.uriFor(`${tableName}/`)}`,
     );
     return {
@@ -115,6 +128,7 @@ async function extractWith(
       manifestKey: null,
       queries: counters.queries,
       nullCursorRows: counters.nullCursorRows,
+      snapshot: null,
       durationMs: elapsed(),
     };
   }
@@ -135,6 +149,63 @@ async function extractWith(
         `${counters.nullCursorRows} row(s) have NULL ${plan.cursorColumn} and are not copied (--null-cursor skip); set ${plan.cursorColumn} on them, or run with --null-cursor oldest`,
       );
     }
+    const next = advanceWatermark(strategy, {
+      plan,
+      spec,
+      lastRow: staged.lastRow,
+      rows: staged.rows,
+      complete: counters.exhausted,
+      ...(counters.snapshotEnd !== undefined ? { snapshotEnd: counters.snapshotEnd } : {}),
+    });
+    const snapshotReport = plan.snapshot
+      ? {
+          ceiling: plan.ceiling ?? "",
+          afterKey: next.snapshot?.afterKey ?? null,
+          complete: next.snapshot === null,
+        }
+      : null;
+    if (snapshotReport?.complete) {
+      notes.push(
+        `initial snapshot complete: every row with ${plan.cursorColumn} below ${plan.ceiling} is extracted; the next run continues after ${describePosition(next.position)} in (${plan.cursorColumn}, key) order`,
+      );
+    }
+    // A snapshot in progress that this run found complete without new rows (the last
+    // run stopped exactly on its last row) still moves the watermark to its ceiling,
+    // without a manifest: otherwise every later run would read the empty tail again.
+    if (staged.rows === 0 && plan.writeMode !== "replace" && snapshotReport?.complete && previous?.extract) {
+      await step(
+        watermarks.recordExtract(
+          options.table,
+          previous.revision,
+          {
+            strategy: plan.strategy,
+            cursorColumn: plan.cursorColumn,
+            position: next.position,
+            phase: "incremental",
+            ceiling: plan.ceiling,
+            lastRunId: previous.extract.lastRunId,
+            manifestKey: previous.extract.manifestKey,
+            rowsTotal: previous.extract.rowsTotal,
+            updatedAt: new Date().toISOString(),
+          },
+          runId,
+          0,
+        ),
+      );
+      return {
+        ...base,
+        runId: null,
+        to: next.position,
+        rows: 0,
+        files: 0,
+        bytes: 0,
+        manifestKey: null,
+        queries: counters.queries,
+        nullCursorRows: counters.nullCursorRows,
+        snapshot: snapshotReport,
+        durationMs: elapsed(),
+      };
+    }
     // An empty snapshot still replaces the target (the table was emptied); otherwise
     // an empty run changes nothing and leaves no trace.
     if (staged.rows === 0 && plan.writeMode !== "replace") {
@@ -154,6 +225,7 @@ async function extractWith(
         manifestKey: null,
         queries: counters.queries,
         nullCursorRows: counters.nullCursorRows,
+        snapshot: snapshotReport,
         durationMs: elapsed(),
       };
     }
@@ -183,7 +255,7 @@ async function extractWith(
       }),
     );
     await options.faultHook?.("manifest-written");
-    const to = advancePosition(strategy, { plan, spec, lastRow: staged.lastRow, rows: staged.rows });
+    const to = next.position;
     await withdrawOnConflict(
       options,
       [manifestKey, redshiftManifestKey(options.table, runId)],
@@ -194,6 +266,10 @@ async function extractWith(
           strategy: plan.strategy,
           cursorColumn: plan.cursorColumn,
           position: to,
+          // Snapshot runs record their phase (snapshot, or incremental once complete);
+          // incremental runs leave it out (absent means incremental).
+          ...(next.snapshot ? { phase: "snapshot" as const, snapshot: next.snapshot } : {}),
+          ...(plan.snapshot && !next.snapshot ? { phase: "incremental" as const } : {}),
           ceiling: plan.ceiling,
           lastRunId: runId,
           manifestKey,
@@ -223,6 +299,7 @@ async function extractWith(
       manifestKey,
       queries: counters.queries,
       nullCursorRows: counters.nullCursorRows,
+      snapshot: snapshotReport,
       zeroDates: staged.zeroDates,
       zeroDateSamples: staged.zeroDateSamples,
       truncatedValues: staged.truncatedValues,
@@ -355,4 +432,8 @@ async function withdrawOnConflict(
   if (outcome.isOk()) return;
   if (outcome.error.kind === "conflict") await options.lake.delete(manifestKeys);
   throw outcome.error;
+}
+
+function describeKey(key: readonly string[] | null): string {
+  return key === null ? "(the first)" : `(${key.join(", ")})`;
 }

@@ -2,7 +2,7 @@ import type { CdcStrategy, PlanInput } from "@sluice/cdc-strategies";
 import { createStrategyRegistry, defaultStrategyName, indexAdvice } from "@sluice/cdc-strategies";
 import type { CapturedCeiling, MysqlSource } from "@sluice/connectors";
 import type { ExtractPlan, Logger, TableSpec } from "@sluice/core";
-import { configError, findColumn, formatTableRef } from "@sluice/core";
+import { configError, findColumn, formatTableRef, sluiceError } from "@sluice/core";
 import type { WatermarkDocument } from "@sluice/watermark-store";
 import { step } from "./result-steps.js";
 import { defaultPageSize, defaultUnindexedRowLimit, type SyncTableOptions } from "./sync-options.js";
@@ -26,7 +26,9 @@ export function resolveStrategy(options: SyncTableOptions, previous: WatermarkDo
   const registry = options.strategies ?? createStrategyRegistry();
   const previousName = previous?.extract?.strategy;
   const name = options.strategy ?? previousName ?? defaultStrategyName;
-  if (previousName && previous?.extract?.position && previousName !== name) {
+  // A snapshot in progress is a stored position too: another strategy would drop it.
+  const stored = previous?.extract?.position || previous?.extract?.phase === "snapshot";
+  if (previousName && stored && previousName !== name) {
     throw configError(
       `${formatTableRef(options.table)}: the watermark was written by strategy "${previousName}", not "${name}"; run with --strategy ${previousName}, or reset the watermark (sluice watermark reset -t ${formatTableRef(options.table)}) to start over`,
     );
@@ -55,25 +57,40 @@ export async function planExtraction(
     warnings.push(message);
     logger.warn(message, { table: formatTableRef(spec.ref), ...fields });
   };
+  const snapshot =
+    previous?.extract?.phase === "snapshot" && previous.extract.snapshot
+      ? { ceiling: previous.extract.snapshot.ceiling, afterKey: previous.extract.snapshot.afterKey }
+      : null;
   const input: PlanInput = {
     spec,
     after: previous?.extract?.position ?? null,
+    ...(snapshot ? { snapshot } : {}),
     ceiling: null,
     limit: options.limit ?? null,
     maxChunks: options.maxChunks ?? null,
     pageSize: options.pageSize ?? defaultPageSize,
     ...(options.cursorColumn ? { cursorColumn: options.cursorColumn } : {}),
     ...(options.nullCursor ? { nullCursor: options.nullCursor } : {}),
+    ...(options.initialSnapshot === false ? { initialSnapshot: false } : {}),
     ...(options.strategySettings ? { settings: options.strategySettings } : {}),
   };
   const draft = strategy.plan(input);
   if (draft.isErr()) throw draft.error;
+  if (snapshot && draft.value.snapshot && previous?.extract?.cursorColumn !== draft.value.cursorColumn) {
+    throw sluiceError(
+      "watermark",
+      `${formatTableRef(spec.ref)}: the initial snapshot in progress reads below a ceiling on ${previous?.extract?.cursorColumn ?? "no column"}, but this run's cursor is ${draft.value.cursorColumn}; run with --cursor-column ${previous?.extract?.cursorColumn ?? "<column>"}, or reset the watermark (sluice watermark reset -t ${formatTableRef(spec.ref)}) to start over`,
+    );
+  }
 
   let captured: CapturedCeiling | null = null;
   let ceiling: string | null = null;
   const cursor = draft.value.cursorColumn === null ? undefined : findColumn(spec, draft.value.cursorColumn);
   const clockCursor = cursor?.logical.kind === "datetime" || cursor?.logical.kind === "timestamp";
-  if (strategy.needsCeiling && cursor && (clockCursor || cursor.logical.kind === "date")) {
+  // A snapshot in progress keeps the ceiling it started with (the draft carries it):
+  // its runs together must read exactly the rows below one ceiling.
+  const frozen = draft.value.snapshot !== undefined && snapshot !== null;
+  if (!frozen && strategy.needsCeiling && cursor && (clockCursor || cursor.logical.kind === "date")) {
     // Captured once, from the source's own clock: rows stamped at or after it are
     // still being written (or sit in transactions still open) and wait for the next run.
     const fsp = "fsp" in cursor.logical ? cursor.logical.fsp : 0;

@@ -28,6 +28,18 @@ export interface ExtractReport {
   readonly keyCeiling: readonly string[] | null;
   /** How the warehouse applies the run: merge, append or replace. */
   readonly writeMode: "merge" | "append" | "replace";
+  /** `snapshot`: the run read (part of) the initial snapshot in primary-key order. */
+  readonly phase: "snapshot" | "incremental";
+  /**
+   * Where the initial snapshot stands after this run (null for incremental runs and dry
+   * runs): its frozen ceiling, the key it continues after, and whether it is complete
+   * (then `to` is the largest row below the ceiling, where incremental runs start).
+   */
+  readonly snapshot: {
+    readonly ceiling: string;
+    readonly afterKey: readonly string[] | null;
+    readonly complete: boolean;
+  } | null;
   /** Zero/invalid dates written as NULL, per column. */
   readonly zeroDates: Readonly<Record<string, number>>;
   /** The first zero/invalid date of each such column and the key of its row. */

@@ -43,6 +43,11 @@ export interface SyncTableOptions {
   /** CDC strategy name; default `hybrid`. */
   readonly strategy?: string;
   readonly cursorColumn?: string;
+  /**
+   * `false`: a table without a watermark is read in cursor order from the beginning
+   * (hybrid/timestamp), not as an initial snapshot in primary-key order. Default true.
+   */
+  readonly initialSnapshot?: boolean;
   /** Rows extracted this run at most; the watermark lands on the last row extracted. */
   readonly limit?: number | null;
   /** Plan and report; write nothing anywhere. */

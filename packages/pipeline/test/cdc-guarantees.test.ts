@@ -137,6 +137,7 @@ describe("precision: DATETIME/TIMESTAMP(0..6) cursors through the watermark", ()
         pageSize: 2,
         limit: 3,
         cursorColumn: "c",
+        initialSnapshot: false,
       });
       const reports = await syncUntilQuiet(options);
       expect(extractedRows(reports), table).toBe(8);
@@ -160,7 +161,11 @@ describe("run report and index checks", () => {
     const lake = await localLake();
     const run = (
       await syncTable(
-        syncOptions({ schema, table: "nullable" }, lake, { mode: "backup-only", pageSize: 100 }),
+        syncOptions({ schema, table: "nullable" }, lake, {
+          mode: "backup-only",
+          pageSize: 100,
+          initialSnapshot: false,
+        }),
       )
     )._unsafeUnwrap();
     expect(run.extract?.rows).toBe(990);
@@ -177,6 +182,7 @@ describe("run report and index checks", () => {
           pageSize: 100,
           nullCursor: "oldest",
           maxChunks: 2,
+          initialSnapshot: false,
         }),
       )
     )._unsafeUnwrap();

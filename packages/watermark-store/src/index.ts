@@ -16,6 +16,7 @@ export type {
   LoadCommit,
   LoadState,
   ReconcileState,
+  SnapshotState,
   WatermarkDocument,
   WatermarkHistoryEntry,
   WatermarkOverride,

@@ -13,6 +13,14 @@ export const cursorPositionSchema = z.object({
   keyValues: z.array(z.string()).readonly(),
 });
 
+/** An initial snapshot in progress: read in primary-key order below a frozen ceiling. */
+const snapshotStateSchema = z.object({
+  /** The ceiling captured by the snapshot's first run; every run of the snapshot reads below it. */
+  ceiling: z.string(),
+  /** Primary key of the last row the snapshot took (canonical text); null before its first row. */
+  afterKey: z.array(z.string()).readonly().nullable(),
+});
+
 const extractStateSchema = z.object({
   /** `committed`: a run's extraction put the cursor here; `overridden`: an operator did (`watermark set`). */
   status: z.enum(["committed", "overridden"]),
@@ -20,6 +28,14 @@ const extractStateSchema = z.object({
   cursorColumn: z.string().nullable(),
   /** The last row extracted, in the strategy's order: the next run starts after it. */
   position: cursorPositionSchema.nullable(),
+  /**
+   * `snapshot`: an initial snapshot is in progress (`position` is null, `snapshot` says
+   * where it stands); `incremental`: runs read from `position`. Absent (documents
+   * written before initial snapshots, and strategies without one): incremental.
+   */
+  phase: z.enum(["snapshot", "incremental"]).optional(),
+  /** Present while `phase` is `snapshot`. */
+  snapshot: snapshotStateSchema.optional(),
   /** Upper bound of the last run (rows stamped at or after it waited for the next run). */
   ceiling: z.string().nullable(),
   /** "" when the position was set by hand before any run. */
@@ -116,6 +132,7 @@ export type WatermarkOverride = NonNullable<WatermarkDocument["lastOverride"]>;
 export type WatermarkHistoryEntry = WatermarkDocument["history"][number];
 export type CountOverride = NonNullable<WatermarkOverride["count"]>;
 export type ReconcileState = NonNullable<WatermarkDocument["reconcile"]>;
+export type SnapshotState = NonNullable<ExtractState["snapshot"]>;
 
 /**
  * What a run commits after extraction; the store adds `status` and `rowsLastRun`.

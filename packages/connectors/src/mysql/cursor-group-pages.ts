@@ -24,6 +24,7 @@ export async function* extractCursorGroups(
   spec: TableSpec,
   plan: ExtractPlan,
   run: RunStatement,
+  exhausted: () => void = () => {},
 ): AsyncGenerator<RowBatch> {
   const cursorIndex = columnIndex(spec, plan.cursorColumn as string);
   const keyIndexes = (plan.dedupColumns ?? []).map((name) => columnIndex(spec, name));
@@ -53,7 +54,10 @@ export async function* extractCursorGroups(
       yield batch;
     }
     taken += pageRows;
-    if (pageRows < pageLimit || groupValue === null) return;
+    if (pageRows < pageLimit || groupValue === null) {
+      exhausted();
+      return;
+    }
     // The page was full: complete its last group, skipping the keys already taken.
     for await (const batch of run(cursorGroupQuery(spec, plan, groupRaw))) {
       const rest = batch.rows.filter((row) => !groupKeys.has(keyText(row)));

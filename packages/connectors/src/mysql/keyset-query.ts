@@ -68,9 +68,90 @@ export function keysetPageQuery(
   };
 }
 
+/**
+ * One page of an initial snapshot (`plan.snapshot`): the rows below the ceiling in
+ * primary-key order, strictly after the last key taken:
+ * `SELECT cols FROM t FORCE INDEX (PRIMARY) WHERE (k1 > ? OR ...) AND c < ? ORDER BY k1.. LIMIT n`.
+ * A range scan of the clustered index (the first page, with no key bound, reads it
+ * from its first entry and stops at the LIMIT). The hint is needed: MariaDB 10.11
+ * prefers a range on the cursor index plus a filesort for `c < ?` with
+ * `ORDER BY pk LIMIT n` (measured on the benchmark table), which would sort every
+ * remaining row below the ceiling for each page. `limit: "probe"` selects only the key
+ * of the next row (LIMIT 1): whether a run cut by --limit left anything of the snapshot.
+ */
+export function snapshotPageQuery(
+  spec: TableSpec,
+  plan: ExtractPlan,
+  afterKeys: readonly SourceValue[] | null,
+  limit: number | "probe",
+): SqlStatement {
+  const where = snapshotWhere(spec, plan, afterKeys);
+  const keys = (plan.snapshot?.keyColumns ?? []).map((name) => quoteIdentifier(columnOf(spec, name).name));
+  const select = limit === "probe" ? keys.join(", ") : selectList(spec);
+  return {
+    sql: `SELECT ${select} FROM ${qualifiedName(spec)} FORCE INDEX (PRIMARY) WHERE ${where.sql} ORDER BY ${keys.join(", ")} LIMIT ${limit === "probe" ? 1 : Math.trunc(limit)}`,
+    values: where.values,
+  };
+}
+
+/**
+ * The end of a complete initial snapshot: the largest (cursor, key) row below its
+ * ceiling, `SELECT c, k.. FROM t WHERE c < ? ORDER BY c DESC, k DESC LIMIT 1`, one
+ * backward probe of the cursor index. Its position is where the incremental runs start.
+ */
+export function snapshotEndQuery(spec: TableSpec, plan: ExtractPlan): SqlStatement {
+  if (plan.cursorColumn === null || plan.ceiling === null) {
+    throw sluiceError("internal", `${formatTableRef(spec.ref)}: a snapshot end needs a cursor and a ceiling`);
+  }
+  const cursor = columnOf(spec, plan.cursorColumn);
+  const columns = [cursor, ...plan.keyColumns.map((name) => columnOf(spec, name))].map((column) =>
+    quoteIdentifier(column.name),
+  );
+  return {
+    sql: `SELECT ${columns.join(", ")} FROM ${qualifiedName(spec)} WHERE ${quoteIdentifier(cursor.name)} < ${placeholder(cursor)} ORDER BY ${columns.map((column) => `${column} DESC`).join(", ")} LIMIT 1`,
+    values: [bindValue(cursor, plan.ceiling)],
+  };
+}
+
+function snapshotWhere(
+  spec: TableSpec,
+  plan: ExtractPlan,
+  afterKeys: readonly SourceValue[] | null,
+): SqlStatement {
+  const table = formatTableRef(spec.ref);
+  const read = plan.snapshot;
+  if (!read || read.keyColumns.length === 0 || plan.cursorColumn === null || plan.ceiling === null) {
+    throw sluiceError(
+      "internal",
+      `${table}: an initial-snapshot plan needs key columns, a cursor column and a ceiling`,
+    );
+  }
+  const keys = read.keyColumns.map((name) => columnOf(spec, name));
+  const cursor = columnOf(spec, plan.cursorColumn);
+  const values: unknown[] = [];
+  const parts: string[] = [];
+  if (afterKeys) {
+    if (afterKeys.length !== keys.length) {
+      throw sluiceError(
+        "internal",
+        `${table}: snapshot bound has ${afterKeys.length} key value(s) for ${keys.length} key column(s)`,
+      );
+    }
+    parts.push(lexicographicAfter(keys, afterKeys, values));
+  }
+  // NULL cursors are never below the ceiling: they follow the plan's NULL policy.
+  parts.push(`${quoteIdentifier(cursor.name)} < ${placeholder(cursor)}`);
+  values.push(bindValue(cursor, plan.ceiling));
+  return { sql: parts.join(" AND "), values };
+}
+
 /** `SELECT COUNT(*)` over the same bounds as the plan's pages (ignores the limit). */
 export function keysetCountQuery(spec: TableSpec, plan: ExtractPlan | undefined): SqlStatement {
-  const where = plan ? keysetWhere(spec, plan, boundOfPosition(plan)) : { sql: "", values: [] };
+  const where = !plan
+    ? { sql: "", values: [] }
+    : plan.snapshot
+      ? snapshotWhere(spec, plan, plan.snapshot.afterKey)
+      : keysetWhere(spec, plan, boundOfPosition(plan));
   return {
     sql: `SELECT COUNT(*) AS n FROM ${qualifiedName(spec)}${where.sql ? ` WHERE ${where.sql}` : ""}`,
     values: where.values,

@@ -1,4 +1,12 @@
-import type { ExtractPlan, Logger, RowBatch, SluiceError, SourceValue, TableSpec } from "@sluice/core";
+import type {
+  CursorPosition,
+  ExtractPlan,
+  Logger,
+  RowBatch,
+  SluiceError,
+  SourceValue,
+  TableSpec,
+} from "@sluice/core";
 import { findColumn, formatTableRef, sluiceError } from "@sluice/core";
 import { extractCursorGroups, type RunStatement } from "./cursor-group-pages.js";
 import {
@@ -10,6 +18,8 @@ import {
   nullCursorCountQuery,
   nullCursorPageQuery,
   type SqlStatement,
+  snapshotEndQuery,
+  snapshotPageQuery,
   wholeTableQuery,
 } from "./keyset-query.js";
 import { type StreamingConnection, streamRowBatches } from "./row-stream.js";
@@ -23,6 +33,18 @@ export interface ExtractObserver {
    * cheaply: no index leads with the cursor), or taken by the `oldest` NULL pass.
    */
   nullCursorRows?(count: number | null): void;
+  /**
+   * The ordered pass read every row within the plan's bounds: it ended on a short page
+   * or on the key ceiling, not at `--limit` or `--max-chunks`. Not called otherwise.
+   * An initial snapshot is complete only then.
+   */
+  exhausted?(): void;
+  /**
+   * An initial snapshot was exhausted: the largest (cursor, key) row below its ceiling,
+   * read right after its last page (null when no row with a cursor is below it). The
+   * first incremental run starts after it.
+   */
+  snapshotEnd?(position: CursorPosition | null): void;
 }
 
 export interface ExtractSettings {
@@ -66,12 +88,20 @@ export async function* extractPlanRows(
       snapshot = true;
     }
     yield* nullCursorPass(connection, spec, plan, settings);
-    if (plan.cursorColumn === null && plan.keyColumns.length === 0) {
+    const exhausted = () => settings.observer?.exhausted?.();
+    if (plan.snapshot) {
+      const done = yield* extractSnapshotPages(spec, plan, run);
+      if (done) {
+        settings.observer?.snapshotEnd?.(await snapshotEnd(spec, plan, run));
+        exhausted();
+      }
+    } else if (plan.cursorColumn === null && plan.keyColumns.length === 0) {
       yield* run(wholeTableQuery(spec));
+      exhausted();
     } else if (plan.paging === "cursor-groups") {
-      yield* extractCursorGroups(spec, plan, run);
+      yield* extractCursorGroups(spec, plan, run, exhausted);
     } else {
-      yield* extractKeysetPages(spec, plan, run);
+      yield* extractKeysetPages(spec, plan, run, exhausted);
     }
   } catch (thrown) {
     throw settings.mapError(thrown);
@@ -106,6 +136,7 @@ async function* extractKeysetPages(
   spec: TableSpec,
   plan: ExtractPlan,
   run: RunStatement,
+  exhausted: () => void,
 ): AsyncGenerator<RowBatch> {
   const cursorIndex = plan.cursorColumn === null ? -1 : columnIndex(spec, plan.cursorColumn);
   const keyIndexes = plan.keyColumns.map((name) => columnIndex(spec, name));
@@ -123,7 +154,10 @@ async function* extractKeysetPages(
       yield batch;
     }
     taken += pageRows;
-    if (pageRows < pageLimit || !lastRow) return;
+    if (pageRows < pageLimit || !lastRow) {
+      exhausted();
+      return;
+    }
     const row = lastRow;
     const next: KeysetBound = {
       cursor: cursorIndex < 0 ? undefined : (row[cursorIndex] ?? null),
@@ -138,9 +172,66 @@ async function* extractKeysetPages(
       );
     }
     // The page ended on the largest key of the plan: nothing is left, skip the empty query.
-    if (keyCeiling !== null && next.keys.map(canonicalValueText).join("\u0000") === keyCeiling) return;
+    if (keyCeiling !== null && next.keys.map(canonicalValueText).join("\u0000") === keyCeiling) {
+      exhausted();
+      return;
+    }
     bound = next;
   }
+}
+
+/**
+ * An initial snapshot's pages: the rows below the ceiling in primary-key order, each
+ * page strictly after the last key of the previous one (or of the previous run), cut
+ * exactly at `plan.limit` and `plan.maxChunks` like keyset pages. Returns true when no
+ * row below the ceiling is left after the last key (a short page, or an empty probe).
+ */
+async function* extractSnapshotPages(
+  spec: TableSpec,
+  plan: ExtractPlan,
+  run: RunStatement,
+): AsyncGenerator<RowBatch, boolean> {
+  const keyIndexes = (plan.snapshot?.keyColumns ?? []).map((name) => columnIndex(spec, name));
+  let after: readonly SourceValue[] | null = plan.snapshot?.afterKey ?? null;
+  let taken = 0;
+  for (let chunk = 0; plan.maxChunks == null || chunk < plan.maxChunks; chunk += 1) {
+    const pageLimit = plan.limit === null ? plan.pageSize : Math.min(plan.pageSize, plan.limit - taken);
+    if (pageLimit <= 0) break;
+    let pageRows = 0;
+    let lastRow: readonly SourceValue[] | undefined;
+    for await (const batch of run(snapshotPageQuery(spec, plan, after, pageLimit))) {
+      pageRows += batch.rows.length;
+      lastRow = batch.rows[batch.rows.length - 1];
+      yield batch;
+    }
+    taken += pageRows;
+    if (pageRows < pageLimit || !lastRow) return true;
+    const row = lastRow;
+    after = keyIndexes.map((index) => row[index] ?? null);
+  }
+  // Cut by --limit or --max-chunks: one key probe says whether anything is left, so a
+  // snapshot that ended exactly on the limit completes now rather than in an empty run.
+  let left = false;
+  for await (const batch of run(snapshotPageQuery(spec, plan, after, "probe"))) {
+    if (batch.rows.length > 0) left = true;
+  }
+  return !left;
+}
+
+/** The largest (cursor, key) row below the snapshot's ceiling, as canonical text. */
+async function snapshotEnd(
+  spec: TableSpec,
+  plan: ExtractPlan,
+  run: RunStatement,
+): Promise<CursorPosition | null> {
+  let found: readonly SourceValue[] | undefined;
+  for await (const batch of run(snapshotEndQuery(spec, plan))) found ??= batch.rows[0];
+  if (!found) return null;
+  const [cursor, ...keys] = found;
+  return {
+    cursorValue: canonicalValueText(cursor),
+    keyValues: keys.map((value) => canonicalValueText(value) ?? ""),
+  };
 }
 
 /**

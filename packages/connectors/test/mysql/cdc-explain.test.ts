@@ -1,5 +1,6 @@
 import type { CdcStrategy, PlanInput } from "@sluice/cdc-strategies";
 import {
+  advanceWatermark,
   fullSnapshotStrategy,
   hybridKeysetStrategy,
   idKeysetStrategy,
@@ -41,6 +42,7 @@ afterAll(async () => {
 interface ExplainRow {
   readonly type: string;
   readonly key: string | null;
+  readonly rows: string | number | null;
   readonly Extra: string | null;
 }
 
@@ -54,13 +56,14 @@ async function explain(statement: SqlStatement): Promise<ExplainRow[]> {
   }
 }
 
-/** A first run and a run resumed from the middle, every statement of both. */
+/** A first run (in cursor order) and a run resumed from the middle, every statement of both. */
 async function statementsOf(strategy: CdcStrategy, spec: TableSpec, extra: Partial<PlanInput>) {
-  const first = await planWith(source, strategy, spec, { pageSize: 500, ...extra });
+  const first = await planWith(source, strategy, spec, { pageSize: 500, initialSnapshot: false, ...extra });
   const run = await extractAll(source, spec, first);
   const middle = run.rows[Math.floor(run.rows.length / 2)] ?? [];
   const resumed = await planWith(source, strategy, spec, {
     pageSize: 500,
+    initialSnapshot: false,
     ...extra,
     after: strategy.advance ? null : positionOfRow(first, spec, middle),
   });
@@ -100,6 +103,83 @@ describe("every extraction query is an index range scan (EXPLAIN on MariaDB)", (
         expect(["range", "ref", "ref_or_null"], `${plan.type} for ${statement.sql}`).toContain(plan.type);
         expect(plan.key, statement.sql).toBe(key);
         expect(plan.Extra ?? "", statement.sql).not.toContain("filesort");
+      }
+    });
+  }
+});
+
+/**
+ * An initial snapshot cut by --limit, resumed to its end (with its end probe), then the
+ * first incremental run: every statement of the three runs.
+ */
+async function snapshotStatements(strategy: CdcStrategy, spec: TableSpec, extra: Partial<PlanInput>) {
+  const statements: SqlStatement[] = [];
+  const first = await planWith(source, strategy, spec, { pageSize: 500, limit: 1800, ...extra });
+  expect(first.snapshot).toEqual({ keyColumns: ["id"], afterKey: null });
+  const run1 = await extractAll(source, spec, first);
+  statements.push(...run1.statements);
+  const advance = (plan: typeof first, run: typeof run1) =>
+    advanceWatermark(strategy, {
+      plan,
+      spec,
+      lastRow: run.rows.filter((row) => row[3] !== null).at(-1) ?? null,
+      rows: run.rows.length,
+      complete: run.exhausted,
+      ...(run.snapshotEnd !== undefined ? { snapshotEnd: run.snapshotEnd } : {}),
+    });
+  const cut = advance(first, run1);
+  expect(cut.snapshot?.afterKey).not.toBeNull();
+  const rest = await planWith(source, strategy, spec, { pageSize: 500, ...extra, snapshot: cut.snapshot });
+  const run2 = await extractAll(source, spec, rest);
+  statements.push(...run2.statements);
+  const done = advance(rest, run2);
+  expect(done.snapshot).toBeNull();
+  // The largest dated row: stamps run up to seq 5999 (6000 has a NULL cursor).
+  expect(done.position?.cursorValue).toBe("2025-01-01 00:24:59.000000");
+  const incremental = await planWith(source, strategy, spec, {
+    pageSize: 500,
+    ...extra,
+    after: done.position,
+  });
+  expect(incremental.snapshot).toBeUndefined();
+  statements.push(...(await extractAll(source, spec, incremental)).statements);
+  return statements;
+}
+
+const snapshotCases: [string, CdcStrategy, Partial<PlanInput>][] = [
+  ["hybrid, NULL cursors skipped", hybridKeysetStrategy, {}],
+  ["hybrid, NULL cursors re-read first", hybridKeysetStrategy, { nullCursor: "oldest" }],
+  ["timestamp, NULL cursors re-read first", timestampStrategy, { nullCursor: "oldest" }],
+];
+
+describe("initial snapshot: pages are primary-key range scans, the other statements use the cursor index (EXPLAIN on MariaDB)", () => {
+  for (const [label, strategy, extra] of snapshotCases) {
+    it(`${label}: snapshot pages on PRIMARY, NULL pass and incremental run on ix_explain_updated, no filesort`, async () => {
+      const spec = (await source.describeTable({ schema: mysql.database, table: orders }))._unsafeUnwrap();
+      const statements = await snapshotStatements(strategy, spec, extra);
+      const pages = statements.filter((statement) => statement.sql.includes("FORCE INDEX (PRIMARY)"));
+      // 1800 rows in pages of 500, then the rest of ~5880 dated rows: 4 + 8 pages.
+      expect(pages.length).toBeGreaterThanOrEqual(10);
+      expect(statements.length).toBeGreaterThan(pages.length);
+      for (const statement of statements) {
+        const plans = await explain(statement);
+        expect(plans, statement.sql).toHaveLength(1);
+        const [plan] = plans as [ExplainRow];
+        expect(plan.Extra ?? "", statement.sql).not.toContain("filesort");
+        if (!pages.includes(statement)) {
+          expect(["range", "ref", "ref_or_null"], `${plan.type} for ${statement.sql}`).toContain(plan.type);
+          expect(plan.key, statement.sql).toBe("ix_explain_updated");
+          continue;
+        }
+        expect(plan.key, statement.sql).toBe("PRIMARY");
+        if (/`id` > /.test(statement.sql)) {
+          expect(plan.type, statement.sql).toBe("range");
+        } else {
+          // The first page has no key bound: the clustered index read from its first
+          // entry in order, stopping at the LIMIT (EXPLAIN's rows say so).
+          expect(plan.type, statement.sql).toBe("index");
+          expect(Number(plan.rows), statement.sql).toBeLessThanOrEqual(500);
+        }
       }
     });
   }

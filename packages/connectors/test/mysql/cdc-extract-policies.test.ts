@@ -53,7 +53,7 @@ describe("timestamp strategy: cursor-groups paging with boundary de-duplication"
     const table = await spec(ties);
     const expected = await clientRows(mysql, `SELECT id FROM ${ties} ORDER BY id`);
     for (const pageSize of [1, 5, 13, 64, 1000]) {
-      const plan = await planWith(source, timestampStrategy, table, { pageSize });
+      const plan = await planWith(source, timestampStrategy, table, { pageSize, initialSnapshot: false });
       const { rows, statements } = await extractAll(source, table, plan);
       const ids = rows.map((row) => text(row[0]));
       expect(new Set(ids).size).toBe(ids.length);
@@ -72,7 +72,12 @@ describe("timestamp strategy: cursor-groups paging with boundary de-duplication"
     let after: CursorPosition | null = null;
     let runs = 0;
     for (; runs < 100; runs += 1) {
-      const plan = await planWith(source, timestampStrategy, table, { pageSize: 4, limit: 10, after });
+      const plan = await planWith(source, timestampStrategy, table, {
+        pageSize: 4,
+        limit: 10,
+        after,
+        initialSnapshot: false,
+      });
       const { rows } = await extractAll(source, table, plan);
       if (rows.length === 0) break;
       // The run may exceed the limit only to finish the last group of equal stamps.
@@ -96,7 +101,7 @@ describe("timestamp strategy: cursor-groups paging with boundary de-duplication"
 describe("NULL cursor policies", () => {
   it("skip: leaves NULL cursors out, counts them and warns", async () => {
     const table = await spec(nullable);
-    const plan = await planWith(source, hybridKeysetStrategy, table, { pageSize: 2 });
+    const plan = await planWith(source, hybridKeysetStrategy, table, { pageSize: 2, initialSnapshot: false });
     expect(plan.nullCursor).toBe("skip");
     const { rows, nullCursorRows, warnings } = await extractAll(source, table, plan);
     expect(rows.map((row) => text(row[0]))).toEqual(["2", "4", "1", "7"]);
@@ -108,7 +113,11 @@ describe("NULL cursor policies", () => {
 
   it("oldest: re-reads every NULL cursor first, in key order, on every run, and leaves the position to dated rows", async () => {
     const table = await spec(nullable);
-    const first = await planWith(source, hybridKeysetStrategy, table, { pageSize: 2, nullCursor: "oldest" });
+    const first = await planWith(source, hybridKeysetStrategy, table, {
+      pageSize: 2,
+      nullCursor: "oldest",
+      initialSnapshot: false,
+    });
     const run1 = await extractAll(source, table, first);
     expect(run1.rows.map((row) => text(row[0]))).toEqual(["3", "5", "9", "11", "2", "4", "1", "7"]);
     expect(run1.nullCursorRows).toBe(4);
@@ -124,6 +133,7 @@ describe("NULL cursor policies", () => {
     const timestampPlan = await planWith(source, timestampStrategy, table, {
       pageSize: 1,
       nullCursor: "oldest",
+      initialSnapshot: false,
     });
     const run3 = await extractAll(source, table, timestampPlan);
     expect(run3.rows.map((row) => text(row[0])).slice(0, 4)).toEqual(["3", "5", "9", "11"]);
@@ -140,7 +150,12 @@ describe("--max-chunks", () => {
     const seen: string[] = [];
     let after: CursorPosition | null = null;
     for (let run = 0; run < 50; run += 1) {
-      const plan = await planWith(source, hybridKeysetStrategy, table, { pageSize: 9, maxChunks: 3, after });
+      const plan = await planWith(source, hybridKeysetStrategy, table, {
+        pageSize: 9,
+        maxChunks: 3,
+        after,
+        initialSnapshot: false,
+      });
       const { rows, statements } = await extractAll(source, table, plan);
       if (rows.length === 0) break;
       const pages = statements.filter((statement) => statement.sql.includes("LIMIT"));
