@@ -276,7 +276,13 @@ describe("sluice sync: happy path through the command line", () => {
     expect(result.stdout).toMatch(
       /watermark now initial snapshot \(primary-key order, below [-0-9: .]+\) after key \(1\)/,
     );
-    const watermark = JSON.parse((await sluice(["watermark", "get", "-t", `${schema}.orders`], env)).stdout);
+    const watermark = JSON.parse(
+      (await sluice(["watermark", "get", "--json", "-t", `${schema}.orders`], env)).stdout,
+    );
+    const text = await sluice(["watermark", "get", "-t", `${schema}.orders`], env);
+    expect(text.stdout).toContain(
+      `up to (initial snapshot below ${watermark.extract.snapshot.ceiling}, after key (1)) (phase snapshot)`,
+    );
     expect(watermark.extract.phase).toBe("snapshot");
     expect(watermark.extract.snapshot.afterKey).toEqual(["1"]);
     expect(watermark.extract.position).toBeNull();
