@@ -35,6 +35,21 @@ describe.each(lakeBackends)("operator changes on $name", ({ open }) => {
     expect((await watermarks.list())._unsafeUnwrap().map((doc) => doc.table)).toEqual(["shop.orders"]);
   });
 
+  it("an initial snapshot's phase is stored with the extract state; a set position ends it", async () => {
+    const lake = await open();
+    const watermarks = createWatermarkStore(lake);
+    const snapshot = { ceiling: "2024-05-01 10:05:00.000000", afterKey: ["42"] };
+    const committed = { ...commit(42, "run-1"), position: null, phase: "snapshot" as const, snapshot };
+    (await watermarks.recordExtract(ref, null, committed, "run-1", 42))._unsafeUnwrap();
+    const read = (await watermarks.read(ref))._unsafeUnwrap();
+    expect(read?.extract).toMatchObject({ phase: "snapshot", snapshot, position: null, rowsLastRun: 42 });
+    const set = (
+      await watermarks.set(ref, { cursorValue: "2024-05-01 09:00:00.000000", keyValues: ["7"] })
+    )._unsafeUnwrap();
+    expect(set.extract?.phase).toBeUndefined();
+    expect(set.extract?.snapshot).toBeUndefined();
+  });
+
   it("setCount: absolute and additive change the cumulative count only, recorded as an override", async () => {
     const lake = await open();
     const watermarks = createWatermarkStore(lake);

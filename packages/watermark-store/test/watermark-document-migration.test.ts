@@ -85,6 +85,25 @@ describe("watermark document versions", () => {
     expect(plain.lastOverride).toBeNull();
   });
 
+  it("reads version-2 documents without a phase unchanged, and keeps an initial snapshot's phase", () => {
+    const migrated = migrateWatermarkDocument(versionOne)._unsafeUnwrap();
+    const plain = JSON.parse(JSON.stringify(migrated));
+    // A document written before initial snapshots parses to exactly what it holds.
+    expect(migrateWatermarkDocument(plain)._unsafeUnwrap()).toEqual(plain);
+    expect(migrateWatermarkDocument(plain)._unsafeUnwrap().extract?.phase).toBeUndefined();
+    const snapshot = { ceiling: "2024-05-03 09:00:00.000000", afterKey: ["120"] };
+    const inProgress = {
+      ...plain,
+      extract: { ...plain.extract, position: null, phase: "snapshot", snapshot },
+    };
+    expect(migrateWatermarkDocument(inProgress)._unsafeUnwrap().extract).toMatchObject({
+      phase: "snapshot",
+      snapshot,
+    });
+    const broken = { ...inProgress, extract: { ...inProgress.extract, phase: "halfway" } };
+    expect(migrateWatermarkDocument(broken)._unsafeUnwrapErr()).toContain("extract.phase");
+  });
+
   it("refuses formats it does not know, naming the version", () => {
     expect(migrateWatermarkDocument({ ...versionOne, version: 3 })._unsafeUnwrapErr()).toContain(
       "version: 3 is not a watermark format",
