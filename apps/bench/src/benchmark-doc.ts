@@ -44,21 +44,19 @@ order, measured in the same run, shows the source's cost of that order:
 |---:|---:|---:|---:|---:|---:|
 ${ordered.join("\n")}
 
-What the snapshot changes, measured in one session on the same 1M-row table (2026-11-25,
-4 alternating pairs, medians): the snapshot's own statement (\`FORCE INDEX (PRIMARY)
-WHERE updated_at < NOW(6) ORDER BY id\`) streams in 1.43 s like the plain scan (1.43 s),
-against 2.05 s in keyset order, so the source does ~30% less work. sluice's wall time
-barely moves (3.39 s mean with the snapshot, 3.51 s with \`--no-initial-snapshot\`): on this
-machine sluice is bound by its own CPU, not by MariaDB. A CPU profile of one 1M-row run
-(\`NODE_OPTIONS=--cpu-prof\`, keyset order, before the snapshot) split sluice's ~3.4 s as:
-~0.55 s idle waiting for MariaDB, ~0.6 s in mysql2's row parsing, ~0.6 s in the column
-encoders, ~0.3 s garbage collection, ~0.3 s ZSTD, ~0.2 s date/time parsing, the rest
-start-up, upload and bookkeeping. The saved source work shows up in wall time only when
-the two cores are contended (the bench's runs on the shared machine vary by more than
-that). The way past the 0.5 target is on sluice's side: row parsing, encoding, GC and
-compression. Page size (50k vs 200k vs 1M rows per query) and ZSTD on a worker thread
-changed the time by less than the run-to-run noise (both measured, both left at their
-defaults).
+What the snapshot changes, measured on one 1M-row table (2026-11-25, two sessions of 4
+alternating pairs): its own statement (\`FORCE INDEX (PRIMARY) WHERE updated_at < NOW(6)
+ORDER BY id\`) streams in 1.38-1.43 s like the plain scan (1.40-1.43 s), against 2.00-2.08 s
+in keyset order, so the source does ~30% less work; sluice's wall time drops 3-5% (means
+3.39-3.41 s with the snapshot against 3.51-3.59 s with \`--no-initial-snapshot\`, faster in 7
+of 8 pairs). sluice is bound by its own CPU, not by MariaDB: a CPU profile of a snapshot
+run (\`NODE_OPTIONS=--cpu-prof\`) splits its ~3.5 s as ~0.7 s in the column encoders,
+~0.43 s in mysql2's row parsing plus ~0.3 s decoding strings, ~0.27 s ZSTD, ~0.26 s garbage
+collection, ~0.2 s date/time parsing, and ~0.66 s idle (start-up, the 150 ms
+open-transaction read, waits for rows and the last upload). The way past the 0.5 target is
+on sluice's side. Page size (50k vs 200k vs 1M rows per query) and ZSTD on a worker thread
+changed the time by less than the run-to-run noise (both measured before the snapshot,
+both left at their defaults).
 
 ## Memory
 
