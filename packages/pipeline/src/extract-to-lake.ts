@@ -169,9 +169,10 @@ async function extractWith(
         `initial snapshot complete: every row with ${plan.cursorColumn} below ${plan.ceiling} is extracted; the next run continues after ${describePosition(next.position)} in (${plan.cursorColumn}, key) order`,
       );
     }
-    // A snapshot in progress that this run found complete without new rows (the last
-    // run stopped exactly on its last row) still moves the watermark to its ceiling,
-    // without a manifest: otherwise every later run would read the empty tail again.
+    // A snapshot in progress that this run found complete without new rows (the rows
+    // left after the last run's key moved above the ceiling or were deleted) still
+    // hands over to the incremental phase, without a manifest: otherwise every later
+    // run would read the empty tail again.
     if (staged.rows === 0 && plan.writeMode !== "replace" && snapshotReport?.complete && previous?.extract) {
       await step(
         watermarks.recordExtract(
