@@ -22,8 +22,11 @@ const ddl = (table: string) => `CREATE TABLE ${table} (id INT NOT NULL PRIMARY K
   KEY ix_${table}_updated (updated_at))`;
 
 beforeAll(async () => {
-  source = await createSourceDatabase(schema, `${ddl("orders")}; ${ddl("crash")}; ${ddl("rules")};`);
-  for (const table of ["orders", "crash", "rules"]) {
+  source = await createSourceDatabase(
+    schema,
+    `${ddl("orders")}; ${ddl("crash")}; ${ddl("rules")}; ${ddl("tail")};`,
+  );
+  for (const table of ["orders", "crash", "rules", "tail"]) {
     await source.query(`INSERT INTO ${schema}.${table} (id, v) SELECT 100 + seq, seq FROM seq_1_to_50`);
   }
   await dropTargetSchema(schema);
@@ -134,6 +137,31 @@ describe("initial snapshot: a table without a watermark is read in primary-key o
     expect(rest.rows).toBe(30);
     expect(rest.snapshot?.complete).toBe(true);
     expect(first.rows + rerun.rows + rest.rows).toBe(50);
+  });
+
+  it("a snapshot whose remaining rows all moved above the ceiling hands over in an empty run, without a manifest", async () => {
+    const lake = await localLake();
+    const ref = { schema, table: "tail" };
+    const options = (limit: number | null) =>
+      syncOptions(ref, lake, { limit, warehouse: undefined, mode: "backup-only" });
+    const first = await run(options(45));
+    expect(first.extract?.snapshot).toMatchObject({ afterKey: ["145"], complete: false });
+    await source.query(`UPDATE ${schema}.tail SET v = v + 1000 WHERE id > 145`);
+    const empty = await run(options(null));
+    expect(empty.extract?.rows).toBe(0);
+    expect(empty.extract?.manifestKey).toBeNull();
+    expect(empty.extract?.snapshot?.complete).toBe(true);
+    expect(empty.extract?.to?.keyValues).toEqual(["145"]);
+    const doc = (await createWatermarkStore(lake).read(ref))._unsafeUnwrap();
+    expect(doc?.extract).toMatchObject({
+      phase: "incremental",
+      lastRunId: first.extract?.runId,
+      rowsTotal: 45,
+    });
+    expect(doc?.extract?.position?.keyValues).toEqual(["145"]);
+    const rest = await run(options(null));
+    expect(rest.extract?.phase).toBe("incremental");
+    expect(rest.extract?.rows).toBe(5);
   });
 
   it("a snapshot in progress refuses another strategy or cursor column; --no-initial-snapshot reads in cursor order", async () => {
