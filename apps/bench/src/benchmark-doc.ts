@@ -7,6 +7,18 @@ export function renderBenchmarkDoc(machine: string, results: readonly SizeResult
     (r) =>
       `| ${r.rows.toLocaleString("en-US")} | ${Math.round(r.referenceRowsPerSecond).toLocaleString("en-US")} | ${Math.round(r.sluiceRowsPerSecond).toLocaleString("en-US")} | **${r.ratio.toFixed(2)}** | **${r.peakRssMiB.toFixed(0)}** | ${r.files} | ${mib(r.sluiceParquetBytes)} | ${mib(r.duckdbParquetBytes)} | ${(r.sluiceParquetBytes / r.duckdbParquetBytes).toFixed(2)} |`,
   );
+  // Said in words so a miss is never hidden in a table cell.
+  const verdicts = results.map((r) => {
+    const rate =
+      r.ratio >= 0.5
+        ? `rate target met (${r.ratio.toFixed(2)})`
+        : `rate target missed by ${Math.round((1 - r.ratio / 0.5) * 100)}% (${r.ratio.toFixed(2)} < 0.5)`;
+    const memory =
+      r.peakRssMiB <= 256
+        ? `memory target met (${r.peakRssMiB.toFixed(0)} MiB)`
+        : `memory target missed by ${(r.peakRssMiB - 256).toFixed(0)} MiB (${r.peakRssMiB.toFixed(0)} > 256 MiB)`;
+    return `- ${r.rows.toLocaleString("en-US")} rows: ${rate}; ${memory}.`;
+  });
   const ordered = results.map(
     (r) =>
       `| ${r.rows.toLocaleString("en-US")} | ${r.referenceSeconds.toFixed(2)} | ${r.orderedReferenceSeconds.toFixed(2)} | ${(r.orderedReferenceSeconds / r.referenceSeconds).toFixed(2)} | ${r.sluiceSeconds.toFixed(2)} | ${(r.orderedReferenceSeconds / r.sluiceSeconds).toFixed(2)} |`,
@@ -28,6 +40,15 @@ Targets (issue #2): ratio >= 0.5; peak RSS <= 256 MiB and flat from 1M to 5M row
 | rows | reference rows/s | sluice rows/s | sluice / reference | peak RSS MiB | files | sluice Parquet MiB | DuckDB ZSTD MiB | bytes ratio |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join("\n")}
+
+${verdicts.join("\n")}
+
+A run has a fixed cost the reference does not pay, about 0.4-0.6 s on this machine: Node
+start-up and module loading, the connections, the 150 ms open-transaction read that caps
+the ceiling (docs/cdc.md), manifests and the watermark commit, and the last part's upload
+after extraction ends. It weighs ~15% on a 1M-row run of ~3.4 s and ~3% at 5M rows, which
+is part of the difference between the two ratios (the other part: the reference itself
+slows from 1M to 5M rows as the table outgrows the buffer pool).
 
 ## Where the time goes
 
