@@ -1,17 +1,17 @@
 import type { SluiceError } from "@sluice/core";
-import { createJsonLogger, isSluiceError, parseTableRef, redactSecrets, silentLogger } from "@sluice/core";
+import { createJsonLogger, isSluiceError, parseTableRef, silentLogger } from "@sluice/core";
 import type { ReconcileReport } from "@sluice/pipeline";
 import { reconcileTable } from "@sluice/pipeline";
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
-import { exitCodeFor } from "./exit-codes.js";
 import {
   deleteModeOption,
   maxDeletesOption,
   type ReconcileFlags,
   reconcileSettings,
 } from "./reconcile-options.js";
+import { failWith } from "./report-failure.js";
 
 interface ReconcileCommandFlags extends ReconcileFlags {
   table: string;
@@ -42,10 +42,7 @@ export function reconcileCommand(io: CliIo, setExitCode: (code: number) => void)
     .option("-v, --verbose", "log progress as JSON lines on stderr")
     .action(async (flags: ReconcileCommandFlags) => {
       const outcome = await runReconcile(flags, io);
-      if (outcome) {
-        io.stderr(`sluice: ${redactSecrets(outcome.message)}\n`);
-        setExitCode(exitCodeFor(outcome.kind, outcome.retryable));
-      }
+      if (outcome) failWith(io, setExitCode)(outcome);
     });
 }
 

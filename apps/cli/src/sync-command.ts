@@ -1,12 +1,11 @@
 import { createStrategyRegistry } from "@sluice/cdc-strategies";
 import type { SluiceError } from "@sluice/core";
-import { configError, createJsonLogger, parseTableRef, redactSecrets, silentLogger } from "@sluice/core";
+import { configError, createJsonLogger, parseTableRef, silentLogger } from "@sluice/core";
 import type { SyncMode } from "@sluice/pipeline";
 import { isIncompleteRun, syncTable } from "@sluice/pipeline";
 import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
-import { exitCodeFor } from "./exit-codes.js";
 import { faultHookFromEnvironment } from "./fault-injection.js";
 import {
   deleteModeOption,
@@ -14,6 +13,7 @@ import {
   type ReconcileFlags,
   reconcileSettings,
 } from "./reconcile-options.js";
+import { failWith } from "./report-failure.js";
 import { renderRunReport } from "./report-text.js";
 import { loadStrategyModules } from "./strategy-modules.js";
 import { parseTableDdlFlags } from "./table-ddl-flags.js";
@@ -166,10 +166,7 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option("-v, --verbose", "log progress as JSON lines on stderr")
     .action(async (flags: SyncFlags) => {
       const outcome = await runSync(flags, io);
-      if (outcome) {
-        io.stderr(`sluice: ${redactSecrets(outcome.message)}\n`);
-        setExitCode(exitCodeFor(outcome.kind, outcome.retryable));
-      }
+      if (outcome) failWith(io, setExitCode)(outcome);
     });
 }
 

@@ -1,5 +1,4 @@
-import type { SluiceError } from "@sluice/core";
-import { parseTableRef, redactSecrets } from "@sluice/core";
+import { parseTableRef } from "@sluice/core";
 import {
   importSeedWatermark,
   listStagedRuns,
@@ -14,7 +13,7 @@ import { createWatermarkStore } from "@sluice/watermark-store";
 import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
-import { exitCodeFor } from "./exit-codes.js";
+import { failWith } from "./report-failure.js";
 import { readSeedDocument } from "./seed-document.js";
 import {
   countValidationText,
@@ -301,11 +300,4 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
       if (!validation.value.consistent) setExitCode(1);
     });
   return command;
-}
-
-function failWith(io: CliIo, setExitCode: (code: number) => void) {
-  return (error: Pick<SluiceError, "message" | "kind" | "retryable">) => {
-    io.stderr(`sluice: ${redactSecrets(error.message)}\n`);
-    setExitCode(exitCodeFor(error.kind, error.retryable));
-  };
 }

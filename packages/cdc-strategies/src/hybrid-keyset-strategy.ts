@@ -1,10 +1,7 @@
 import type { ExtractPlan, SluiceError } from "@sluice/core";
-import { formatTableRef, sluiceError } from "@sluice/core";
-import { err, type Result } from "neverthrow";
+import type { Result } from "neverthrow";
 import type { CdcStrategy, PlanInput } from "./cdc-strategy.js";
-import { ceilingForCursor, chooseCursorColumn } from "./choose-cursor-column.js";
-import { withInitialSnapshot } from "./initial-snapshot.js";
-import { checkLimits, checkPosition } from "./plan-input-checks.js";
+import { planCursorRun } from "./cursor-run-plan.js";
 
 /**
  * Keyset on (update timestamp, primary key): every row changed since the last run,
@@ -29,34 +26,11 @@ export const hybridKeysetStrategy: CdcStrategy = {
     "update timestamp + primary key keyset (default): inserts and updates, exact at every boundary",
   needsCeiling: true,
   plan(input: PlanInput): Result<ExtractPlan, SluiceError> {
-    const { spec } = input;
-    const table = formatTableRef(spec.ref);
-    const limits = checkLimits(input);
-    if (limits.isErr()) return err(limits.error);
-    const cursor = chooseCursorColumn(input, "hybrid");
-    if (cursor.isErr()) return err(cursor.error);
-    if (spec.primaryKey.length === 0) {
-      return err(
-        sluiceError(
-          "no_cursor",
-          `${table} has no primary key; the hybrid strategy needs one to break ties between rows with the same ${cursor.value} and to resume exactly; add a primary key, or copy the table whole with --strategy full`,
-        ),
-      );
-    }
-    const after = checkPosition(spec, "hybrid", spec.primaryKey, input.after, true);
-    if (after.isErr()) return err(after.error);
-    return withInitialSnapshot(input, {
-      table: spec.ref,
+    return planCursorRun(input, {
       strategy: "hybrid",
-      cursorColumn: cursor.value,
-      keyColumns: [...spec.primaryKey],
-      after: after.value,
-      ceiling: ceilingForCursor(spec, cursor.value, input.ceiling),
-      limit: limits.value.limit,
-      pageSize: limits.value.pageSize,
-      maxChunks: limits.value.maxChunks,
-      nullCursor: limits.value.nullCursor,
-      writeMode: "merge",
+      positionHasKey: true,
+      whyPrimaryKey: (cursor) =>
+        `the hybrid strategy needs one to break ties between rows with the same ${cursor} and to resume exactly`,
     });
   },
 };

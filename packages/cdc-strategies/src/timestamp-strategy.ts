@@ -1,10 +1,7 @@
 import type { ExtractPlan, SluiceError } from "@sluice/core";
-import { formatTableRef, sluiceError } from "@sluice/core";
-import { err, type Result } from "neverthrow";
+import type { Result } from "neverthrow";
 import type { CdcStrategy, PlanInput } from "./cdc-strategy.js";
-import { ceilingForCursor, chooseCursorColumn } from "./choose-cursor-column.js";
-import { withInitialSnapshot } from "./initial-snapshot.js";
-import { checkLimits, checkPosition } from "./plan-input-checks.js";
+import { planCursorRun } from "./cursor-run-plan.js";
 
 /**
  * The update column alone: pages `ORDER BY cursor` with `cursor > last`, so an index
@@ -28,36 +25,12 @@ export const timestampStrategy: CdcStrategy = {
     "update timestamp only (index on the cursor suffices); ties completed and de-duplicated by key",
   needsCeiling: true,
   plan(input: PlanInput): Result<ExtractPlan, SluiceError> {
-    const { spec } = input;
-    const table = formatTableRef(spec.ref);
-    const limits = checkLimits(input);
-    if (limits.isErr()) return err(limits.error);
-    const cursor = chooseCursorColumn(input, "timestamp");
-    if (cursor.isErr()) return err(cursor.error);
-    if (spec.primaryKey.length === 0) {
-      return err(
-        sluiceError(
-          "no_cursor",
-          `${table} has no primary key; the timestamp strategy de-duplicates rows that share a ${cursor.value} value by primary key; add one, or copy the table whole with --strategy full`,
-        ),
-      );
-    }
-    const after = checkPosition(spec, "timestamp", [], input.after, true);
-    if (after.isErr()) return err(after.error);
-    return withInitialSnapshot(input, {
-      table: spec.ref,
+    return planCursorRun(input, {
       strategy: "timestamp",
-      cursorColumn: cursor.value,
-      keyColumns: [],
-      after: after.value,
-      ceiling: ceilingForCursor(spec, cursor.value, input.ceiling),
-      limit: limits.value.limit,
-      pageSize: limits.value.pageSize,
-      maxChunks: limits.value.maxChunks,
-      nullCursor: limits.value.nullCursor,
-      paging: "cursor-groups",
-      dedupColumns: [...spec.primaryKey],
-      writeMode: "merge",
+      positionHasKey: false,
+      whyPrimaryKey: (cursor) =>
+        `the timestamp strategy de-duplicates rows that share a ${cursor} value by primary key`,
+      extra: { paging: "cursor-groups", dedupColumns: [...input.spec.primaryKey] },
     });
   },
 };
