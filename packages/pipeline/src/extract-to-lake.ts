@@ -169,6 +169,20 @@ async function extractWith(
         `initial snapshot complete: every row with ${plan.cursorColumn} below ${plan.ceiling} is extracted; the next run continues after ${describePosition(next.position)} in (${plan.cursorColumn}, key) order`,
       );
     }
+    // A run that moved no rows: no run id, no files, the position it ends on.
+    const emptyRun = (to: typeof plan.after) => ({
+      ...base,
+      runId: null,
+      to,
+      rows: 0,
+      files: 0,
+      bytes: 0,
+      manifestKey: null,
+      queries: counters.queries,
+      nullCursorRows: counters.nullCursorRows,
+      snapshot: snapshotReport,
+      durationMs: elapsed(),
+    });
     // A snapshot in progress that this run found complete without new rows (the rows
     // left after the last run's key moved above the ceiling or were deleted) still
     // hands over to the incremental phase, without a manifest: otherwise every later
@@ -193,19 +207,7 @@ async function extractWith(
           0,
         ),
       );
-      return {
-        ...base,
-        runId: null,
-        to: next.position,
-        rows: 0,
-        files: 0,
-        bytes: 0,
-        manifestKey: null,
-        queries: counters.queries,
-        nullCursorRows: counters.nullCursorRows,
-        snapshot: snapshotReport,
-        durationMs: elapsed(),
-      };
+      return emptyRun(next.position);
     }
     // An empty snapshot still replaces the target (the table was emptied); otherwise
     // an empty run changes nothing and leaves no trace.
@@ -216,19 +218,7 @@ async function extractWith(
       notes.push(
         `nothing new in ${tableName} after ${describePosition(plan.after)}${upTo}; watermark unchanged`,
       );
-      return {
-        ...base,
-        runId: null,
-        to: plan.after,
-        rows: 0,
-        files: 0,
-        bytes: 0,
-        manifestKey: null,
-        queries: counters.queries,
-        nullCursorRows: counters.nullCursorRows,
-        snapshot: snapshotReport,
-        durationMs: elapsed(),
-      };
+      return emptyRun(plan.after);
     }
     const manifest: RunManifest = {
       version: 1,
