@@ -15,10 +15,11 @@ import {
 } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
 import { renderRunReport } from "./report-text.js";
+import { type ReachableSource, reachSource, type TunnelFlags } from "./source-tunnel.js";
 import { loadStrategyModules } from "./strategy-modules.js";
 import { parseTableDdlFlags } from "./table-ddl-flags.js";
 
-interface SyncFlags extends ReconcileFlags {
+interface SyncFlags extends ReconcileFlags, TunnelFlags {
   table: string;
   source?: string;
   lake?: string;
@@ -66,6 +67,15 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .description("copy what changed in one MySQL table into the lake (Parquet) and on into the warehouse")
     .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
     .option("--source <url>", "MySQL URL mysql://user:pass@host:port/db (default: $SLUICE_SOURCE_URL)")
+    .option(
+      "--ssh-bastion <url>",
+      "reach MySQL through ssh://user@bastion:port (default: $SLUICE_SSH_BASTION)",
+    )
+    .option("--ssh-key <path>", "private key for the bastion (default: $SLUICE_SSH_KEY_PATH)")
+    .option(
+      "--ssh-host-key <pin>",
+      "the bastion's host key: 'SHA256:...' or 'ssh-ed25519 AAAA...' (default: $SLUICE_SSH_HOST_KEY)",
+    )
     .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
     .option("--target <url>", "postgres://... or redshift://... (default: $SLUICE_TARGET_URL)")
     .option("--target-schema <name>", "warehouse schema (default: the source schema name, lower case)")
@@ -221,6 +231,14 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
   const logger = flags.verbose
     ? createJsonLogger({ level: "info", write: (line) => io.stderr(`${line}\n`) })
     : silentLogger;
+  // Opened only when the run reads MySQL, and closed whatever the run's outcome.
+  let reached: ReachableSource | null = null;
+  if (connections.value.source) {
+    const opened = await reachSource(flags, io.env, connections.value.source);
+    if (opened.isErr()) return opened.error;
+    reached = opened.value;
+  }
+  const source = reached?.source;
   const report = await syncTable({
     table: table.value,
     mode,
@@ -228,7 +246,7 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     logger,
     limit: limit ?? null,
     dryRun: flags.dryRun ?? false,
-    ...(connections.value.source ? { source: connections.value.source } : {}),
+    ...(source ? { source } : {}),
     ...(warehouse ? { warehouse } : {}),
     ...(flags.strategy ? { strategy: flags.strategy } : {}),
     ...(custom.value.length > 0 ? { strategies: createStrategyRegistry(custom.value) } : {}),
@@ -250,6 +268,7 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(faultHook ? { faultHook } : {}),
     ...reconcile,
   });
+  await reached?.close();
   connections.value.lake.close?.();
   if (report.isErr()) {
     // A run that did work but failed a check still shows what each stage did.

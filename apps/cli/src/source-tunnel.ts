@@ -1,0 +1,73 @@
+import { readFile } from "node:fs/promises";
+import type { MysqlConnectionOptions } from "@sluice/connectors";
+import { configError, type SluiceError } from "@sluice/core";
+import { openSshTunnel, parseSshUrl, type SshHostKeyPin } from "@sluice/tunnel";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import type { CliIo } from "./cli-io.js";
+
+export interface TunnelFlags {
+  sshBastion?: string;
+  sshKey?: string;
+  sshHostKey?: string;
+}
+
+/** The source as the run reaches it, and how to let go of the tunnel afterwards. */
+export interface ReachableSource {
+  readonly source: MysqlConnectionOptions;
+  close(): Promise<void>;
+}
+
+/**
+ * Reaches MySQL through an SSH bastion when one is configured (flags or
+ * SLUICE_SSH_BASTION / SLUICE_SSH_KEY_PATH / SLUICE_SSH_HOST_KEY, passphrase only from
+ * SLUICE_SSH_KEY_PASSPHRASE): the tunnel listens on loopback and the source URL's
+ * host:port is where the bastion connects. Without a bastion the source is as given.
+ * The host key must be pinned: an unpinned bastion would hand the database password
+ * to whoever answers.
+ */
+export function reachSource(
+  flags: TunnelFlags,
+  env: CliIo["env"],
+  source: MysqlConnectionOptions,
+): ResultAsync<ReachableSource, SluiceError> {
+  const bastionUrl = flags.sshBastion ?? env.SLUICE_SSH_BASTION;
+  if (!bastionUrl) return okAsync({ source, close: async () => {} });
+  const bastion = parseSshUrl(bastionUrl);
+  if (bastion.isErr()) return errAsync(bastion.error);
+  const keyPath = flags.sshKey ?? env.SLUICE_SSH_KEY_PATH;
+  if (!keyPath) {
+    return errAsync(
+      configError(
+        `--ssh-bastion ${bastionUrl} needs a private key: pass --ssh-key <path> or set SLUICE_SSH_KEY_PATH`,
+      ),
+    );
+  }
+  const pinText = flags.sshHostKey ?? env.SLUICE_SSH_HOST_KEY;
+  if (!pinText) {
+    return errAsync(
+      configError(
+        `--ssh-bastion ${bastionUrl} needs its host key pinned: pass --ssh-host-key 'SHA256:...' (ssh-keygen -lf) or the known_hosts line 'ssh-ed25519 AAAA...', or set SLUICE_SSH_HOST_KEY`,
+      ),
+    );
+  }
+  const hostKey: SshHostKeyPin = pinText.startsWith("SHA256:")
+    ? { fingerprint: pinText }
+    : { publicKey: pinText };
+  const passphrase = env.SLUICE_SSH_KEY_PASSPHRASE;
+  return ResultAsync.fromPromise(readFile(keyPath, "utf8"), (thrown) =>
+    configError(
+      `--ssh-key ${keyPath}: cannot read it (${(thrown as NodeJS.ErrnoException).code ?? String(thrown)})`,
+    ),
+  )
+    .andThen((privateKey) =>
+      openSshTunnel({
+        bastion: { ...bastion.value, privateKey, ...(passphrase ? { passphrase } : {}) },
+        hostKey,
+        target: { host: source.host, port: source.port },
+      }),
+    )
+    .map((tunnel) => ({
+      source: { ...source, host: tunnel.localHost, port: tunnel.localPort },
+      close: () => tunnel.close(),
+    }));
+}
