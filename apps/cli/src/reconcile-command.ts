@@ -12,8 +12,9 @@ import {
   reconcileSettings,
 } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
+import { addTunnelOptions, type ReachableSource, reachSource, type TunnelFlags } from "./source-tunnel.js";
 
-interface ReconcileCommandFlags extends ReconcileFlags {
+interface ReconcileCommandFlags extends ReconcileFlags, TunnelFlags {
   table: string;
   source?: string;
   lake?: string;
@@ -26,12 +27,14 @@ interface ReconcileCommandFlags extends ReconcileFlags {
 
 /** `sluice reconcile -t T`: find rows deleted in MySQL and apply them to the target now. */
 export function reconcileCommand(io: CliIo, setExitCode: (code: number) => void): Command {
-  return new Command("reconcile")
-    .description(
-      "find rows deleted in MySQL by primary-key reconciliation and delete (or flag) them in the warehouse",
-    )
-    .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
-    .option("--source <url>", "MySQL URL (default: $SLUICE_SOURCE_URL)")
+  return addTunnelOptions(
+    new Command("reconcile")
+      .description(
+        "find rows deleted in MySQL by primary-key reconciliation and delete (or flag) them in the warehouse",
+      )
+      .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
+      .option("--source <url>", "MySQL URL (default: $SLUICE_SOURCE_URL)"),
+  )
     .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
     .option("--target <url>", "postgres://... or redshift://... (default: $SLUICE_TARGET_URL)")
     .option("--target-schema <name>", "warehouse schema (default: the source schema name, lower case)")
@@ -57,17 +60,24 @@ async function runReconcile(flags: ReconcileCommandFlags, io: CliIo): Promise<Sl
   const logger = flags.verbose
     ? createJsonLogger({ level: "info", write: (line) => io.stderr(`${line}\n`) })
     : silentLogger;
+  let reached: ReachableSource | null = null;
+  if (connections.value.source) {
+    const opened = await reachSource(flags, io.env, connections.value.source);
+    if (opened.isErr()) return opened.error;
+    reached = opened.value;
+  }
   const outcome = await reconcileTable({
     table: table.value,
     mode: "sync",
     lake: connections.value.lake,
     logger,
-    ...(connections.value.source ? { source: connections.value.source } : {}),
+    ...(reached ? { source: reached.source } : {}),
     ...(warehouse
       ? { warehouse: { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) } }
       : {}),
     ...settings,
   });
+  await reached?.close();
   connections.value.lake.close?.();
   if (outcome.isErr()) return outcome.error;
   const { report, notes } = outcome.value;

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { MysqlConnectionOptions } from "@sluice/connectors";
 import { configError, type SluiceError } from "@sluice/core";
 import { openSshTunnel, parseSshUrl, type SshHostKeyPin } from "@sluice/tunnel";
+import type { Command } from "commander";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import type { CliIo } from "./cli-io.js";
 
@@ -9,6 +10,20 @@ export interface TunnelFlags {
   sshBastion?: string;
   sshKey?: string;
   sshHostKey?: string;
+}
+
+/** The bastion flags, shared by every command that reads MySQL. */
+export function addTunnelOptions(command: Command): Command {
+  return command
+    .option(
+      "--ssh-bastion <url>",
+      "reach MySQL through ssh://user@bastion:port (default: $SLUICE_SSH_BASTION)",
+    )
+    .option("--ssh-key <path>", "private key for the bastion (default: $SLUICE_SSH_KEY_PATH)")
+    .option(
+      "--ssh-host-key <pin>",
+      "the bastion's host key: 'SHA256:...' or 'ssh-ed25519 AAAA...' (default: $SLUICE_SSH_HOST_KEY)",
+    );
 }
 
 /** The source as the run reaches it, and how to let go of the tunnel afterwards. */

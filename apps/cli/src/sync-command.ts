@@ -15,7 +15,7 @@ import {
 } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
 import { renderRunReport } from "./report-text.js";
-import { type ReachableSource, reachSource, type TunnelFlags } from "./source-tunnel.js";
+import { addTunnelOptions, type ReachableSource, reachSource, type TunnelFlags } from "./source-tunnel.js";
 import { loadStrategyModules } from "./strategy-modules.js";
 import { parseTableDdlFlags } from "./table-ddl-flags.js";
 
@@ -63,19 +63,12 @@ interface SyncFlags extends ReconcileFlags, TunnelFlags {
 }
 
 export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Command {
-  return new Command("sync")
-    .description("copy what changed in one MySQL table into the lake (Parquet) and on into the warehouse")
-    .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
-    .option("--source <url>", "MySQL URL mysql://user:pass@host:port/db (default: $SLUICE_SOURCE_URL)")
-    .option(
-      "--ssh-bastion <url>",
-      "reach MySQL through ssh://user@bastion:port (default: $SLUICE_SSH_BASTION)",
-    )
-    .option("--ssh-key <path>", "private key for the bastion (default: $SLUICE_SSH_KEY_PATH)")
-    .option(
-      "--ssh-host-key <pin>",
-      "the bastion's host key: 'SHA256:...' or 'ssh-ed25519 AAAA...' (default: $SLUICE_SSH_HOST_KEY)",
-    )
+  return addTunnelOptions(
+    new Command("sync")
+      .description("copy what changed in one MySQL table into the lake (Parquet) and on into the warehouse")
+      .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
+      .option("--source <url>", "MySQL URL mysql://user:pass@host:port/db (default: $SLUICE_SOURCE_URL)"),
+  )
     .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
     .option("--target <url>", "postgres://... or redshift://... (default: $SLUICE_TARGET_URL)")
     .option("--target-schema <name>", "warehouse schema (default: the source schema name, lower case)")

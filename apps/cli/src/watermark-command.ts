@@ -15,6 +15,7 @@ import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
 import { failWith } from "./report-failure.js";
 import { readSeedDocument } from "./seed-document.js";
+import { addTunnelOptions, type ReachableSource, reachSource, type TunnelFlags } from "./source-tunnel.js";
 import {
   countValidationText,
   extractPositionText,
@@ -23,7 +24,7 @@ import {
   watermarkText,
 } from "./watermark-text.js";
 
-interface TableFlags {
+interface TableFlags extends TunnelFlags {
   table: string;
   lake?: string;
   source?: string;
@@ -262,13 +263,15 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
         );
       },
     );
-  command
-    .command("validate-counts")
-    .description(
-      "compare the watermark's counts with the target's and the source's, and explain the difference",
-    )
-    .requiredOption("-t, --table <schema.table>", "source table")
-    .option("--source <url>", "MySQL URL (default: $SLUICE_SOURCE_URL)")
+  addTunnelOptions(
+    command
+      .command("validate-counts")
+      .description(
+        "compare the watermark's counts with the target's and the source's, and explain the difference",
+      )
+      .requiredOption("-t, --table <schema.table>", "source table")
+      .option("--source <url>", "MySQL URL (default: $SLUICE_SOURCE_URL)"),
+  )
     .option("--lake <url>", lakeHelp)
     .option("--target <url>", "postgres://... or redshift://... (default: $SLUICE_TARGET_URL)")
     .option("--target-schema <name>", "warehouse schema (default: the source schema name)")
@@ -279,16 +282,23 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
       if (table.isErr()) return fail(table.error);
       const connections = resolveConnections(flags, io.env, { source: true, target: true });
       if (connections.isErr()) return fail(connections.error);
-      const { lake, source, warehouse } = connections.value;
+      const { lake, warehouse } = connections.value;
+      let reached: ReachableSource | null = null;
+      if (connections.value.source) {
+        const opened = await reachSource(flags, io.env, connections.value.source);
+        if (opened.isErr()) return fail(opened.error);
+        reached = opened.value;
+      }
       const validation = await validateCounts({
         table: table.value,
         mode: "sync",
         lake,
-        ...(source ? { source } : {}),
+        ...(reached ? { source: reached.source } : {}),
         ...(warehouse
           ? { warehouse: { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) } }
           : {}),
       });
+      await reached?.close();
       lake.close?.();
       if (validation.isErr()) return fail(validation.error);
       io.stdout(

@@ -91,7 +91,20 @@ describe("sluice sync through an SSH bastion", () => {
     expect(unreadable.code).toBe(2);
     expect(unreadable.stderr).toContain("ENOENT");
 
-    for (const result of [wrong, unpinned, keyless, unreadable]) {
+    // The other commands that read MySQL go through the same bastion settings.
+    const withTarget = { ...env, SLUICE_TARGET_URL: services.postgres.url };
+    const others = await Promise.all(
+      [
+        ["watermark-count", "validate-counts", "-t", table],
+        ["reconcile", "-t", table],
+      ].map((args) => sluice([...args, "--ssh-host-key", wrongPin], withTarget)),
+    );
+    for (const other of others) {
+      expect(other.code).toBe(2);
+      expect(other.stderr).toContain(services.ssh.hostKeyFingerprint);
+    }
+
+    for (const result of [wrong, unpinned, keyless, unreadable, ...others]) {
       expect(result.stderr).not.toContain(services.mysql.password);
       expect(result.stderr).not.toContain("PRIVATE KEY");
     }
