@@ -12,7 +12,7 @@ import {
   reconcileSettings,
 } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
-import { addTunnelOptions, type ReachableSource, reachSource, type TunnelFlags } from "./source-tunnel.js";
+import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel.js";
 
 interface ReconcileCommandFlags extends ReconcileFlags, TunnelFlags {
   table: string;
@@ -60,24 +60,22 @@ async function runReconcile(flags: ReconcileCommandFlags, io: CliIo): Promise<Sl
   const logger = flags.verbose
     ? createJsonLogger({ level: "info", write: (line) => io.stderr(`${line}\n`) })
     : silentLogger;
-  let reached: ReachableSource | null = null;
-  if (connections.value.source) {
-    const opened = await reachSource(flags, io.env, connections.value.source);
-    if (opened.isErr()) return opened.error;
-    reached = opened.value;
-  }
+  // Opens the bastion tunnel when one is configured; closed whatever the outcome.
+  const opened = await reachSource(flags, io.env, connections.value.source);
+  if (opened.isErr()) return opened.error;
+  const reached = opened.value;
   const outcome = await reconcileTable({
     table: table.value,
     mode: "sync",
     lake: connections.value.lake,
     logger,
-    ...(reached ? { source: reached.source } : {}),
+    ...(reached.source ? { source: reached.source } : {}),
     ...(warehouse
       ? { warehouse: { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) } }
       : {}),
     ...settings,
   });
-  await reached?.close();
+  await reached.close();
   connections.value.lake.close?.();
   if (outcome.isErr()) return outcome.error;
   const { report, notes } = outcome.value;

@@ -28,7 +28,8 @@ export function addTunnelOptions(command: Command): Command {
 
 /** The source as the run reaches it, and how to let go of the tunnel afterwards. */
 export interface ReachableSource {
-  readonly source: MysqlConnectionOptions;
+  /** Undefined when the command reads no MySQL (e.g. `--redshift-only`): no tunnel is opened. */
+  readonly source: MysqlConnectionOptions | undefined;
   close(): Promise<void>;
 }
 
@@ -36,17 +37,18 @@ export interface ReachableSource {
  * Reaches MySQL through an SSH bastion when one is configured (flags or
  * SLUICE_SSH_BASTION / SLUICE_SSH_KEY_PATH / SLUICE_SSH_HOST_KEY, passphrase only from
  * SLUICE_SSH_KEY_PASSPHRASE): the tunnel listens on loopback and the source URL's
- * host:port is where the bastion connects. Without a bastion the source is as given.
+ * host:port is where the bastion connects. Without a bastion (or without a source)
+ * the source is as given.
  * The host key must be pinned: an unpinned bastion would hand the database password
  * to whoever answers.
  */
 export function reachSource(
   flags: TunnelFlags,
   env: CliIo["env"],
-  source: MysqlConnectionOptions,
+  source: MysqlConnectionOptions | undefined,
 ): ResultAsync<ReachableSource, SluiceError> {
   const bastionUrl = flags.sshBastion ?? env.SLUICE_SSH_BASTION;
-  if (!bastionUrl) return okAsync({ source, close: async () => {} });
+  if (!bastionUrl || source === undefined) return okAsync({ source, close: async () => {} });
   const bastion = parseSshUrl(bastionUrl);
   if (bastion.isErr()) return errAsync(bastion.error);
   const keyPath = flags.sshKey ?? env.SLUICE_SSH_KEY_PATH;

@@ -15,7 +15,7 @@ import {
 } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
 import { renderRunReport } from "./report-text.js";
-import { addTunnelOptions, type ReachableSource, reachSource, type TunnelFlags } from "./source-tunnel.js";
+import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel.js";
 import { loadStrategyModules } from "./strategy-modules.js";
 import { parseTableDdlFlags } from "./table-ddl-flags.js";
 
@@ -224,14 +224,11 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
   const logger = flags.verbose
     ? createJsonLogger({ level: "info", write: (line) => io.stderr(`${line}\n`) })
     : silentLogger;
-  // Opened only when the run reads MySQL, and closed whatever the run's outcome.
-  let reached: ReachableSource | null = null;
-  if (connections.value.source) {
-    const opened = await reachSource(flags, io.env, connections.value.source);
-    if (opened.isErr()) return opened.error;
-    reached = opened.value;
-  }
-  const source = reached?.source;
+  // Opens the bastion tunnel when one is configured; closed whatever the outcome.
+  const opened = await reachSource(flags, io.env, connections.value.source);
+  if (opened.isErr()) return opened.error;
+  const reached = opened.value;
+  const source = reached.source;
   const report = await syncTable({
     table: table.value,
     mode,
@@ -261,7 +258,7 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(faultHook ? { faultHook } : {}),
     ...reconcile,
   });
-  await reached?.close();
+  await reached.close();
   connections.value.lake.close?.();
   if (report.isErr()) {
     // A run that did work but failed a check still shows what each stage did.

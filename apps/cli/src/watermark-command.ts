@@ -15,7 +15,7 @@ import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
 import { failWith } from "./report-failure.js";
 import { readSeedDocument } from "./seed-document.js";
-import { addTunnelOptions, type ReachableSource, reachSource, type TunnelFlags } from "./source-tunnel.js";
+import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel.js";
 import {
   countValidationText,
   extractPositionText,
@@ -283,22 +283,20 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
       const connections = resolveConnections(flags, io.env, { source: true, target: true });
       if (connections.isErr()) return fail(connections.error);
       const { lake, warehouse } = connections.value;
-      let reached: ReachableSource | null = null;
-      if (connections.value.source) {
-        const opened = await reachSource(flags, io.env, connections.value.source);
-        if (opened.isErr()) return fail(opened.error);
-        reached = opened.value;
-      }
+      // Opens the bastion tunnel when one is configured; closed whatever the outcome.
+      const opened = await reachSource(flags, io.env, connections.value.source);
+      if (opened.isErr()) return fail(opened.error);
+      const reached = opened.value;
       const validation = await validateCounts({
         table: table.value,
         mode: "sync",
         lake,
-        ...(reached ? { source: reached.source } : {}),
+        ...(reached.source ? { source: reached.source } : {}),
         ...(warehouse
           ? { warehouse: { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) } }
           : {}),
       });
-      await reached?.close();
+      await reached.close();
       lake.close?.();
       if (validation.isErr()) return fail(validation.error);
       io.stdout(
