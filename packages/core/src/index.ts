@@ -1,3 +1,4 @@
+export { closeMatches } from "./close-matches.js";
 export type { SluiceError, SluiceErrorKind } from "./errors.js";
 export {
   configError,

@@ -49,3 +49,4 @@ export {
   setWatermark,
   type WatermarkAdminOptions,
 } from "./watermark-admin.js";
+export * from "./pipeline-file/index.js";

@@ -1,6 +1,5 @@
 import type { ColumnSpec, IndexSpec, SluiceError, TableRef, TableSpec } from "@sluice/core";
-import { formatTableRef, sluiceError } from "@sluice/core";
-import { closeMatches } from "./close-matches.js";
+import { closeMatches, formatTableRef, sluiceError } from "@sluice/core";
 import { type InformationSchemaColumn, mysqlLogicalType } from "./mysql-logical-type.js";
 
 /** Runs one metadata query, rows as objects keyed by the selected aliases. */
