@@ -246,6 +246,7 @@ class SessionLoader implements WarehouseLoader {
   loadRun(manifest: RunManifest, manifestUri: string): ResultAsync<LoadReport, SluiceError> {
     return this.tableOf(manifest.table).andThen((target) => {
       this.stagingCounter += 1;
+      const tableOptions = this.options.tables?.[manifest.table];
       const work = loadRunInTransaction({
         client: this.client,
         dialect: this.options.connection.dialect,
@@ -261,13 +262,9 @@ class SessionLoader implements WarehouseLoader {
         readParquetRows: this.options.readParquetRows,
         logger: this.options.logger ?? silentLogger,
         ...(this.options.faultHook ? { faultHook: this.options.faultHook } : {}),
-        ...(this.options.tables?.[manifest.table]?.writeMode
-          ? { writeMode: this.options.tables[manifest.table]?.writeMode }
-          : {}),
-        ...(this.options.tables?.[manifest.table]?.latestView
-          ? { latestView: this.options.tables[manifest.table]?.latestView }
-          : {}),
-        ...(this.options.tables?.[manifest.table] ? { ddlOptions: this.options.tables[manifest.table] } : {}),
+        ...(tableOptions?.writeMode ? { writeMode: tableOptions.writeMode } : {}),
+        ...(tableOptions?.latestView ? { latestView: tableOptions.latestView } : {}),
+        ...(tableOptions ? { ddlOptions: tableOptions } : {}),
       });
       return ResultAsync.fromPromise(work, (thrown) =>
         isSluiceError(thrown)
