@@ -21,9 +21,9 @@ done < <(git diff --name-only "$range" -- 'packages/*/src/*' 'apps/*/src/*' | cu
 [ "${#changed[@]}" -eq 0 ] && { echo "check-changeset: no published package's src/ changed in $range"; exit 0; }
 
 # Package names in the frontmatter of the changesets added or edited in the range.
-named="$(git diff --name-only --diff-filter=AM "$range" -- '.changeset/*.md' | grep -v '^.changeset/README.md$' |
+named="$(git diff --name-only --diff-filter=AM "$range" -- '.changeset/*.md' | { grep -v '^.changeset/README.md$' || true; } |
   while IFS= read -r file; do git show "$head:$file" | awk '/^---$/ { n++; next } n == 1' ; done |
-  sed -nE 's/^ *["'"'"']?([^"'"'"':]+)["'"'"']? *: *(major|minor|patch) *$/\1/p' | sort -u)"
+  sed -nE 's/^ *["'"'"']?([^"'"'"':]+)["'"'"']? *: *(major|minor|patch) *$/\1/p' | sort -u || true)"
 missing=()
 for name in "${changed[@]}"; do
   grep -qxF "$name" <<<"$named" || missing+=("$name")
