@@ -5,7 +5,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLocalObjectStore } from "@sluice/connectors";
-import { createParquetPartWriter, type ParquetPartOptions, readParquetRowsAsText } from "@sluice/parquet-writer";
+import {
+  createParquetPartWriter,
+  type ParquetPartOptions,
+  readParquetRowsAsText,
+} from "@sluice/parquet-writer";
 import { createWatermarkStore, type ExtractCommit } from "@sluice/watermark-store";
 
 function check(condition: boolean, what: string): void {
@@ -18,7 +22,12 @@ function check(condition: boolean, what: string): void {
 const directory = await mkdtemp(join(tmpdir(), "sluice-consumer-"));
 try {
   const columns: ParquetPartOptions["columns"] = [
-    { name: "id", sourceType: "bigint", logical: { kind: "integer", bits: 64, unsigned: false }, nullable: false },
+    {
+      name: "id",
+      sourceType: "bigint",
+      logical: { kind: "integer", bits: 64, unsigned: false },
+      nullable: false,
+    },
     {
       name: "amount",
       sourceType: "decimal(18,2)",
@@ -37,10 +46,16 @@ try {
   const summary = await writer.finish();
   check(summary.rows === 2, `expected 2 rows written, got ${summary.rows}`);
   const bytes = await readFile(path);
-  check(bytes.subarray(0, 4).toString() === "PAR1" && bytes.subarray(-4).toString() === "PAR1", "no PAR1 magic");
+  check(
+    bytes.subarray(0, 4).toString() === "PAR1" && bytes.subarray(-4).toString() === "PAR1",
+    "no PAR1 magic",
+  );
   const readBack: (readonly (string | null)[])[] = [];
   for await (const row of readParquetRowsAsText(path, columns)) readBack.push(row);
-  check(JSON.stringify(readBack) === JSON.stringify(rows), `rows read back differ: ${JSON.stringify(readBack)}`);
+  check(
+    JSON.stringify(readBack) === JSON.stringify(rows),
+    `rows read back differ: ${JSON.stringify(readBack)}`,
+  );
 
   const watermarks = createWatermarkStore(createLocalObjectStore({ directory: join(directory, "lake") }));
   const table = { schema: "shop", table: "orders" };
@@ -57,13 +72,18 @@ try {
   check(first.isOk(), `first watermark write failed: ${first.isErr() ? first.error.message : ""}`);
   // A second writer that also expects "no document yet" must lose, not overwrite.
   const stale = await watermarks.recordExtract(table, null, { ...extract, lastRunId: "run-x" }, "run-x", 1);
-  check(stale.isErr() && stale.error.kind === "conflict", "a stale watermark write was not refused as a conflict");
+  check(
+    stale.isErr() && stale.error.kind === "conflict",
+    "a stale watermark write was not refused as a conflict",
+  );
   const stored = await watermarks.read(table);
   check(
     stored.isOk() && stored.value?.extract?.lastRunId === "run-1" && stored.value.extract.rowsTotal === 2,
     "the watermark read back is not the one written",
   );
-  process.stdout.write("pack-check consumer: Parquet written and read back; watermark kept by compare-and-set\n");
+  process.stdout.write(
+    "pack-check consumer: Parquet written and read back; watermark kept by compare-and-set\n",
+  );
 } finally {
   await rm(directory, { recursive: true, force: true });
 }
