@@ -12,6 +12,7 @@ set -euo pipefail
 pnpm run --silent lint
 bash scripts/check-dependencies.sh
 pnpm exec tsc --noEmit -p tsconfig.test.json
+node scripts/check-readme-examples.mjs
 if [ -n "${SLUICE_BASE_REF:-}" ]; then
   bash scripts/check-changeset.sh "$SLUICE_BASE_REF"
 fi
