@@ -53,7 +53,10 @@ try {
   });
   console.log(`check-readme-examples: ${files.length} README examples type-check`);
 } catch (error) {
-  console.error("check-readme-examples: a README example does not type-check against the sources (above)");
+  // tsc printed its errors already; anything else (a missing README) is shown here.
+  console.error(
+    `check-readme-examples: ${error.status ? "a README example does not type-check (above)" : error.message}`,
+  );
   process.exitCode = 1;
 } finally {
   for (const dir of ["", ...publishable]) rmSync(join(root, dir, scratch), { recursive: true, force: true });
