@@ -3,7 +3,8 @@
 #   1. each tarball holds LICENSE (the root's, byte for byte), README.md and package.json,
 #      and no build cache (*.tsbuildinfo);
 #   2. npm installs all tarballs (and their registry dependencies) in a clean temp dir;
-#   3. strict tsc (skipLibCheck false, nodenext, `types: []`) over every public .d.ts;
+#   3. strict tsc (skipLibCheck false, nodenext, `types: []`) over each package's public .d.ts,
+#      one program per package;
 #   4. a consumer program writes a Parquet file with @sluice/parquet-writer alone and keeps a
 #      watermark with @sluice/watermark-store in a local-directory object store.
 # Needs a build (dist/). Uses the repository's tsc; npm's cache makes repeat runs fast.
@@ -46,7 +47,14 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error "$work"/tarba
   { cat npm-install.log >&2; fail "npm install of the tarballs failed"; }
 echo "pack-check: npm installed the tarballs and their registry dependencies ($((SECONDS - started)) s)"
 
-"$root/node_modules/.bin/tsc" -p tsconfig.json || fail "a consumer's strict tsc rejects the public types"
+# Each package's public types in a program of their own: everything index.d.ts reaches.
+for tarball in "$work"/tarballs/*.tgz; do
+  name="$(tar xzf "$tarball" package/package.json --to-stdout | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).name')"
+  short="${name#@sluice/}"
+  printf 'import type * as api from "%s";\nexport type Api = typeof api;\n' "$name" >"types-$short.ts"
+  printf '{ "extends": "./tsconfig.json", "files": ["types-%s.ts"] }\n' "$short" >"tsconfig.types-$short.json"
+  "$root/node_modules/.bin/tsc" -p "tsconfig.types-$short.json" || fail "a consumer's strict tsc rejects the public types of $name"
+done
 "$root/node_modules/.bin/tsc" -p tsconfig.consumer.json || fail "the consumer program does not type-check"
 node dist/consumer.js
 echo "pack-check: passed in $((SECONDS - started)) s"
