@@ -1,6 +1,5 @@
 import type {
   ColumnSpec,
-  FaultHook,
   KeyRange,
   Logger,
   ObjectStore,
@@ -10,6 +9,7 @@ import type {
   WriteMode,
 } from "@sluice/core";
 import { isSluiceError, silentLogger, sluiceError } from "@sluice/core";
+import type { FaultHook } from "@sluice/core/internal";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import type pg from "pg";
 import { defaultLedgerSchema, ledgerTable } from "./load-ledger.js";
