@@ -1,4 +1,4 @@
-import { type FaultHook, type FaultPoint, faultPoints } from "@sluice/core";
+import { type FaultHook, type FaultPoint, faultPoints } from "@sluice/core/internal";
 
 /**
  * `SLUICE_FAULT_AT=<point>` makes the sync kill its own process with SIGKILL (as

@@ -16,8 +16,6 @@ export type {
   SnapshotRead,
   WriteMode,
 } from "./extract-plan.js";
-export type { FaultHook, FaultPoint } from "./fault-point.js";
-export { faultPoints } from "./fault-point.js";
 export type { KeyDigest, KeyInterval, KeyPart, SourceKey } from "./key-interval.js";
 export { keyText, keyTextSeparator } from "./key-interval.js";
 export type { OrderedKeyColumn } from "./key-interval-predicate.js";

@@ -1,5 +1,8 @@
-/** A URL safe to print: the password (if any) replaced by `***`. */
-export function redactUrl(url: string | URL): string {
+/**
+ * A URL safe to print: the password (if any) replaced by `***`. Takes a `URL` too, typed
+ * by its `href` so the published types need no DOM or Node type package.
+ */
+export function redactUrl(url: string | { readonly href: string }): string {
   try {
     const parsed = new URL(typeof url === "string" ? url : url.href);
     if (parsed.password) parsed.password = "***";

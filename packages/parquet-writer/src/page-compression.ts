@@ -1,8 +1,8 @@
 import { constants, zstdCompressSync, zstdDecompressSync } from "node:zlib";
 import { sluiceError } from "@sluice/core";
 import { snappyUncompress } from "hyparquet";
-import { snappyCompress } from "hyparquet-writer/src/snappy.js";
 import { CompressionCodec } from "./parquet-enums.js";
+import { snappyCompress } from "./snappy-compress.js";
 import { zstdCompressOnWorker } from "./zstd-compress-worker.js";
 
 export type ParquetCompression = "zstd" | "snappy" | "none";

@@ -1,6 +1,7 @@
 import type { StrategyRegistry } from "@sluice/cdc-strategies";
 import type { MysqlConnectionOptions } from "@sluice/connectors";
-import type { FaultHook, Logger, NullCursorPolicy, ObjectStore, TableRef, WriteMode } from "@sluice/core";
+import type { Logger, NullCursorPolicy, ObjectStore, TableRef, WriteMode } from "@sluice/core";
+import type { FaultHook } from "@sluice/core/internal";
 import type { LatestViewOptions, TableDdlOptions, WarehouseConnection } from "@sluice/redshift-loader";
 import type { ReconcileCadence } from "./reconcile-cadence.js";
 

@@ -6,7 +6,7 @@ import type { ObjectStore, TableRef } from "@sluice/core";
 import { parseWarehouseUrl } from "@sluice/redshift-loader";
 import { createTestMysqlConnection, createTestPgClient } from "@sluice/test-services";
 import { inject } from "vitest";
-import type { SyncTableOptions } from "../src/index.js";
+import type { SyncTableOptions, WarehouseTarget } from "../src/index.js";
 
 /**
  * A settlement-like table in its own MariaDB database and PostgreSQL schema, so test
@@ -73,24 +73,31 @@ export async function localLake(): Promise<ObjectStore> {
   return createLocalObjectStore({ directory: await mkdtemp(join(tmpdir(), "sluice-lake-")) });
 }
 
+/** Options to override; `warehouse: undefined` unsets the default target (backup-only runs). */
+type SyncOverrides = Partial<Omit<SyncTableOptions, "warehouse">> & {
+  readonly warehouse?: WarehouseTarget | undefined;
+};
+
 export function syncOptions(
   table: TableRef,
   lake: ObjectStore,
-  overrides: Partial<SyncTableOptions> = {},
+  overrides: SyncOverrides = {},
 ): SyncTableOptions {
   const services = inject("sluiceServices");
   const source = parseMysqlUrl(services.mysql.url)._unsafeUnwrap();
   const connection = parseWarehouseUrl(services.postgres.url)._unsafeUnwrap();
-  return {
+  const { warehouse, ...rest } = overrides;
+  const options: SyncTableOptions = {
     table,
     mode: "sync",
     source: { ...source, database: table.schema },
     lake,
-    warehouse: { connection },
     pageSize: 500,
     rowsPerFile: 1_500,
-    ...overrides,
+    ...rest,
   };
+  if (!("warehouse" in overrides)) return { ...options, warehouse: { connection } };
+  return warehouse === undefined ? options : { ...options, warehouse };
 }
 
 /** Source rows as canonical text, straight from MariaDB's own formatting. */

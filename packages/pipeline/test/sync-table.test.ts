@@ -58,7 +58,7 @@ describe("syncTable, hybrid strategy, MariaDB -> local lake -> PostgreSQL", () =
       rowsAsArray: true,
     })) as unknown as [[string, string][]];
     const doc = (await createWatermarkStore(lake).read(table))._unsafeUnwrap();
-    expect(doc?.extract?.position).toEqual({ cursorValue: last[0], keyValues: [last[1]] });
+    expect(doc?.extract?.position).toEqual({ cursorValue: last?.[0], keyValues: [last?.[1]] });
     const manifests = (await lake.list(manifestPrefix(table)))._unsafeUnwrap();
     expect(manifests.filter((object) => object.key.endsWith(".json"))).toHaveLength(2);
   });

@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FaultHook, Logger, ObjectStore, RunManifest, WriteMode } from "@sluice/core";
+import type { Logger, ObjectStore, RunManifest, WriteMode } from "@sluice/core";
 import { isSluiceError, sluiceError } from "@sluice/core";
+import type { FaultHook } from "@sluice/core/internal";
 import type pg from "pg";
 import { type CreateTableOptions, renderCreateTableFromDefinitions } from "./create-table-sql.js";
 import { emptyRunFileKey } from "./load-ledger.js";

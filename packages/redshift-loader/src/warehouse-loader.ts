@@ -1,6 +1,5 @@
 import type {
   ColumnSpec,
-  FaultHook,
   KeyRange,
   Logger,
   ObjectStore,
@@ -10,6 +9,7 @@ import type {
   WriteMode,
 } from "@sluice/core";
 import { isSluiceError, silentLogger, sluiceError } from "@sluice/core";
+import type { FaultHook } from "@sluice/core/internal";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import type pg from "pg";
 import { defaultLedgerSchema, ledgerTable } from "./load-ledger.js";
@@ -246,6 +246,7 @@ class SessionLoader implements WarehouseLoader {
   loadRun(manifest: RunManifest, manifestUri: string): ResultAsync<LoadReport, SluiceError> {
     return this.tableOf(manifest.table).andThen((target) => {
       this.stagingCounter += 1;
+      const tableOptions = this.options.tables?.[manifest.table];
       const work = loadRunInTransaction({
         client: this.client,
         dialect: this.options.connection.dialect,
@@ -261,13 +262,9 @@ class SessionLoader implements WarehouseLoader {
         readParquetRows: this.options.readParquetRows,
         logger: this.options.logger ?? silentLogger,
         ...(this.options.faultHook ? { faultHook: this.options.faultHook } : {}),
-        ...(this.options.tables?.[manifest.table]?.writeMode
-          ? { writeMode: this.options.tables[manifest.table]?.writeMode }
-          : {}),
-        ...(this.options.tables?.[manifest.table]?.latestView
-          ? { latestView: this.options.tables[manifest.table]?.latestView }
-          : {}),
-        ...(this.options.tables?.[manifest.table] ? { ddlOptions: this.options.tables[manifest.table] } : {}),
+        ...(tableOptions?.writeMode ? { writeMode: tableOptions.writeMode } : {}),
+        ...(tableOptions?.latestView ? { latestView: tableOptions.latestView } : {}),
+        ...(tableOptions ? { ddlOptions: tableOptions } : {}),
       });
       return ResultAsync.fromPromise(work, (thrown) =>
         isSluiceError(thrown)

@@ -24,7 +24,7 @@ async function warehouseClient(connection: WarehouseConnection): Promise<pg.Clie
 // Every logical type, at values Redshift can hold. JSON is staged as text and parsed
 // into SUPER by JSON_PARSE in the merge; it is compared parsed, since Redshift and
 // PostgreSQL print documents differently.
-const columns: ColumnSpec[] = everyTypeColumns;
+const columns: readonly ColumnSpec[] = everyTypeColumns;
 const jsonDocument = { b: [1, 2.5, { c: '😀 "q"' }], a: null, n: -0.125 };
 const names = columns.map((column) => column.name);
 const specialText = "tab\there\nnew line\\back\rcr 'single' \"double\" ü 😀 \\N";

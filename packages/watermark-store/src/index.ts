@@ -1,3 +1,6 @@
+// The exported zod schemas' types name `URL`, which only Node's (or the DOM's) types declare:
+// the reference is kept in index.d.ts so a consumer's tsc loads @types/node (a dependency).
+/// <reference types="node" preserve="true" />
 export type { LeaseDocument, LeaseHolder } from "./lease-document.js";
 export { leaseDocumentSchema } from "./lease-document.js";
 export { fenceWithLease } from "./lease-fenced-watermarks.js";

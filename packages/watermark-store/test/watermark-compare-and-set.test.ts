@@ -1,13 +1,13 @@
 import type { ObjectStore } from "@sluice/core";
 import { errAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
-import { createWatermarkStore, type ExtractState, watermarkKey } from "../src/index.js";
+import { createWatermarkStore, type ExtractCommit, watermarkKey } from "../src/index.js";
 import { interposeBeforePut, lakeBackends } from "./lake-backends.js";
 
 const ref = { schema: "shop", table: "orders" };
 const key = watermarkKey(ref);
 
-function extract(runId: string, rowsTotal: number): ExtractState {
+function extract(runId: string, rowsTotal: number): ExtractCommit {
   return {
     strategy: "hybrid",
     cursorColumn: "updated_at",

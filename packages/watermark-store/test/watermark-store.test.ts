@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { createLocalObjectStore, createS3ObjectStore } from "@sluice/connectors";
 import type { ObjectStore } from "@sluice/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createWatermarkStore, type ExtractState, type WatermarkStore } from "../src/index.js";
+import { createWatermarkStore, type ExtractCommit, type WatermarkStore } from "../src/index.js";
 
 const services = inject("sluiceServices");
 let localDirectory = "";
@@ -32,7 +32,7 @@ const backends: { name: string; open: () => ObjectStore }[] = [
   { name: "local", open: () => createLocalObjectStore({ directory: localDirectory }) },
 ];
 
-function extractAt(cursorValue: string, id: string, rowsTotal: number, runId: string): ExtractState {
+function extractAt(cursorValue: string, id: string, rowsTotal: number, runId: string): ExtractCommit {
   return {
     strategy: "hybrid",
     cursorColumn: "updated_at",

@@ -224,7 +224,7 @@ describe.each(stores)("ObjectStore conformance: $name", ({ name, open, raw }) =>
 
   it("ifMatch replaces only the version read; a stale or missing version is a conflict", async () => {
     const v1 = (await store.put("cas/update.json", "v1"))._unsafeUnwrap().version ?? "";
-    const v2 = (await store.put("cas/update.json", "v2", { ifMatch: v1 }))._unsafeUnwrap().version;
+    const v2 = (await store.put("cas/update.json", "v2", { ifMatch: v1 }))._unsafeUnwrap().version ?? "";
     expect((await raw("cas/update.json"))?.toString()).toBe("v2");
 
     const stale = (await store.put("cas/update.json", "lost update", { ifMatch: v1 }))._unsafeUnwrapErr();

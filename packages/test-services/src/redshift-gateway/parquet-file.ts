@@ -46,9 +46,7 @@ export function openParquetFile(bytes: Uint8Array, describe: string): ParquetFil
   // Strip the logical annotations so hyparquet hands back physical values untouched.
   const raw: FileMetaData = {
     ...metadata,
-    schema: metadata.schema.map((element, index) =>
-      index === 0 ? element : { ...element, converted_type: undefined, logical_type: undefined },
-    ),
+    schema: metadata.schema.map((element, index) => (index === 0 ? element : withoutAnnotations(element))),
   };
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   return {
@@ -78,6 +76,11 @@ export function openParquetFile(bytes: Uint8Array, describe: string): ParquetFil
 }
 
 /** The root's direct children, in file order (COPY maps them to table columns by position). */
+function withoutAnnotations(element: SchemaElement): SchemaElement {
+  const { converted_type: _converted, logical_type: _logical, ...physical } = element;
+  return physical;
+}
+
 function topLevelColumns(schema: readonly SchemaElement[]): ParquetColumn[] {
   const root = schema[0];
   const columns: ParquetColumn[] = [];
