@@ -1,4 +1,10 @@
 export { type AbandonedRunCleanup, cleanUpAbandonedRun } from "./abandoned-run.js";
+export {
+  type TableRunOutcome,
+  type WrittenMarkers,
+  writePipelineMarkers,
+  writeTableMarkers,
+} from "./completion-markers.js";
 export { type CountValidation, validateCounts } from "./count-validation.js";
 export { extractToLake, type RunIdentity } from "./extract-to-lake.js";
 export {
@@ -9,11 +15,15 @@ export {
   type TargetKeySide,
 } from "./key-reconciliation.js";
 export {
+  datedMarkerFolder,
   manifestPrefix,
+  markersRoot,
   newRunId,
   partKey,
+  pipelineMarkerFolder,
   redshiftManifestKey,
   runManifestKey,
+  tableMarkerFolder,
 } from "./lake-layout.js";
 export { loadFromLake } from "./load-from-lake.js";
 export type { PlannedRun } from "./plan-extraction.js";
