@@ -15,6 +15,19 @@ export {
   type TargetKeySide,
 } from "./key-reconciliation.js";
 export {
+  type CleanupOutcome,
+  cleanLakeTable,
+  type LakeCleanupOptions,
+  type LakeTableOptions,
+  surveyLakeTable,
+} from "./lake-cleanup.js";
+export {
+  type CleanupFilter,
+  type CleanupPlan,
+  type CleanupRun,
+  watermarkBound,
+} from "./lake-cleanup-plan.js";
+export {
   datedMarkerFolder,
   manifestPrefix,
   markersRoot,
@@ -25,6 +38,7 @@ export {
   runManifestKey,
   tableMarkerFolder,
 } from "./lake-layout.js";
+export { lakeTables, type RunObjects, type TableUsage } from "./lake-usage.js";
 export { loadFromLake } from "./load-from-lake.js";
 export type { PlannedRun } from "./plan-extraction.js";
 export { planExtraction, resolveStrategy } from "./plan-extraction.js";

@@ -122,6 +122,14 @@ function validate(options: SyncTableOptions): SluiceError | null {
       `${tableName}: --reconcile-max-deletes must be a whole number >= 0, got ${options.reconcileMaxDeletes}`,
     );
   }
+  if (options.loadSince && options.mode === "backup-only") {
+    return configError(
+      `${tableName}: --since chooses which staged runs to load and cannot be combined with --backup-only`,
+    );
+  }
+  if (options.loadSince && Number.isNaN(options.loadSince.getTime())) {
+    return configError(`${tableName}: --since is not a valid time`);
+  }
   if (options.limit != null && options.mode === "redshift-only") {
     return configError(
       `${tableName}: --limit applies to extraction and cannot be combined with --redshift-only`,
