@@ -190,5 +190,19 @@ describe("sluice s3clean (MariaDB -> S3 stand-in -> PostgreSQL)", () => {
     const badSince = await sluice(["sync", "-t", table, "--redshift-only", "--since", "yesterday"], env);
     expect(badSince.code).toBe(2);
     expect(badSince.stderr).toContain("--since");
+    // --since in the future leaves the staged run E unloaded and says so; without it, E loads.
+    const future = await sluice(
+      ["sync", "-t", table, "--redshift-only", "--since", "2099-01-01 00:00:00", "--json"],
+      env,
+    );
+    expect(future.code).toBe(0);
+    const skipped = JSON.parse(future.stdout);
+    expect(skipped.load.runsLoaded).toBe(0);
+    expect(skipped.notes.join("\n")).toMatch(
+      /left 1 staged run\(s\) of cli_s3clean\.orders that started before --since 2099-01-01T00:00:00\.000Z unloaded \(1 rows\)/,
+    );
+    const plain = await sluice(["sync", "-t", table, "--redshift-only", "--json"], env);
+    expect(plain.code).toBe(0);
+    expect(JSON.parse(plain.stdout).load.runsLoaded).toBe(1);
   });
 });
