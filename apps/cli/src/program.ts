@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { reconcileCommand } from "./reconcile-command.js";
+import { s3cleanCommand } from "./s3clean-command.js";
 import { syncCommand } from "./sync-command.js";
 import { watermarkCommand, watermarkCountCommand } from "./watermark-command.js";
 
@@ -26,6 +27,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     watermarkCommand(io, setExitCode),
     watermarkCountCommand(io, setExitCode),
     reconcileCommand(io, setExitCode),
+    s3cleanCommand(io, setExitCode),
   ]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
   }

@@ -15,6 +15,7 @@ import {
 } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
 import { renderRunReport } from "./report-text.js";
+import { parseSince } from "./since-option.js";
 import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel.js";
 import { loadStrategyModules } from "./strategy-modules.js";
 import { parseTableDdlFlags } from "./table-ddl-flags.js";
@@ -58,6 +59,7 @@ interface SyncFlags extends ReconcileFlags, TunnelFlags {
   latestViewOrder?: string;
   latestViewName?: string;
   verifyRowsPerRange?: string;
+  since?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -84,6 +86,10 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option("--iam-role <arn>", "Redshift: IAM role COPY uses to read the lake")
     .addOption(new Option("--backup-only", "MySQL -> lake only; no warehouse").conflicts("redshiftOnly"))
     .option("--redshift-only", "lake -> warehouse only; no MySQL")
+    .option(
+      "--since <time>",
+      "load only staged runs extracted at or after this UTC time, e.g. '2025-09-09 12:00:00'",
+    )
     .option("--limit <rows>", "extract at most this many rows this run")
     .option("--dry-run", "plan and print what would move; change nothing")
     .option(
@@ -200,6 +206,8 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
   if (custom.isErr()) return custom.error;
   const verifyRowsPerRange = parseCount("--verify-rows-per-range", flags.verifyRowsPerRange);
   if (verifyRowsPerRange instanceof Error) return configError(verifyRowsPerRange.message);
+  const since = parseSince(flags.since);
+  if (since && "kind" in since) return since;
   const faultHook = faultHookFromEnvironment(io.env);
   if (faultHook instanceof Error) return configError(faultHook.message);
   const mode: SyncMode = flags.backupOnly ? "backup-only" : flags.redshiftOnly ? "redshift-only" : "sync";
@@ -256,6 +264,7 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(flags.verifyData ? { verifyData: true } : {}),
     ...(verifyRowsPerRange ? { verifyRowsPerRange } : {}),
     ...(faultHook ? { faultHook } : {}),
+    ...(since ? { loadSince: since } : {}),
     ...reconcile,
   });
   await reached.close();

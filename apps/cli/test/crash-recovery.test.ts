@@ -164,8 +164,12 @@ describe("kill -9 at every stage boundary, rerun: target equals source, watermar
       await connection.query(`UPDATE ${schema}.orders SET note = 'changed', updated_at = TIMESTAMP('2026-01-02 00:00:00') + INTERVAL id SECOND WHERE id % 4 = 0;
       INSERT INTO ${schema}.orders SELECT 20 + seq, seq, 'new', TIMESTAMP('2026-01-03 00:00:00') + INTERVAL seq SECOND FROM seq_1_to_9;`);
 
+      const markers = async () => (await store.list("_markers/"))._unsafeUnwrap().map((object) => object.key);
+      const markersBefore = await markers();
       const killed = await runCli(sync, { ...env, SLUICE_FAULT_AT: point });
       expect(killed.signal).toBe("SIGKILL");
+      // Markers are the run's last act: a run killed at any stage boundary wrote none.
+      expect(await markers()).toEqual(markersBefore);
 
       const rerun = await runCli([...sync, "--verify-data"], env);
       expect(rerun.stderr).toBe("");
@@ -174,6 +178,8 @@ describe("kill -9 at every stage boundary, rerun: target equals source, watermar
       // The dead run's lease was taken over at once (its pid is gone on this host), not after 15 minutes.
       expect(report.notes.join("\n")).toContain("its process is gone");
       expect(report.verification.mismatches).toEqual([]);
+      const successes = (await markers()).filter((key) => key.endsWith("/completion_marker.txt"));
+      expect(successes.filter((key) => !key.includes("/latest/"))).toHaveLength(2);
 
       // Row for row, no duplicates, nothing missing.
       const target = await warehouseRows(schema);

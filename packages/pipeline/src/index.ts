@@ -1,4 +1,10 @@
 export { type AbandonedRunCleanup, cleanUpAbandonedRun } from "./abandoned-run.js";
+export {
+  type TableRunOutcome,
+  type WrittenMarkers,
+  writePipelineMarkers,
+  writeTableMarkers,
+} from "./completion-markers.js";
 export { type CountValidation, validateCounts } from "./count-validation.js";
 export { extractToLake, type RunIdentity } from "./extract-to-lake.js";
 export {
@@ -9,12 +15,30 @@ export {
   type TargetKeySide,
 } from "./key-reconciliation.js";
 export {
+  type CleanupOutcome,
+  cleanLakeTable,
+  type LakeCleanupOptions,
+  type LakeTableOptions,
+  surveyLakeTable,
+} from "./lake-cleanup.js";
+export {
+  type CleanupFilter,
+  type CleanupPlan,
+  type CleanupRun,
+  watermarkBound,
+} from "./lake-cleanup-plan.js";
+export {
+  datedMarkerFolder,
   manifestPrefix,
+  markersRoot,
   newRunId,
   partKey,
+  pipelineMarkerFolder,
   redshiftManifestKey,
   runManifestKey,
+  tableMarkerFolder,
 } from "./lake-layout.js";
+export { lakeTables, type RunObjects, type TableUsage } from "./lake-usage.js";
 export { loadFromLake } from "./load-from-lake.js";
 export type { PlannedRun } from "./plan-extraction.js";
 export { planExtraction, resolveStrategy } from "./plan-extraction.js";

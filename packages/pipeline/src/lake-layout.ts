@@ -37,3 +37,29 @@ export function newRunId(startedAt: Date, suffix: string): string {
   const compact = startedAt.toISOString().replace(/[-:]/g, "").replace(".", "");
   return `${compact}-${suffix}`;
 }
+
+/**
+ * Completion markers (docs/airflow.md): one folder per run under the UTC date the run
+ * started, and a `latest/` folder overwritten by every finished run.
+ *
+ *   _markers/<schema.table>/<yyyy-mm-dd>/<run-id>/completion_marker.txt   (success only)
+ *   _markers/<schema.table>/<yyyy-mm-dd>/<run-id>/failure_marker.txt      (failure only)
+ *   _markers/<schema.table>/latest/...
+ *   _markers/_pipelines/<pipeline>/<yyyy-mm-dd>/<run-id>/...              (multi-table runs)
+ *
+ * `_pipelines` has no dot, so it can never be a `schema.table` folder.
+ */
+export const markersRoot = "_markers/";
+
+export function tableMarkerFolder(table: TableRef): string {
+  return `${markersRoot}${formatTableRef(table)}/`;
+}
+
+export function pipelineMarkerFolder(pipeline: string): string {
+  return `${markersRoot}_pipelines/${pipeline}/`;
+}
+
+/** `<folder><yyyy-mm-dd>/<run-id>/`: the run's own, never rewritten by another run. */
+export function datedMarkerFolder(folder: string, runStartedAt: Date, runId: string): string {
+  return `${folder}${runStartedAt.toISOString().slice(0, 10)}/${runId}/`;
+}

@@ -5,6 +5,7 @@ import type { WatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
 import { runStartOf } from "./abandoned-run.js";
 import { manifestPrefix, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
+import { selectRunsToLoad } from "./load-order.js";
 import { runAsResult, step } from "./result-steps.js";
 import { parseRunManifest } from "./run-manifest-schema.js";
 import type { LoadSummary } from "./run-report.js";
@@ -68,9 +69,20 @@ export function loadFromLake(
         if (parsed.isErr()) throw parsed.error;
         if (!loaded.has(parsed.value.runId)) pending.push(parsed.value);
       }
+      const held = await step(
+        selectRunsToLoad(
+          tableName,
+          pending,
+          loaded,
+          options.loadSince ?? null,
+          notes,
+          options.dryRun ?? false,
+        ),
+      );
+      pending.splice(0, pending.length, ...held);
       const summary = {
         runsLoaded: 0,
-        runsSkipped: manifestKeys.length - pending.length,
+        runsSkipped: manifestKeys.length - pending.length - leftBefore(pending, manifestKeys, loaded),
         rowsStaged: 0,
         rowsInserted: 0,
         rowsDeleted: 0,
@@ -129,6 +141,16 @@ export function loadFromLake(
       await loader.close();
     }
   });
+}
+
+/** Runs neither loaded nor about to be (left out by `loadSince`): not counted as skipped. */
+function leftBefore(
+  pending: readonly RunManifest[],
+  manifestKeys: readonly string[],
+  loaded: ReadonlyMap<string, LedgerRun>,
+): number {
+  const taken = new Set(pending.map((manifest) => manifest.runId));
+  return manifestKeys.map(runIdOfManifestKey).filter((id) => !loaded.has(id) && !taken.has(id)).length;
 }
 
 function runIdOfManifestKey(key: string): string {

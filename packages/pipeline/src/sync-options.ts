@@ -131,6 +131,18 @@ export interface SyncTableOptions {
   readonly deleteMode?: "soft" | "hard";
   /** A reconciliation that finds more deletes than this stops without deleting; default 1,000,000. */
   readonly reconcileMaxDeletes?: number;
+  /**
+   * Completion markers for Airflow under `_markers/<schema.table>/` (docs/airflow.md),
+   * written last in every run that is not a dry run. Default true.
+   */
+  readonly completionMarkers?: boolean;
+  /** The pipeline this table runs in (`sync -p`), recorded in its markers. */
+  readonly pipeline?: string;
+  /**
+   * Load only staged runs that started at or after this instant (`--since`); earlier
+   * runs the warehouse lacks are left in the lake, unloaded, and reported.
+   */
+  readonly loadSince?: Date;
 }
 
 export const defaultPageSize = 50_000;

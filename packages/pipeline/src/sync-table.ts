@@ -7,6 +7,7 @@ import { extractToLake, type RunIdentity } from "./extract-to-lake.js";
 import { finishRun } from "./finish-run.js";
 import { newRunId } from "./lake-layout.js";
 import { loadFromLake } from "./load-from-lake.js";
+import { runWithMarkers } from "./marked-run.js";
 import { reconcileIfDue } from "./reconcile-table.js";
 import { runAsResult, step } from "./result-steps.js";
 import { incompleteRun } from "./run-failure.js";
@@ -63,7 +64,10 @@ export function syncTable(options: SyncTableOptions): ResultAsync<RunReport, Slu
     await step(options.lake.checkAccess());
     const startedAt = (options.clock ?? (() => new Date()))();
     const run = { id: newRunId(startedAt, Math.random().toString(36).slice(2, 6)), startedAt };
-    return holdingTableLease(options, run.id, watermarks, notes, (fenced) => stages(fenced, run));
+    // Markers are written last and inside the lease (marked-run.ts).
+    return holdingTableLease(options, run.id, watermarks, notes, (fenced) =>
+      runWithMarkers(options, run, () => stages(fenced, run)),
+    );
   });
 }
 
@@ -117,6 +121,14 @@ function validate(options: SyncTableOptions): SluiceError | null {
     return configError(
       `${tableName}: --reconcile-max-deletes must be a whole number >= 0, got ${options.reconcileMaxDeletes}`,
     );
+  }
+  if (options.loadSince && options.mode === "backup-only") {
+    return configError(
+      `${tableName}: --since chooses which staged runs to load and cannot be combined with --backup-only`,
+    );
+  }
+  if (options.loadSince && Number.isNaN(options.loadSince.getTime())) {
+    return configError(`${tableName}: --since is not a valid time`);
   }
   if (options.limit != null && options.mode === "redshift-only") {
     return configError(

@@ -1,0 +1,243 @@
+import type { ObjectStore, SluiceError, TableRef } from "@sluice/core";
+import { configError, formatTableRef, parseTableRef } from "@sluice/core";
+import {
+  type CleanupOutcome,
+  cleanLakeTable,
+  lakeTables,
+  surveyLakeTable,
+  type TableUsage,
+  type WarehouseTarget,
+} from "@sluice/pipeline";
+import { Command } from "commander";
+import type { CliIo } from "./cli-io.js";
+import { resolveConnections } from "./connection-settings.js";
+import { failWith } from "./report-failure.js";
+
+interface CleanFlags {
+  table: string[];
+  pipeline?: string;
+  lake?: string;
+  target?: string;
+  targetSchema?: string;
+  targetName?: string;
+  olderThan?: string;
+  pattern?: string;
+  dryRun?: boolean;
+  force?: boolean;
+  showTimestamps?: boolean;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `--older-than 7d|24h|30m` in milliseconds. */
+export function parseAge(text: string | undefined): number | undefined | SluiceError {
+  if (text === undefined) return undefined;
+  const match = /^\s*(\d+)\s*([dhm])\s*$/.exec(text);
+  if (!match)
+    return configError(`--older-than must be a number followed by d, h or m (7d, 24h, 30m), got "${text}"`);
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as "d" | "h" | "m"];
+  return Number(match[1]) * unit;
+}
+
+function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function addCommonOptions(command: Command): Command {
+  return command
+    .option("-t, --table <schema.table>", "table to work on (repeatable)", collect, [])
+    .option(
+      "-p, --pipeline <name>",
+      "the tables of a pipeline file (needs pipeline files; use -t until then)",
+    )
+    .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
+    .option(
+      "--target <url>",
+      "warehouse whose load ledger says which runs are loaded (default: $SLUICE_TARGET_URL)",
+    )
+    .option("--target-schema <name>", "warehouse schema (default: the source schema name)")
+    .option("--target-name <name>", "warehouse table name (default: the source table name)")
+    .option("--json", "print JSON");
+}
+
+/**
+ * `sluice s3clean list|clean|clean-all`: the replaced system's lake pruning, made
+ * safe by construction (packages/pipeline/src/lake-cleanup.ts; docs/s3clean.md).
+ */
+export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  const command = new Command("s3clean").description(
+    "show and prune staged runs in the lake (never _state/ or _markers/, never an unloaded run without --force)",
+  );
+  const fail = failWith(io, setExitCode);
+
+  const open = (flags: CleanFlags) => {
+    const withTarget = Boolean(flags.target ?? io.env.SLUICE_TARGET_URL);
+    return resolveConnections(flags, io.env, { source: false, target: withTarget }).map((resolved) => ({
+      lake: resolved.lake,
+      warehouse: resolved.warehouse
+        ? { ...resolved.warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) }
+        : undefined,
+    }));
+  };
+
+  const tablesOf = async (
+    flags: CleanFlags,
+    lake: ObjectStore,
+    everyTableWhenNone: boolean,
+  ): Promise<TableRef[] | SluiceError> => {
+    if (flags.pipeline && flags.table.length === 0) {
+      return configError(
+        `-p ${flags.pipeline}: pipeline files are not read by s3clean yet; name the tables with -t schema.table`,
+      );
+    }
+    if (flags.table.length === 0) {
+      if (!everyTableWhenNone) return configError("name the table(s) to clean with -t schema.table");
+      const found = await lakeTables(lake);
+      return found.isErr() ? found.error : found.value;
+    }
+    const tables: TableRef[] = [];
+    for (const text of flags.table) {
+      const parsed = parseTableRef(text);
+      if (parsed.isErr()) return parsed.error;
+      tables.push(parsed.value);
+    }
+    return tables;
+  };
+
+  addCommonOptions(
+    command
+      .command("list")
+      .description("objects, size and runs per table (every table in the lake without -t)"),
+  )
+    .option("--show-timestamps", "list each run with its start time, size and load state")
+    .action(async (flags: CleanFlags) => {
+      const connections = open(flags);
+      if (connections.isErr()) return fail(connections.error);
+      const { lake, warehouse } = connections.value;
+      const tables = await tablesOf(flags, lake, true);
+      if ("kind" in tables) return fail(tables);
+      const usages: TableUsage[] = [];
+      for (const table of tables) {
+        const usage = await surveyLakeTable({ lake, table, ...(warehouse ? { warehouse } : {}) });
+        if (usage.isErr()) return fail(usage.error);
+        usages.push(usage.value);
+      }
+      lake.close?.();
+      if (flags.json) return void io.stdout(`${JSON.stringify(usages, null, 2)}\n`);
+      if (usages.length === 0) io.stdout("no tables in the lake\n");
+      for (const usage of usages) io.stdout(`${usageText(usage, flags.showTimestamps ?? false)}\n`);
+    });
+
+  for (const all of [false, true]) {
+    addCommonOptions(
+      command
+        .command(all ? "clean-all" : "clean")
+        .description(
+          all
+            ? "prune runs older than --older-than in every table of the lake (or the -t tables)"
+            : "prune the staged runs of the -t table(s); whole runs only, run manifests first",
+        ),
+    )
+      .option("--older-than <age>", "only runs started longer ago than this: 7d, 24h, 30m")
+      .option(
+        "--pattern <glob>",
+        "only runs whose run id (or every part file name) matches, e.g. '20260901*'",
+      )
+      .option("--dry-run", "list exactly what would be deleted; delete nothing")
+      .option("--force", "also delete runs the warehouse has not loaded (their rows are lost to it)")
+      .action(async (flags: CleanFlags) => {
+        const olderThanMs = parseAge(flags.olderThan);
+        if (typeof olderThanMs === "object") return fail(olderThanMs);
+        if (all && olderThanMs === undefined) {
+          return fail(configError("clean-all needs --older-than (e.g. --older-than 30d)"));
+        }
+        const connections = open(flags);
+        if (connections.isErr()) return fail(connections.error);
+        const { lake, warehouse } = connections.value;
+        const tables = await tablesOf(flags, lake, all);
+        if ("kind" in tables) return fail(tables);
+        const outcomes: CleanupOutcome[] = [];
+        let firstError: SluiceError | null = null;
+        const now = new Date();
+        for (const table of tables) {
+          const outcome = await cleanLakeTable({
+            lake,
+            table,
+            ...(warehouse ? { warehouse: warehouse as WarehouseTarget } : {}),
+            filter: {
+              now,
+              ...(olderThanMs !== undefined ? { olderThanMs } : {}),
+              ...(flags.pattern ? { pattern: flags.pattern } : {}),
+            },
+            force: flags.force ?? false,
+            dryRun: flags.dryRun ?? false,
+          });
+          if (outcome.isErr()) {
+            // One table's refusal does not stop the others; the command still fails.
+            firstError ??= outcome.error;
+            if (tables.length > 1)
+              io.stderr(`sluice: ${formatTableRef(table)}: skipped: ${outcome.error.message}\n`);
+            continue;
+          }
+          outcomes.push(outcome.value);
+          if (!flags.json) io.stdout(`${cleanupText(outcome.value)}\n`);
+        }
+        lake.close?.();
+        if (flags.json) io.stdout(`${JSON.stringify(outcomes, null, 2)}\n`);
+        const refused = outcomes.find((outcome) => outcome.refusal);
+        if (firstError) return fail(firstError);
+        // A dry run that the real clean would refuse fails the same way, so scripts see it.
+        if (refused?.refusal) return fail(configError(refused.refusal));
+      });
+  }
+  return command;
+}
+
+function usageText(usage: TableUsage, showTimestamps: boolean): string {
+  const known = usage.runs.every((run) => run.loaded !== undefined);
+  const loaded = usage.runs.filter((run) => run.loaded).length;
+  const lines = [
+    `${usage.table}\t${usage.runs.length} run(s)${known ? ` (${loaded} loaded, ${usage.runs.length - loaded} not loaded)` : ""}\t${usage.objects} object(s)\t${sizeText(usage.bytes)}${usage.orphans.length > 0 ? `\t${usage.orphans.length} orphan run(s) without a manifest` : ""}${usage.foreignObjects > 0 ? `\t${usage.foreignObjects} object(s) not written by sluice` : ""}`,
+  ];
+  if (showTimestamps) {
+    for (const run of [...usage.runs, ...usage.orphans]) {
+      const state =
+        run.runManifestKey === null
+          ? "orphan (no run manifest)"
+          : run.loaded === undefined
+            ? "load state unknown (no --target)"
+            : run.loaded
+              ? `loaded ${run.loaded.loadedAt}`
+              : "not loaded";
+      lines.push(
+        `  ${run.runId}\tstarted ${run.startedAt?.toISOString() ?? "?"}\t${run.objects} object(s)\t${sizeText(run.bytes)}\t${state}`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+function cleanupText(outcome: CleanupOutcome): string {
+  const verb = outcome.dryRun ? "would delete" : "deleted";
+  const lines = [
+    `${outcome.table}: ${verb} ${outcome.runs.length} run(s), ${outcome.objects} object(s), ${sizeText(outcome.bytes)}${outcome.keptNewerThanWatermark > 0 ? `; kept ${outcome.keptNewerThanWatermark} matching run(s) (${outcome.watermarkBound})` : ""}`,
+  ];
+  if (outcome.unloadedRuns.length > 0 && !outcome.refusal) {
+    lines.push(
+      `${outcome.table}: ${outcome.dryRun ? "would lose" : "lost"} ${outcome.unloadedRows} row(s) in ${outcome.unloadedRuns.length} run(s) the warehouse ${outcome.ledgerChecked ? "had not loaded" : "is not known to have loaded (no --target)"} (--force)`,
+    );
+  }
+  if (outcome.dryRun) {
+    for (const key of [...outcome.keys.runManifests, ...outcome.keys.rest]) lines.push(`  ${key}`);
+  }
+  return lines.join("\n");
+}

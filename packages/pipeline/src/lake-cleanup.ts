@@ -1,0 +1,168 @@
+import type { Logger, ObjectStore, SluiceError, TableRef } from "@sluice/core";
+import { configError, formatTableRef, silentLogger } from "@sluice/core";
+import { type LedgerRun, openLoader } from "@sluice/redshift-loader";
+import { createWatermarkStore } from "@sluice/watermark-store";
+import type { ResultAsync } from "neverthrow";
+import { type CleanupFilter, type CleanupPlan, planCleanup } from "./lake-cleanup-plan.js";
+import { newRunId, runManifestKey } from "./lake-layout.js";
+import { type TableUsage, tableUsage } from "./lake-usage.js";
+import { runAsResult, step } from "./result-steps.js";
+import { parseRunManifest } from "./run-manifest-schema.js";
+import type { WarehouseTarget } from "./sync-options.js";
+import { holdingTableLease } from "./table-lease.js";
+
+export interface LakeTableOptions {
+  readonly lake: ObjectStore;
+  readonly table: TableRef;
+  /** The warehouse whose ledger says which runs are loaded; without it, no run is known to be. */
+  readonly warehouse?: WarehouseTarget;
+  readonly logger?: Logger;
+}
+
+export interface LakeCleanupOptions extends LakeTableOptions {
+  readonly filter: CleanupFilter;
+  /** Delete runs the ledger does not hold (their rows are lost to the warehouse). */
+  readonly force?: boolean;
+  /** Plan only: the plan is exactly what the same clean would delete. */
+  readonly dryRun?: boolean;
+  /** Keys per delete request; default (and S3's maximum) 1,000. */
+  readonly batchSize?: number;
+  /** Called after each delete request. */
+  readonly onBatch?: (progress: { readonly deleted: number; readonly total: number }) => void;
+  readonly leaseTimeoutMs?: number;
+  readonly clock?: () => Date;
+}
+
+export interface CleanupOutcome extends CleanupPlan {
+  readonly dryRun: boolean;
+  /** Objects deleted (0 on a dry run). */
+  readonly deleted: number;
+  /** Delete requests sent. */
+  readonly batches: number;
+  /** Set on a dry run that the real clean would refuse (unloaded runs without `force`). */
+  readonly refusal: string | null;
+  readonly notes: readonly string[];
+}
+
+/** Reads the ledger's loaded runs of the table; `undefined` without a warehouse. */
+function ledgerOf(options: LakeTableOptions): Promise<ReadonlyMap<string, LedgerRun> | undefined> {
+  const warehouse = options.warehouse;
+  if (!warehouse) return Promise.resolve(undefined);
+  const tableName = formatTableRef(options.table);
+  return step(
+    openLoader({
+      connection: warehouse.connection,
+      lake: options.lake,
+      ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
+      tables: { [tableName]: warehouse.targetName ? { targetName: warehouse.targetName } : {} },
+    }),
+  ).then(async (loader) => {
+    try {
+      return await step(loader.loadedRuns(tableName));
+    } finally {
+      await loader.close();
+    }
+  });
+}
+
+/** Objects, bytes and runs of one table's folder, with the ledger's view when a warehouse is given. */
+export function surveyLakeTable(options: LakeTableOptions): ResultAsync<TableUsage, SluiceError> {
+  return runAsResult(`surveying ${formatTableRef(options.table)} in the lake`, async () => {
+    const objects = await step(options.lake.list(`${formatTableRef(options.table)}/`));
+    return tableUsage(options.table, objects, await ledgerOf(options));
+  });
+}
+
+async function unloadedRows(options: LakeTableOptions, plan: CleanupPlan): Promise<number> {
+  let rows = 0;
+  for (const runId of plan.unloadedRuns) {
+    const key = runManifestKey(options.table, runId);
+    const body = await step(options.lake.get(key));
+    if (!body) continue;
+    const manifest = parseRunManifest(key, new TextDecoder().decode(body));
+    if (manifest.isErr()) throw manifest.error;
+    rows += manifest.value.rows;
+  }
+  return rows;
+}
+
+function refusalOf(options: LakeCleanupOptions, plan: CleanupPlan): string | null {
+  if (options.force || plan.unloadedRuns.length === 0) return null;
+  const why = plan.ledgerChecked
+    ? "the warehouse ledger has not loaded them"
+    : "no --target was given, so nothing says they were loaded (a backup-only lake)";
+  return `${plan.table}: ${plan.unloadedRuns.length} run(s) selected for cleaning hold ${plan.unloadedRows} row(s) that ${why}: ${plan.unloadedRuns.slice(0, 5).join(", ")}${plan.unloadedRuns.length > 5 ? ", ..." : ""}; load them first (sync --redshift-only${plan.ledgerChecked ? "" : " with --target"}), narrow the selection, or pass --force to delete them and lose those rows`;
+}
+
+/**
+ * Prunes staged runs of one table (`sluice s3clean clean`). Safe by construction:
+ * - only run files (parts, run and COPY manifests) are deleted, never `_state/`,
+ *   `_markers/` or objects sluice did not write;
+ * - runs are deleted whole; the watermark's last run and newer ones are kept;
+ * - a run the ledger has not loaded is deleted only with `force` (the outcome says
+ *   how many rows that loses); without a warehouse no run counts as loaded;
+ * - it holds the table's lease, so no sync loads a run while it goes;
+ * - every run manifest goes first, in its own requests, then COPY manifests and
+ *   parts: a crash leaves each run either whole and listed, or unlisted with
+ *   leftover files that the next clean removes (orphans). Loaders and
+ *   `watermark get --show-files` only see listed runs, so they stay true throughout.
+ */
+export function cleanLakeTable(options: LakeCleanupOptions): ResultAsync<CleanupOutcome, SluiceError> {
+  const tableName = formatTableRef(options.table);
+  return runAsResult(`cleaning ${tableName} in the lake`, async () => {
+    const watermarks = createWatermarkStore(options.lake);
+    const plan = async (): Promise<CleanupPlan> => {
+      const usage = await step(surveyLakeTable(options));
+      const document = await step(watermarks.read(options.table));
+      const chosen = planCleanup(usage, document, options.filter);
+      return { ...chosen, unloadedRows: await unloadedRows(options, chosen) };
+    };
+    const notes: string[] = [];
+    if (options.dryRun) {
+      const planned = await plan();
+      return {
+        ...planned,
+        dryRun: true,
+        deleted: 0,
+        batches: 0,
+        refusal: refusalOf(options, planned),
+        notes,
+      };
+    }
+    const clock = options.clock ?? (() => new Date());
+    const runId = newRunId(clock(), "s3clean");
+    const leaseOptions = {
+      table: options.table,
+      mode: "backup-only" as const,
+      lake: options.lake,
+      logger: options.logger ?? silentLogger,
+      ...(options.leaseTimeoutMs ? { leaseTimeoutMs: options.leaseTimeoutMs } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    };
+    return holdingTableLease(leaseOptions, runId, watermarks, notes, async () => {
+      // Planned under the lease: no run can be loading or committing meanwhile.
+      const planned = await plan();
+      const refusal = refusalOf(options, planned);
+      if (refusal) throw configError(refusal);
+      const size = Math.min(options.batchSize ?? 1000, 1000);
+      const total = planned.keys.runManifests.length + planned.keys.rest.length;
+      let deleted = 0;
+      let batches = 0;
+      for (const keys of [planned.keys.runManifests, planned.keys.rest]) {
+        for (let start = 0; start < keys.length; start += size) {
+          const batch = keys.slice(start, start + size);
+          await step(options.lake.delete(batch));
+          deleted += batch.length;
+          batches += 1;
+          options.onBatch?.({ deleted, total });
+        }
+      }
+      (options.logger ?? silentLogger).info("lake cleaned", {
+        table: tableName,
+        runs: planned.runs.length,
+        deleted,
+      });
+      return { ...planned, dryRun: false, deleted, batches, refusal: null, notes };
+    });
+  });
+}
