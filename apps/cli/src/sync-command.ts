@@ -15,11 +15,12 @@ import {
 } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
 import { renderRunReport } from "./report-text.js";
+import { addRetryOptions, type RetryFlags, retryPolicyFrom, s3AttemptsFor } from "./retry-options.js";
 import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel.js";
 import { loadStrategyModules } from "./strategy-modules.js";
 import { parseTableDdlFlags } from "./table-ddl-flags.js";
 
-interface SyncFlags extends ReconcileFlags, TunnelFlags {
+interface SyncFlags extends ReconcileFlags, TunnelFlags, RetryFlags {
   table: string;
   source?: string;
   lake?: string;
@@ -63,11 +64,13 @@ interface SyncFlags extends ReconcileFlags, TunnelFlags {
 }
 
 export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Command {
-  return addTunnelOptions(
-    new Command("sync")
-      .description("copy what changed in one MySQL table into the lake (Parquet) and on into the warehouse")
-      .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
-      .option("--source <url>", "MySQL URL mysql://user:pass@host:port/db (default: $SLUICE_SOURCE_URL)"),
+  return addRetryOptions(
+    addTunnelOptions(
+      new Command("sync")
+        .description("copy what changed in one MySQL table into the lake (Parquet) and on into the warehouse")
+        .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
+        .option("--source <url>", "MySQL URL mysql://user:pass@host:port/db (default: $SLUICE_SOURCE_URL)"),
+    ),
   )
     .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
     .option("--target <url>", "postgres://... or redshift://... (default: $SLUICE_TARGET_URL)")
@@ -202,11 +205,15 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
   if (verifyRowsPerRange instanceof Error) return configError(verifyRowsPerRange.message);
   const faultHook = faultHookFromEnvironment(io.env);
   if (faultHook instanceof Error) return configError(faultHook.message);
+  const retry = retryPolicyFrom(flags);
+  if ("kind" in retry) return retry;
   const mode: SyncMode = flags.backupOnly ? "backup-only" : flags.redshiftOnly ? "redshift-only" : "sync";
-  const connections = resolveConnections(flags, io.env, {
-    source: mode !== "redshift-only",
-    target: mode !== "backup-only",
-  });
+  const connections = resolveConnections(
+    flags,
+    io.env,
+    { source: mode !== "redshift-only", target: mode !== "backup-only" },
+    { maxAttempts: s3AttemptsFor(retry) },
+  );
   if (connections.isErr()) return connections.error;
   const ddl = parseTableDdlFlags(flags);
   if (ddl.isErr()) return ddl.error;
@@ -257,6 +264,7 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(verifyRowsPerRange ? { verifyRowsPerRange } : {}),
     ...(faultHook ? { faultHook } : {}),
     ...reconcile,
+    retry,
   });
   await reached.close();
   connections.value.lake.close?.();

@@ -22,6 +22,7 @@ export { isReconcileDue, parseReconcileCadence, type ReconcileCadence } from "./
 export { defaultReconcileMaxDeletes, reconcileDeletes } from "./reconcile-deletes.js";
 export type { ReconcileReport } from "./reconcile-report.js";
 export { reconcileTable } from "./reconcile-table.js";
+export { createRetryTally, type RetryCounts, type RetryStage, type RetryTally } from "./retry-tally.js";
 export { type IncompleteRunError, isIncompleteRun } from "./run-failure.js";
 export { parseRunManifest } from "./run-manifest-schema.js";
 export type {
