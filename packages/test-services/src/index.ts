@@ -14,3 +14,4 @@ export type {
 export type { RunningServices, ServiceName } from "./start-services.js";
 export { startServices } from "./start-services.js";
 export { createTestMysqlConnection, createTestPgClient, createTestS3Client } from "./test-clients.js";
+export { type FaultyS3Proxy, startFaultyS3Proxy } from "./faulty-s3-proxy.js";

@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { stat, writeFile } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
@@ -180,11 +180,14 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
             concurrency: options.partConcurrency ?? 4,
           });
         } else {
+          // A buffer, not a file stream: the SDK does not retry a request whose body
+          // is a stream (it cannot rewind it), so a 503 or SlowDown would end the
+          // upload. At most one part size is held, as for each multipart part.
           await client.send(
             new PutObjectCommand({
               Bucket: bucket,
               Key: full,
-              Body: createReadStream(localPath),
+              Body: await readFile(localPath),
               ContentLength: size,
             }),
           );
