@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestMysqlConnection } from "@sluice/test-services";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { renderRunReport } from "../src/report-text.js";
 import { sluice } from "./cli-harness.js";
 
 const schema = "cli_retry_flags";
@@ -80,5 +81,22 @@ describe("sluice sync --retry-*", () => {
     );
     expect(never.code).toBe(3);
     expect(never.stderr).not.toMatch(/retrying/);
+  });
+});
+
+describe("the text run report", () => {
+  const report = { table: "shop.orders", dryRun: false, extract: null, load: null, notes: [] };
+
+  it("names retries by stage when there were any, and says nothing otherwise", () => {
+    const retried = renderRunReport({
+      ...report,
+      retries: { total: 3, byStage: { extract: 1, stage: 2, load: 0 } },
+    });
+    expect(retried).toContain("shop.orders: retried 3 transient failure(s): extract 1, stage 2, load 0");
+    const quiet = renderRunReport({
+      ...report,
+      retries: { total: 0, byStage: { extract: 0, stage: 0, load: 0 } },
+    });
+    expect(quiet).not.toContain("retried");
   });
 });

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { createS3ObjectStore } from "@sluice/connectors";
 import type { FaultPoint, ObjectStore, RetryPolicy, TableRef } from "@sluice/core";
 import {
-  createTestMysqlConnection,
   createTestPgClient,
   type FaultyS3Proxy,
   killSshSessionsOf,
