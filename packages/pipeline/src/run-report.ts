@@ -126,6 +126,6 @@ export interface RunReport {
   readonly failure?: string;
   /** Delete reconciliation after the load, when `reconcileDeletes` made it due this run. */
   readonly reconcile?: ReconcileReport;
-  /** Transient faults retried inside this run, by stage (docs/retries.md); absent on a dry run. */
+  /** Transient faults retried inside this run, by stage (docs/retries.md). */
   readonly retries?: RetryCounts;
 }
