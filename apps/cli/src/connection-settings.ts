@@ -61,6 +61,8 @@ export function resolveConnections(
   flags: ConnectionFlags,
   env: Environment,
   needs: { source: boolean; target: boolean },
+  /** S3 client settings from other flags, e.g. `maxAttempts` from `--retry-attempts`. */
+  s3Overrides: Pick<S3StoreOptions, "maxAttempts"> = {},
 ): Result<ResolvedConnections, SluiceError> {
   const lakeUrl = flags.lake ?? env.SLUICE_LAKE_URL;
   if (!lakeUrl) {
@@ -70,7 +72,7 @@ export function resolveConnections(
   }
   const lakeLocation = parseLakeUrl(lakeUrl);
   if (lakeLocation.isErr()) return err(lakeLocation.error);
-  const lake = openObjectStore(lakeLocation.value, s3Settings(env));
+  const lake = openObjectStore(lakeLocation.value, { ...s3Settings(env), ...s3Overrides });
 
   let source: MysqlConnectionOptions | undefined;
   if (needs.source) {

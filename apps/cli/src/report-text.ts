@@ -47,6 +47,13 @@ export function renderRunReport(report: RunReport): string {
         : `${prefix}: verification FAILED: ${verification.mismatches.length} of ${verification.ranges} key range(s) differ (source ${verification.sourceRows} rows, target ${verification.targetRows})`,
     );
   }
+  // Only when something was retried: a quiet run stays quiet.
+  if (report.retries && report.retries.total > 0) {
+    const { extract, stage, load } = report.retries.byStage;
+    lines.push(
+      `${prefix}: retried ${report.retries.total} transient failure(s): extract ${extract}, stage ${stage}, load ${load}`,
+    );
+  }
   if (report.failure) lines.push(`${prefix}: FAILED: ${report.failure}`);
   if (report.reconcile) lines.push(reconcileLine(prefix, report.reconcile));
   return lines.join("\n");

@@ -15,12 +15,13 @@ import {
 } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
 import { renderRunReport } from "./report-text.js";
+import { addRetryOptions, type RetryFlags, retryPolicyFrom, s3AttemptsFor } from "./retry-options.js";
 import { parseSince } from "./since-option.js";
 import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel.js";
 import { loadStrategyModules } from "./strategy-modules.js";
 import { parseTableDdlFlags } from "./table-ddl-flags.js";
 
-interface SyncFlags extends ReconcileFlags, TunnelFlags {
+interface SyncFlags extends ReconcileFlags, TunnelFlags, RetryFlags {
   table: string;
   source?: string;
   lake?: string;
@@ -65,11 +66,13 @@ interface SyncFlags extends ReconcileFlags, TunnelFlags {
 }
 
 export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Command {
-  return addTunnelOptions(
-    new Command("sync")
-      .description("copy what changed in one MySQL table into the lake (Parquet) and on into the warehouse")
-      .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
-      .option("--source <url>", "MySQL URL mysql://user:pass@host:port/db (default: $SLUICE_SOURCE_URL)"),
+  return addRetryOptions(
+    addTunnelOptions(
+      new Command("sync")
+        .description("copy what changed in one MySQL table into the lake (Parquet) and on into the warehouse")
+        .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
+        .option("--source <url>", "MySQL URL mysql://user:pass@host:port/db (default: $SLUICE_SOURCE_URL)"),
+    ),
   )
     .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
     .option("--target <url>", "postgres://... or redshift://... (default: $SLUICE_TARGET_URL)")
@@ -210,11 +213,15 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
   if (since && "kind" in since) return since;
   const faultHook = faultHookFromEnvironment(io.env);
   if (faultHook instanceof Error) return configError(faultHook.message);
+  const retry = retryPolicyFrom(flags);
+  if ("kind" in retry) return retry;
   const mode: SyncMode = flags.backupOnly ? "backup-only" : flags.redshiftOnly ? "redshift-only" : "sync";
-  const connections = resolveConnections(flags, io.env, {
-    source: mode !== "redshift-only",
-    target: mode !== "backup-only",
-  });
+  const connections = resolveConnections(
+    flags,
+    io.env,
+    { source: mode !== "redshift-only", target: mode !== "backup-only" },
+    { maxAttempts: s3AttemptsFor(retry) },
+  );
   if (connections.isErr()) return connections.error;
   const ddl = parseTableDdlFlags(flags);
   if (ddl.isErr()) return ddl.error;
@@ -266,6 +273,7 @@ async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null>
     ...(faultHook ? { faultHook } : {}),
     ...(since ? { loadSince: since } : {}),
     ...reconcile,
+    retry,
   });
   await reached.close();
   connections.value.lake.close?.();

@@ -28,6 +28,15 @@ export type { ObjectInfo, ObjectStore, ObjectVersion, PutOptions, VersionedObjec
 export type { KeyRange, RangeChecksum } from "./range-checksum.js";
 export { canonicalSeparator, uncheckedKinds } from "./range-checksum.js";
 export { redactUrl } from "./redact-url.js";
+export type { RetryEvent, RetryHooks, RetryPolicy } from "./retry-policy.js";
+export {
+  defaultRetryPolicy,
+  invalidRetryPolicy,
+  noRetry,
+  retryAsync,
+  retryDelayMs,
+  shouldRetry,
+} from "./retry-policy.js";
 export type { RowBatch, SourceValue } from "./row-batch.js";
 export type { TableRef } from "./table-ref.js";
 export { formatTableRef, parseTableRef } from "./table-ref.js";

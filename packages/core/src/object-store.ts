@@ -70,4 +70,9 @@ export interface ObjectStore {
   /** Fails with kind `not_found` (bucket/directory missing) or `auth` before any run writes. */
   checkAccess(): ResultAsync<void, SluiceError>;
   close?(): void;
+  /**
+   * Requests the store has retried so far (S3: the SDK's own retries of 5xx,
+   * SlowDown and dropped connections), for the run report's retry counts.
+   */
+  retries?(): number;
 }

@@ -14,15 +14,17 @@ import type {
   StagedFile,
   TableSpec,
 } from "@sluice/core";
-import { configError, formatTableRef, silentLogger } from "@sluice/core";
+import { configError, formatTableRef, noRetry, retryAsync, silentLogger } from "@sluice/core";
 import type { ParquetPartSummary, ParquetPartWriter } from "@sluice/parquet-writer";
 import { createParquetPartWriter } from "@sluice/parquet-writer";
 import { renderRedshiftManifest } from "@sluice/redshift-loader";
 import type { WatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
+import { cleanUpAbandonedRun } from "./abandoned-run.js";
 import { newRunId, partKey, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
 import { planExtraction } from "./plan-extraction.js";
 import { runAsResult, step } from "./result-steps.js";
+import type { RetryTally } from "./retry-tally.js";
 import type { ExtractReport } from "./run-report.js";
 import { createStagedValueTally, type StagedValueTally } from "./staged-value-tally.js";
 import { defaultRowsPerFile, type SyncTableOptions } from "./sync-options.js";
@@ -48,17 +50,39 @@ export function extractToLake(
   watermarks: WatermarkStore,
   notes: string[],
   run?: RunIdentity,
+  retries?: RetryTally,
 ): ResultAsync<ExtractReport, SluiceError> {
   const tableName = formatTableRef(options.table);
-  return runAsResult(`extracting ${tableName}`, async () => {
-    if (!options.source)
-      throw configError(`${tableName}: no source given; pass --source mysql://user:pass@host:port/db`);
-    const source = await step(openMysqlSource(options.source));
-    try {
-      return await extractWith(source, options, watermarks, notes, run);
-    } finally {
-      await source.close();
-    }
+  const policy = options.retry ?? noRetry;
+  // One run id for every attempt: a retry overwrites the parts of the failed one.
+  const started = run?.startedAt ?? (options.clock ?? (() => new Date()))();
+  const identity = run ?? {
+    id: newRunId(started, Math.random().toString(36).slice(2, 6)),
+    startedAt: started,
+  };
+  const progress = { committing: false };
+  const attempt = (number: number) =>
+    runAsResult(`extracting ${tableName}`, async () => {
+      if (!options.source)
+        throw configError(`${tableName}: no source given; pass --source mysql://user:pass@host:port/db`);
+      if (number > 1 && !options.dryRun) {
+        // Parts the failed attempt uploaded are listed by no manifest; remove them so
+        // the lake holds only this attempt's parts under the run id.
+        await step(cleanUpAbandonedRun(options.lake, options.table, identity.id, null, silentLogger));
+      }
+      const source = await step(openMysqlSource(options.source));
+      try {
+        return await extractWith(source, options, watermarks, notes, identity, progress, retries);
+      } finally {
+        await source.close();
+      }
+    });
+  // Once the manifests are being written, a repeat could stage the run twice (the
+  // write may have landed): from there a failure ends the run and the next run's
+  // abandoned-run check decides, as after a crash.
+  return retryAsync(policy, attempt, {
+    ...(retries?.hooksFor("extract") ?? {}),
+    retryIf: () => !progress.committing,
   });
 }
 
@@ -68,6 +92,8 @@ async function extractWith(
   watermarks: WatermarkStore,
   notes: string[],
   run: RunIdentity | undefined,
+  progress: { committing: boolean },
+  retries: RetryTally | undefined,
 ): Promise<ExtractReport> {
   const started = run?.startedAt ?? (options.clock ?? (() => new Date()))();
   const startedAt = performance.now();
@@ -78,7 +104,8 @@ async function extractWith(
   const previous = await step(watermarks.read(options.table));
   const planned = await planExtraction(source, spec, previous, options, logger);
   const { strategy, plan } = planned;
-  notes.push(...planned.warnings);
+  // A retried attempt plans again: say each warning once.
+  notes.push(...planned.warnings.filter((warning) => !notes.includes(warning)));
   // Counted as the source reports them; the report says how many queries a run took.
   const counters = {
     queries: 0,
@@ -143,7 +170,18 @@ async function extractWith(
   });
   const workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), "sluice-run-"));
   try {
-    const staged = await writeParts(source, spec, plan, options, runId, started, workDir, logger, observer);
+    const staged = await writeParts(
+      source,
+      spec,
+      plan,
+      options,
+      runId,
+      started,
+      workDir,
+      logger,
+      observer,
+      retries,
+    );
     if (plan.nullCursor === "skip" && counters.nullCursorRows) {
       notes.push(
         `${counters.nullCursorRows} row(s) have NULL ${plan.cursorColumn} and are not copied (--null-cursor skip); set ${plan.cursorColumn} on them, or run with --null-cursor oldest`,
@@ -237,6 +275,7 @@ async function extractWith(
     const manifestKey = runManifestKey(options.table, runId);
     // The Redshift manifest first, the sluice manifest last: the loader only sees a
     // run once its sluice manifest exists, and by then everything it names is durable.
+    progress.committing = true;
     await step(
       options.lake.put(redshiftManifestKey(options.table, runId), renderRedshiftManifest(staged.files)),
     );
@@ -329,6 +368,7 @@ async function writeParts(
   workDir: string,
   logger: Logger,
   observer: ExtractObserver,
+  retries: RetryTally | undefined,
 ): Promise<StagedParts> {
   const tableName = formatTableRef(options.table);
   const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
@@ -375,7 +415,14 @@ async function writeParts(
   };
 
   try {
-    for await (const batch of source.extract(spec, plan, { logger, observer, batchRows: extractBatchRows })) {
+    const reading = {
+      logger,
+      observer,
+      batchRows: extractBatchRows,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(retries ? { retryHooks: retries.hooksFor("extract") } : {}),
+    };
+    for await (const batch of source.extract(spec, plan, reading)) {
       if (batch.rows.length === 0) continue;
       writer ??= startPart();
       await writer.write(batch);

@@ -40,12 +40,14 @@ export {
 } from "./lake-layout.js";
 export { lakeTables, type RunObjects, type TableUsage } from "./lake-usage.js";
 export { loadFromLake } from "./load-from-lake.js";
+export * from "./pipeline-file/index.js";
 export type { PlannedRun } from "./plan-extraction.js";
 export { planExtraction, resolveStrategy } from "./plan-extraction.js";
 export { isReconcileDue, parseReconcileCadence, type ReconcileCadence } from "./reconcile-cadence.js";
 export { defaultReconcileMaxDeletes, reconcileDeletes } from "./reconcile-deletes.js";
 export type { ReconcileReport } from "./reconcile-report.js";
 export { reconcileTable } from "./reconcile-table.js";
+export { createRetryTally, type RetryCounts, type RetryStage, type RetryTally } from "./retry-tally.js";
 export { type IncompleteRunError, isIncompleteRun } from "./run-failure.js";
 export { parseRunManifest } from "./run-manifest-schema.js";
 export type {
@@ -73,4 +75,3 @@ export {
   setWatermark,
   type WatermarkAdminOptions,
 } from "./watermark-admin.js";
-export * from "./pipeline-file/index.js";

@@ -1,5 +1,5 @@
 import type { RunManifest, SluiceError } from "@sluice/core";
-import { configError, formatTableRef, silentLogger } from "@sluice/core";
+import { configError, formatTableRef, noRetry, retryAsync, silentLogger } from "@sluice/core";
 import { type LedgerRun, openLoader } from "@sluice/redshift-loader";
 import type { WatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
@@ -7,6 +7,7 @@ import { runStartOf } from "./abandoned-run.js";
 import { manifestPrefix, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
 import { selectRunsToLoad } from "./load-order.js";
 import { runAsResult, step } from "./result-steps.js";
+import type { RetryTally } from "./retry-tally.js";
 import { parseRunManifest } from "./run-manifest-schema.js";
 import type { LoadSummary } from "./run-report.js";
 import type { SyncTableOptions } from "./sync-options.js";
@@ -21,10 +22,55 @@ export function loadFromLake(
   options: SyncTableOptions,
   watermarks: WatermarkStore,
   notes: string[],
+  retries?: RetryTally,
+): ResultAsync<LoadSummary, SluiceError> {
+  const started = performance.now();
+  // Kept across attempts: runs an earlier attempt committed stay counted as loaded.
+  const done: LoadProgress = {
+    runsLoaded: 0,
+    rowsStaged: 0,
+    rowsInserted: 0,
+    rowsDeleted: 0,
+    rowsExpected: 0,
+    runIds: [],
+    loadedHere: new Set(),
+    skippedHere: 0,
+    target: null,
+  };
+  // Each attempt opens a new session, reads the ledger and loads what it lacks: a run
+  // whose connection dropped was rolled back (one transaction), and a run whose
+  // COMMIT landed is in the ledger, so a repeat loads every run exactly once.
+  return retryAsync(
+    options.retry ?? noRetry,
+    () => loadAttempt(options, watermarks, notes, done, started),
+    retries?.hooksFor("load") ?? {},
+  );
+}
+
+/** What the load did so far, over all its attempts. */
+interface LoadProgress {
+  runsLoaded: number;
+  rowsStaged: number;
+  rowsInserted: number;
+  rowsDeleted: number;
+  rowsExpected: number;
+  runIds: string[];
+  /** Runs committed by this load (not already in the ledger when it started). */
+  loadedHere: Set<string>;
+  /** Runs the loader found in the ledger this attempt (another loader won the race). */
+  skippedHere: number;
+  target: string | null;
+}
+
+function loadAttempt(
+  options: SyncTableOptions,
+  watermarks: WatermarkStore,
+  notes: string[],
+  done: LoadProgress,
+  started: number,
 ): ResultAsync<LoadSummary, SluiceError> {
   const tableName = formatTableRef(options.table);
   return runAsResult(`loading ${tableName}`, async () => {
-    const started = performance.now();
     const logger = options.logger ?? silentLogger;
     const warehouse = options.warehouse;
     if (!warehouse) {
@@ -80,16 +126,23 @@ export function loadFromLake(
         ),
       );
       pending.splice(0, pending.length, ...held);
-      const summary = {
-        runsLoaded: 0,
-        runsSkipped: manifestKeys.length - pending.length - leftBefore(pending, manifestKeys, loaded),
-        rowsStaged: 0,
-        rowsInserted: 0,
-        rowsDeleted: 0,
-        target: null as string | null,
-        runIds: [] as string[],
-        rowsExpected: 0,
-      };
+      // Runs --since leaves in the lake are neither loaded nor skipped.
+      const heldBack = leftBefore(pending, manifestKeys, loaded);
+      const summary = done;
+      done.skippedHere = 0;
+      const runsSkipped = () =>
+        manifestKeys.length - pending.length - heldBack - done.loadedHere.size + done.skippedHere;
+      const result = () => ({
+        runsLoaded: done.runsLoaded,
+        runsSkipped: runsSkipped(),
+        rowsStaged: done.rowsStaged,
+        rowsInserted: done.rowsInserted,
+        rowsDeleted: done.rowsDeleted,
+        target: done.target,
+        runIds: [...done.runIds],
+        rowsExpected: done.rowsExpected,
+        durationMs: Math.round(performance.now() - started),
+      });
       if (options.dryRun) {
         const rows = pending.reduce((sum, manifest) => sum + manifest.rows, 0);
         notes.push(
@@ -97,19 +150,21 @@ export function loadFromLake(
             ? `warehouse is up to date with the lake for ${tableName}`
             : `would load ${pending.length} run(s), ${rows} row(s): ${pending.map((m) => m.runId).join(", ")}`,
         );
-        return { ...summary, durationMs: Math.round(performance.now() - started) };
+        return result();
       }
-      if (pending.length === 0) notes.push(`warehouse already holds every staged run of ${tableName}`);
+      if (pending.length === 0 && done.loadedHere.size === 0)
+        notes.push(`warehouse already holds every staged run of ${tableName}`);
       for (const manifest of pending) {
         const report = await step(
           loader.loadRun(manifest, options.lake.uriFor(redshiftManifestKey(options.table, manifest.runId))),
         );
         summary.target = report.target;
         if (report.skipped) {
-          summary.runsSkipped += 1;
-          summary.runIds.push(manifest.runId);
+          summary.skippedHere += 1;
+          if (!summary.runIds.includes(manifest.runId)) summary.runIds.push(manifest.runId);
           continue;
         }
+        summary.loadedHere.add(manifest.runId);
         summary.runsLoaded += 1;
         summary.runIds.push(manifest.runId);
         summary.rowsExpected += manifest.rows;
@@ -136,7 +191,7 @@ export function loadFromLake(
           rows: report.rowsStaged,
         });
       }
-      return { ...summary, durationMs: Math.round(performance.now() - started) };
+      return result();
     } finally {
       await loader.close();
     }

@@ -1,5 +1,6 @@
 import type { CursorPosition } from "@sluice/core";
 import type { ReconcileReport } from "./reconcile-report.js";
+import type { RetryCounts } from "./retry-tally.js";
 
 /** What extraction did (or, on a dry run, would do). */
 export interface ExtractReport {
@@ -125,4 +126,6 @@ export interface RunReport {
   readonly failure?: string;
   /** Delete reconciliation after the load, when `reconcileDeletes` made it due this run. */
   readonly reconcile?: ReconcileReport;
+  /** Transient faults retried inside this run, by stage (docs/retries.md). */
+  readonly retries?: RetryCounts;
 }

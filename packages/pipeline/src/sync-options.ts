@@ -1,6 +1,14 @@
 import type { StrategyRegistry } from "@sluice/cdc-strategies";
 import type { MysqlConnectionOptions } from "@sluice/connectors";
-import type { Logger, NullCursorPolicy, ObjectStore, TableRef, WriteMode } from "@sluice/core";
+import type {
+  Logger,
+  NullCursorPolicy,
+  ObjectStore,
+  RetryHooks,
+  RetryPolicy,
+  TableRef,
+  WriteMode,
+} from "@sluice/core";
 import type { FaultHook } from "@sluice/core/internal";
 import type { LatestViewOptions, TableDdlOptions, WarehouseConnection } from "@sluice/redshift-loader";
 import type { ReconcileCadence } from "./reconcile-cadence.js";
@@ -143,6 +151,18 @@ export interface SyncTableOptions {
    * runs the warehouse lacks are left in the lake, unloaded, and reported.
    */
   readonly loadSince?: Date;
+  /**
+   * Transient faults (dropped connections, timeouts, lock-wait timeouts, deadlocks)
+   * retried inside the run with capped exponential backoff and full jitter: MySQL
+   * pages resume after the last row read, an extraction that failed before its commit
+   * starts over, a warehouse load is rolled back and repeated (the ledger keeps it
+   * exactly once). Terminal errors are never retried. Default: no retries (the CLI
+   * passes its `--retry-*` settings). The lake's S3 client retries by itself: the CLI
+   * gives it the same number of attempts. See docs/retries.md.
+   */
+  readonly retry?: RetryPolicy;
+  /** Injected wait and randomness for the retry backoff, for tests. */
+  readonly retryTiming?: Pick<RetryHooks, "sleep" | "random">;
 }
 
 export const defaultPageSize = 50_000;

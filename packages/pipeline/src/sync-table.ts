@@ -1,5 +1,5 @@
 import type { SluiceError } from "@sluice/core";
-import { configError, formatTableRef } from "@sluice/core";
+import { configError, formatTableRef, invalidRetryPolicy, silentLogger } from "@sluice/core";
 import { checkLatestView, explicitIdentifier } from "@sluice/redshift-loader";
 import { createWatermarkStore, type WatermarkStore } from "@sluice/watermark-store";
 import { errAsync, type ResultAsync } from "neverthrow";
@@ -10,6 +10,7 @@ import { loadFromLake } from "./load-from-lake.js";
 import { runWithMarkers } from "./marked-run.js";
 import { reconcileIfDue } from "./reconcile-table.js";
 import { runAsResult, step } from "./result-steps.js";
+import { createRetryTally } from "./retry-tally.js";
 import { incompleteRun } from "./run-failure.js";
 import type { ExtractReport, LoadSummary, RunReport } from "./run-report.js";
 import { stageCounts } from "./stage-counts.js";
@@ -31,15 +32,29 @@ export function syncTable(options: SyncTableOptions): ResultAsync<RunReport, Slu
   return runAsResult(`syncing ${tableName}`, async () => {
     const notes: string[] = [];
     const watermarks = createWatermarkStore(options.lake);
+    const retries = createRetryTally(
+      tableName,
+      options.logger ?? silentLogger,
+      () => options.lake.retries?.() ?? 0,
+      options.retryTiming,
+    );
     const stages = async (store: WatermarkStore, run?: RunIdentity): Promise<RunReport> => {
       let extract: ExtractReport | null = null;
       let load: LoadSummary | null = null;
-      if (options.mode !== "redshift-only") extract = await step(extractToLake(options, store, notes, run));
+      if (options.mode !== "redshift-only")
+        extract = await step(extractToLake(options, store, notes, run, retries));
       if (options.mode !== "backup-only") {
-        const loaded = await loadFromLake(options, store, notes);
+        const loaded = await loadFromLake(options, store, notes, retries);
         // Rows were extracted but the load failed: say so with the counts of what did happen.
         if (loaded.isErr() && extract && extract.rows > 0) {
-          const report = { table: tableName, dryRun: false, extract, load: null, notes };
+          const report = {
+            table: tableName,
+            dryRun: false,
+            extract,
+            load: null,
+            notes,
+            retries: retries.counts(),
+          };
           throw incompleteRun(
             { ...report, counts: stageCounts(extract, null) },
             loaded.error.message,
@@ -56,6 +71,7 @@ export function syncTable(options: SyncTableOptions): ResultAsync<RunReport, Slu
         extract,
         load,
         notes,
+        retries: retries.counts(),
         ...(reconcile ? { reconcile } : {}),
       });
     };
@@ -130,6 +146,8 @@ function validate(options: SyncTableOptions): SluiceError | null {
   if (options.loadSince && Number.isNaN(options.loadSince.getTime())) {
     return configError(`${tableName}: --since is not a valid time`);
   }
+  const retryProblem = options.retry ? invalidRetryPolicy(options.retry) : null;
+  if (retryProblem) return configError(`${tableName}: ${retryProblem}`);
   if (options.limit != null && options.mode === "redshift-only") {
     return configError(
       `${tableName}: --limit applies to extraction and cannot be combined with --redshift-only`,

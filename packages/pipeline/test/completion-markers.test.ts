@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createS3ObjectStore } from "@sluice/connectors";
-import { type FaultPoint, type ObjectStore, sluiceError } from "@sluice/core";
+import { type ObjectStore, sluiceError } from "@sluice/core";
+import type { FaultPoint } from "@sluice/core/internal";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { syncTable, writePipelineMarkers } from "../src/index.js";
 import {

@@ -18,6 +18,12 @@ const connectionCodes = new Set([
   "EPIPE",
 ]);
 
+/**
+ * SQLSTATEs that a repeat of the same transaction may not meet again: serialization
+ * failure, deadlock, lock not available, too many connections, server starting up.
+ */
+const transientStates = new Set(["40001", "40P01", "55P03", "53300", "57P03"]);
+
 /** Classifies a pg / Redshift failure by SQLSTATE or socket code. */
 export function warehouseErrorKind(thrown: unknown, fallback: SluiceErrorKind): SluiceErrorKind {
   const code = (thrown as DriverError | null)?.code ?? "";
@@ -62,5 +68,6 @@ export function warehouseError(thrown: unknown, fallback: SluiceErrorKind, conte
   const detail = driver?.detail ? ` (${driver.detail})` : "";
   const text = `${context}: ${base}${detail}${fixFor(driver?.code)}`.replace(/\s*\n\s*/g, " ");
   const kind = warehouseErrorKind(thrown, fallback);
-  return sluiceError(kind, redactSecrets(text), { cause: thrown, retryable: kind === "connection" });
+  const retryable = kind === "connection" || transientStates.has(driver?.code ?? "");
+  return sluiceError(kind, redactSecrets(text), { cause: thrown, retryable });
 }

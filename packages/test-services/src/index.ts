@@ -1,3 +1,4 @@
+export { type FaultyS3Proxy, startFaultyS3Proxy } from "./faulty-s3-proxy.js";
 export {
   type RedshiftGatewayOptions,
   type RunningRedshiftGateway,
@@ -11,6 +12,7 @@ export type {
   SluiceServices,
   SshEndpoint,
 } from "./services-contract.js";
+export { killSshSessionsOf } from "./ssh-session-kill.js";
 export type { RunningServices, ServiceName } from "./start-services.js";
 export { startServices } from "./start-services.js";
 export { createTestMysqlConnection, createTestPgClient, createTestS3Client } from "./test-clients.js";

@@ -34,6 +34,8 @@ export interface SshTunnel {
   readonly localPort: number;
   /** A fresh forwarded channel to the target, for drivers that accept a stream (mysql2 `stream`). Rejects with a SluiceError. */
   openStream(): Promise<Duplex>;
+  /** How many times the tunnel logged in again after the bastion's session died. */
+  reconnects(): number;
   /** Closes the listener, every forwarded socket and the SSH connection. Idempotent. */
   close(): Promise<void>;
 }

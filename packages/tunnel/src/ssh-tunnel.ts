@@ -17,18 +17,23 @@ const defaultKeepaliveIntervalMs = 15_000;
  * Connects to the bastion (host key pinned), then listens on 127.0.0.1 on an
  * ephemeral port and forwards every accepted socket to the target through its own
  * SSH channel. Fails early if the bastion cannot reach the target, so a wrong target
- * surfaces here rather than as a confusing driver error later.
+ * surfaces here rather than as a confusing driver error later. When the bastion's
+ * session dies (sshd restarted, session killed, network blip), the next connection
+ * through the tunnel logs in again (same pinned host key) instead of failing: the
+ * driver sees one dropped connection, which the run's retry policy absorbs.
  */
 export function openSshTunnel(options: SshTunnelOptions): ResultAsync<SshTunnel, SluiceError> {
   const pin = resolveHostKeyPin(options.hostKey, options.bastion);
   if (pin.isErr()) return errAsync(pin.error);
-  return connectSsh({
-    bastion: options.bastion,
-    pin: pin.value,
-    readyTimeoutMs: options.readyTimeoutMs ?? defaultReadyTimeoutMs,
-    keepaliveIntervalMs: options.keepaliveIntervalMs ?? defaultKeepaliveIntervalMs,
-  }).andThen((client) => {
-    const forwarder = new SshForwarder(client, options);
+  const connect = () =>
+    connectSsh({
+      bastion: options.bastion,
+      pin: pin.value,
+      readyTimeoutMs: options.readyTimeoutMs ?? defaultReadyTimeoutMs,
+      keepaliveIntervalMs: options.keepaliveIntervalMs ?? defaultKeepaliveIntervalMs,
+    });
+  return connect().andThen((client) => {
+    const forwarder = new SshForwarder(client, options, connect);
     return ResultAsync.fromPromise(
       forwarder.probeTarget().then(() => forwarder.listen()),
       (error) => error as SluiceError,
@@ -42,18 +47,59 @@ class SshForwarder {
   private readonly channels = new Set<Duplex>();
   private closing: Promise<void> | undefined;
   private sshClosed = false;
+  private reconnecting: Promise<void> | undefined;
+  private client: ssh2.Client;
+  /** Logins after the first one (the bastion's session died in between). */
+  private reconnects = 0;
 
   constructor(
-    private readonly client: ssh2.Client,
+    client: ssh2.Client,
     private readonly options: SshTunnelOptions,
+    private readonly connect: () => ResultAsync<ssh2.Client, SluiceError>,
   ) {
     this.server = createServer((socket) => this.accept(socket));
+    this.client = client;
+    this.watch(client);
+  }
+
+  private watch(client: ssh2.Client): void {
     // After `ready`, errors (keepalive timeout, reset) end the connection; `close` follows.
     client.on("error", () => {});
     client.once("close", () => {
+      if (client !== this.client) return;
       this.sshClosed = true;
+      // Sockets forwarded over the dead session are dead too: the driver sees a reset.
       for (const socket of this.sockets) socket.destroy();
     });
+  }
+
+  /** A new login after the session died; concurrent callers share one attempt. */
+  private relogin(): Promise<void> {
+    this.reconnecting ??= (async () => {
+      try {
+        const fresh = await this.connect();
+        if (fresh.isErr()) throw fresh.error;
+        if (this.closing) {
+          fresh.value.end();
+          throw this.closedError();
+        }
+        this.client = fresh.value;
+        this.sshClosed = false;
+        this.reconnects += 1;
+        this.watch(fresh.value);
+      } finally {
+        this.reconnecting = undefined;
+      }
+    })();
+    return this.reconnecting;
+  }
+
+  private closedError(): SluiceError {
+    const { bastion, target } = this.options;
+    return sluiceError(
+      "connection",
+      `SSH tunnel to ${target.host}:${target.port} via ${bastion.host}:${bastion.port} is closed; open a new tunnel`,
+    );
   }
 
   /** One throwaway channel: proves the bastion may and can reach the target. */
@@ -73,20 +119,15 @@ class SshForwarder {
       localHost: loopback,
       localPort: address.port,
       openStream: () => this.openStream(),
+      reconnects: () => this.reconnects,
       close: () => this.close(),
     };
   }
 
-  openStream(): Promise<Duplex> {
+  async openStream(): Promise<Duplex> {
     const { bastion, target } = this.options;
-    if (this.closing || this.sshClosed) {
-      return Promise.reject(
-        sluiceError(
-          "connection",
-          `SSH tunnel to ${target.host}:${target.port} via ${bastion.host}:${bastion.port} is closed; open a new tunnel`,
-        ),
-      );
-    }
+    if (this.closing) throw this.closedError();
+    if (this.sshClosed) await this.relogin();
     return new Promise((resolve, reject) => {
       // The source address is informational for the bastion's logs; loopback says "a local client".
       this.client.forwardOut(loopback, 0, target.host, target.port, (error, channel) => {

@@ -25,6 +25,9 @@ const dropped = new Set([
   "EPIPE",
   "ER_SERVER_SHUTDOWN",
   "ER_CON_COUNT_ERROR",
+  "ER_SESSION_WAS_KILLED",
+  "ER_CONNECTION_KILLED",
+  "ER_CLIENT_INTERACTION_TIMEOUT",
 ]);
 const transient = new Set([
   "ER_LOCK_DEADLOCK",
@@ -42,7 +45,7 @@ const denied = new Set([
 
 /** Maps a mysql2 (or socket) error to a SluiceError once, at the driver boundary. */
 export function mysqlError(thrown: unknown, context: MysqlErrorContext): SluiceError {
-  const code = errorCode(thrown);
+  const code = errorCode(thrown) || mariadbCode(thrown);
   const detail = redactSecrets(thrown instanceof Error ? thrown.message : String(thrown)).replace(
     /\s+/g,
     " ",
@@ -86,6 +89,16 @@ export function mysqlError(thrown: unknown, context: MysqlErrorContext): SluiceE
       { retryable: false, cause: thrown },
     );
   }
+  if (isFatal(thrown)) {
+    // mysql2 marks an error fatal when the connection is unusable afterwards (e.g.
+    // "Can't add new command when connection is in closed state" after a KILL): a
+    // new connection may well succeed.
+    return sluiceError(
+      "connection",
+      `MySQL at ${server} closed the connection while ${context.doing}: ${detail}; retry the run`,
+      { retryable: true, cause: thrown },
+    );
+  }
   return sluiceError("internal", `MySQL at ${server} while ${context.doing}: ${code || "error"} ${detail}`, {
     retryable: false,
     cause: thrown,
@@ -98,4 +111,16 @@ function errorCode(thrown: unknown): string {
     if (typeof code === "string") return code;
   }
   return "";
+}
+
+/** MariaDB-only error numbers mysql2 has no name for. */
+function mariadbCode(thrown: unknown): string {
+  const errno =
+    typeof thrown === "object" && thrown !== null ? (thrown as { errno?: unknown }).errno : undefined;
+  // 1927 ER_CONNECTION_KILLED: `KILL CONNECTION` or a server shutdown ended the session.
+  return errno === 1927 ? "ER_CONNECTION_KILLED" : "";
+}
+
+function isFatal(thrown: unknown): boolean {
+  return typeof thrown === "object" && thrown !== null && (thrown as { fatal?: unknown }).fatal === true;
 }

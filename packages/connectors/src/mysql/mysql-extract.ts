@@ -22,6 +22,7 @@ import {
   snapshotPageQuery,
   wholeTableQuery,
 } from "./keyset-query.js";
+import { type ExtractResume, recoverWith, resumablePage } from "./resumable-statement.js";
 import { type StreamingConnection, streamRowBatches } from "./row-stream.js";
 
 /** Watches an extraction: what it asks the server, and what it leaves out. */
@@ -52,6 +53,12 @@ export interface ExtractSettings {
   readonly logger: Logger | undefined;
   readonly observer?: ExtractObserver | undefined;
   readonly mapError: (thrown: unknown) => SluiceError;
+  /**
+   * Resumes keyset and snapshot pages after a dropped connection (see
+   * resumable-statement.ts). A plan read in one consistent snapshot is never resumed:
+   * a new connection would read another point in time.
+   */
+  readonly resume?: ExtractResume | undefined;
 }
 
 export interface MetadataConnection {
@@ -67,14 +74,17 @@ export type ExtractConnection = StreamingConnection & MetadataConnection;
  * Runs the plan: an optional consistent snapshot around everything, the NULL-cursor
  * pass or count its policy asks for, then the ordered pass (keyset pages, tie-group
  * pages, or one scan for a table without key and cursor). Throws SluiceErrors.
+ * `current` answers the connection in use: after a resumed failure it is a new one.
  */
 export async function* extractPlanRows(
-  connection: ExtractConnection,
+  current: () => ExtractConnection,
   spec: TableSpec,
   plan: ExtractPlan,
   settings: ExtractSettings,
 ): AsyncGenerator<RowBatch> {
-  const run = (statement: SqlStatement) => streamStatement(connection, statement, settings);
+  const run = (statement: SqlStatement) => streamStatement(current(), statement, settings);
+  const recover = recoverWith(plan.consistentSnapshot ? undefined : settings.resume, settings.mapError);
+  const connection = current();
   let snapshot = false;
   try {
     if (plan.consistentSnapshot) {
@@ -90,7 +100,7 @@ export async function* extractPlanRows(
     yield* nullCursorPass(connection, spec, plan, settings);
     const exhausted = () => settings.observer?.exhausted?.();
     if (plan.snapshot) {
-      const done = yield* extractSnapshotPages(spec, plan, run);
+      const done = yield* extractSnapshotPages(spec, plan, run, recover);
       if (done) {
         settings.observer?.snapshotEnd?.(await snapshotEnd(spec, plan, run));
         exhausted();
@@ -101,12 +111,12 @@ export async function* extractPlanRows(
     } else if (plan.paging === "cursor-groups") {
       yield* extractCursorGroups(spec, plan, run, exhausted);
     } else {
-      yield* extractKeysetPages(spec, plan, run, exhausted);
+      yield* extractKeysetPages(spec, plan, run, exhausted, recover);
     }
   } catch (thrown) {
     throw settings.mapError(thrown);
   } finally {
-    if (snapshot) await metadataQuery(connection, { sql: "COMMIT", values: [] }).catch(() => {});
+    if (snapshot) await metadataQuery(current(), { sql: "COMMIT", values: [] }).catch(() => {});
   }
 }
 
@@ -137,18 +147,31 @@ async function* extractKeysetPages(
   plan: ExtractPlan,
   run: RunStatement,
   exhausted: () => void,
+  recover: (thrown: unknown, retriesSoFar: number) => Promise<void>,
 ): AsyncGenerator<RowBatch> {
   const cursorIndex = plan.cursorColumn === null ? -1 : columnIndex(spec, plan.cursorColumn);
   const keyIndexes = plan.keyColumns.map((name) => columnIndex(spec, name));
   const keyCeiling = plan.cursorColumn === null && plan.keyCeiling ? plan.keyCeiling.join("\u0000") : null;
   let bound: KeysetBound | null = boundOfPosition(plan);
   let taken = 0;
+  const boundOfRow = (row: readonly SourceValue[]): KeysetBound => ({
+    cursor: cursorIndex < 0 ? undefined : (row[cursorIndex] ?? null),
+    keys: keyIndexes.map((index) => row[index] ?? null),
+  });
+  const page = (after: KeysetBound | null, limit: number) => keysetPageQuery(spec, plan, after, limit);
   for (let chunk = 0; plan.maxChunks == null || chunk < plan.maxChunks; chunk += 1) {
     const pageLimit = plan.limit === null ? plan.pageSize : Math.min(plan.pageSize, plan.limit - taken);
     if (pageLimit <= 0) return;
     let pageRows = 0;
     let lastRow: readonly SourceValue[] | undefined;
-    for await (const batch of run(keysetPageQuery(spec, plan, bound, pageLimit))) {
+    for await (const batch of resumablePage<KeysetBound | null>(
+      bound,
+      pageLimit,
+      page,
+      boundOfRow,
+      run,
+      recover,
+    )) {
       pageRows += batch.rows.length;
       lastRow = batch.rows[batch.rows.length - 1];
       yield batch;
@@ -158,11 +181,7 @@ async function* extractKeysetPages(
       exhausted();
       return;
     }
-    const row = lastRow;
-    const next: KeysetBound = {
-      cursor: cursorIndex < 0 ? undefined : (row[cursorIndex] ?? null),
-      keys: keyIndexes.map((index) => row[index] ?? null),
-    };
+    const next = boundOfRow(lastRow);
     // A full page that ends where it started means the ORDER BY does not follow the
     // comparison (e.g. a FLOAT key): stop rather than loop forever.
     if (bound && sameBound(bound, next)) {
@@ -190,6 +209,7 @@ async function* extractSnapshotPages(
   spec: TableSpec,
   plan: ExtractPlan,
   run: RunStatement,
+  recover: (thrown: unknown, retriesSoFar: number) => Promise<void>,
 ): AsyncGenerator<RowBatch, boolean> {
   const keyIndexes = (plan.snapshot?.keyColumns ?? []).map((name) => columnIndex(spec, name));
   let after: readonly SourceValue[] | null = plan.snapshot?.afterKey ?? null;
@@ -199,7 +219,10 @@ async function* extractSnapshotPages(
     if (pageLimit <= 0) break;
     let pageRows = 0;
     let lastRow: readonly SourceValue[] | undefined;
-    for await (const batch of run(snapshotPageQuery(spec, plan, after, pageLimit))) {
+    const keysOf = (row: readonly SourceValue[]) => keyIndexes.map((index) => row[index] ?? null);
+    const page = (from: readonly SourceValue[] | null, limit: number) =>
+      snapshotPageQuery(spec, plan, from, limit);
+    for await (const batch of resumablePage(after, pageLimit, page, keysOf, run, recover)) {
       pageRows += batch.rows.length;
       lastRow = batch.rows[batch.rows.length - 1];
       yield batch;

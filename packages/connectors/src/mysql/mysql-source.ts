@@ -3,6 +3,8 @@ import type {
   KeyRange,
   Logger,
   RangeChecksum,
+  RetryHooks,
+  RetryPolicy,
   RowBatch,
   SluiceError,
   TableRef,
@@ -34,6 +36,14 @@ export interface MysqlExtractOptions {
   readonly logger?: Logger;
   /** Told every statement issued and the NULL-cursor count, for run reports and tests. */
   readonly observer?: ExtractObserver;
+  /**
+   * A dropped connection (reset, timeout, KILL, lock-wait timeout) during keyset or
+   * snapshot pages: reconnect and re-issue the page after the last row handed on, up
+   * to `retry.attempts` times per failure without progress. Absent: no resume.
+   */
+  readonly retry?: RetryPolicy;
+  /** Counts and waits for `retry` (onRetry is told every reconnect). */
+  readonly retryHooks?: RetryHooks;
 }
 
 /** A MySQL/MariaDB table source over one session pinned to UTC. */
@@ -86,7 +96,11 @@ export function openMysqlSource(options: MysqlConnectionOptions): ResultAsync<My
   return ResultAsync.fromPromise(connect(options), (thrown) =>
     mysqlError(thrown, context("connecting")),
   ).andThen(({ connection, version }) =>
-    ResultAsync.fromSafePromise(Promise.resolve(sourceOver(connection, version, context))),
+    ResultAsync.fromSafePromise(
+      Promise.resolve(
+        sourceOver(connection, version, context, async () => (await connect(options)).connection),
+      ),
+    ),
   );
 }
 
@@ -121,15 +135,26 @@ async function connect(
 }
 
 function sourceOver(
-  connection: Connection,
+  first: Connection,
   version: string,
   context: (doing: string) => MysqlErrorContext,
+  reopen: () => Promise<Connection>,
 ): MysqlSource {
+  // Replaced when an extraction resumes after a dropped connection; every method
+  // reads it at call time.
+  let connection = first;
   const mariadb = /mariadb/i.test(version);
   const serverVersion = `${mariadb ? "MariaDB" : "MySQL"} ${version.split("-")[0]}`;
   // A dropped connection emits 'error' outside any query; keep it from crashing the
   // process: the next query fails with a mapped error instead.
-  connection.on("error", () => {});
+  const ignoreErrors = (each: Connection) => each.on("error", () => {});
+  ignoreErrors(connection);
+  const reconnect = async () => {
+    connection.destroy();
+    const fresh = await reopen();
+    ignoreErrors(fresh);
+    connection = fresh;
+  };
   const query = (sql: string, values: readonly unknown[]) => run(connection, sql, values);
   return {
     serverVersion,
@@ -198,10 +223,13 @@ function sourceOver(
       );
     },
     extract(spec, plan, options = {}) {
-      return extractPlanRows(connection, spec, plan, {
+      return extractPlanRows(() => connection, spec, plan, {
         batchRows: options.batchRows ?? 10_000,
         logger: options.logger,
         observer: options.observer,
+        resume: options.retry
+          ? { policy: options.retry, ...(options.retryHooks ? { hooks: options.retryHooks } : {}), reconnect }
+          : undefined,
         mapError: (thrown) => mapUnlessSluice(thrown, context(`extracting ${formatTableRef(spec.ref)}`)),
       });
     },

@@ -5,6 +5,12 @@ export interface StreamingConnection {
   query(options: { sql: string; values: unknown[]; rowsAsArray: true }): QueryEvents;
   pause(): void;
   resume(): void;
+  /**
+   * mysql2 reports a connection lost during a streamed query (no callback) on the
+   * connection, not on the query: without this listener the stream would wait forever.
+   */
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  removeListener(event: "error", listener: (error: unknown) => void): unknown;
 }
 
 export interface QueryEvents {
@@ -41,6 +47,11 @@ export async function* streamRowBatches(
     waiting?.();
   };
 
+  const lost = (error: unknown) => {
+    failure ??= { error };
+    notify();
+  };
+  connection.on("error", lost);
   connection
     .query({ sql, values, rowsAsArray: true })
     .on("result", (row) => {
@@ -85,6 +96,7 @@ export async function* streamRowBatches(
       });
     }
   } finally {
+    connection.removeListener("error", lost);
     if (!finished && !failure) {
       // The consumer stopped early: let the rest of the result drain unseen so the
       // connection stays usable for the next query.

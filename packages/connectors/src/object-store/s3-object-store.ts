@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { stat, writeFile } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
@@ -32,7 +32,11 @@ export interface S3StoreOptions {
   readonly partSizeBytes?: number;
   /** Parts uploaded at once; memory is about partSizeBytes x this. Default 4. */
   readonly partConcurrency?: number;
-  /** SDK attempts per request (the SDK retries throttling and 5xx). Default 3. */
+  /**
+   * SDK attempts per request, the first included (the SDK retries throttling such as
+   * SlowDown, 5xx and dropped connections with capped, jittered backoff). Default 3;
+   * the CLI sets it to the run's retry attempts + 1.
+   */
   readonly maxAttempts?: number;
   /** TCP connect timeout. Default 10 s. */
   readonly connectionTimeoutMs?: number;
@@ -71,6 +75,27 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
   if (options.credentials !== undefined) config.credentials = options.credentials;
   if (options.forcePathStyle !== undefined) config.forcePathStyle = options.forcePathStyle;
   const client = new S3Client(config);
+  let retried = 0;
+  // The SDK's retry middleware records how many attempts a request took, on answers
+  // and on errors alike; summing `attempts - 1` counts its retries without adding a
+  // second retry loop around it.
+  const countAttempts = (metadata: unknown) => {
+    const attempts = (metadata as { $metadata?: { attempts?: number } } | null)?.$metadata?.attempts;
+    if (typeof attempts === "number" && attempts > 1) retried += attempts - 1;
+  };
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        const answer = await next(args);
+        countAttempts(answer.output);
+        return answer;
+      } catch (thrown) {
+        countAttempts(thrown);
+        throw thrown;
+      }
+    },
+    { step: "initialize", name: "sluiceRetryCount" },
+  );
 
   const endpointLabel = options.endpoint
     ? redactUrl(options.endpoint)
@@ -115,6 +140,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
   return {
     baseUri,
     uriFor: (key) => `s3://${bucket}/${fullKey(key)}`,
+    retries: () => retried,
 
     put: (key, body, putOptions) =>
       forKey(key, "write", async (full) => {
@@ -154,11 +180,14 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
             concurrency: options.partConcurrency ?? 4,
           });
         } else {
+          // A buffer, not a file stream: the SDK does not retry a request whose body
+          // is a stream (it cannot rewind it), so a 503 or SlowDown would end the
+          // upload. At most one part size is held, as for each multipart part.
           await client.send(
             new PutObjectCommand({
               Bucket: bucket,
               Key: full,
-              Body: createReadStream(localPath),
+              Body: await readFile(localPath),
               ContentLength: size,
             }),
           );

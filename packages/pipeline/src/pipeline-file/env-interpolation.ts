@@ -28,15 +28,18 @@ export function interpolateEnvironment(document: unknown, env: Environment): Int
 
   const substitute = (text: string, path: readonly (string | number)[]): unknown => {
     let used = false;
-    const replaced = text.replace(reference, (match, name: string | undefined, fallback: string | undefined) => {
-      if (match === "$${") return "${";
-      used = true;
-      const value = name === undefined ? undefined : env[name];
-      if (value !== undefined && value !== "") return value;
-      if (fallback !== undefined) return fallback;
-      missing.push({ path, name: name ?? "" });
-      return "";
-    });
+    const replaced = text.replace(
+      reference,
+      (match, name: string | undefined, fallback: string | undefined) => {
+        if (match === "$${") return "${";
+        used = true;
+        const value = name === undefined ? undefined : env[name];
+        if (value !== undefined && value !== "") return value;
+        if (fallback !== undefined) return fallback;
+        missing.push({ path, name: name ?? "" });
+        return "";
+      },
+    );
     if (!used) return replaced;
     interpolatedPaths.add(pathKey(path));
     return replaced;
@@ -47,7 +50,10 @@ export function interpolateEnvironment(document: unknown, env: Environment): Int
     if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index]));
     if (value !== null && typeof value === "object") {
       return Object.fromEntries(
-        Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, walk(item, [...path, key])]),
+        Object.entries(value as Record<string, unknown>).map(([key, item]) => [
+          key,
+          walk(item, [...path, key]),
+        ]),
       );
     }
     return value;

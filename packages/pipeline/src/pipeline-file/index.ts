@@ -1,5 +1,6 @@
 export { type Environment, interpolateEnvironment } from "./env-interpolation.js";
 export { loadPipelineFile, type PipelineFile, parsePipelineFile } from "./load-pipeline-file.js";
+export { pipelineFilePath } from "./pipeline-file-path.js";
 export type {
   LakeConnectionEntry,
   PipelineFileContent,
@@ -8,7 +9,6 @@ export type {
   SshBastionEntry,
   TargetConnectionEntry,
 } from "./pipeline-file-schema.js";
-export { pipelineFilePath } from "./pipeline-file-path.js";
 export { globMatcher, selectTables } from "./table-selection.js";
 export {
   type FlagSettings,

@@ -23,10 +23,15 @@ export function literalSecretWarnings(
     const entry = connections[side];
     if (!entry) continue;
     check(["connections", side, "password"], entry.password, "password");
-    if (entry.url && urlHasPassword(entry.url)) check(["connections", side, "url"], entry.url, "password in its URL");
+    if (entry.url && urlHasPassword(entry.url))
+      check(["connections", side, "url"], entry.url, "password in its URL");
     check(["connections", side, "ssh", "key_passphrase"], entry.ssh?.key_passphrase, "key passphrase");
   }
-  check(["connections", "lake", "secret_access_key"], connections.lake?.secret_access_key, "secret access key");
+  check(
+    ["connections", "lake", "secret_access_key"],
+    connections.lake?.secret_access_key,
+    "secret access key",
+  );
   return warnings;
 }
 

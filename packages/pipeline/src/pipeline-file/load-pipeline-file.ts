@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
+import { closeMatches, configError, type SluiceError } from "@sluice/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { isNode, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { type Environment, interpolateEnvironment, pathKey } from "./env-interpolation.js";
-import { closeMatches, configError, type SluiceError } from "@sluice/core";
-import { type PipelineFileContent, pipelineFileSchema } from "./pipeline-file-schema.js";
 import { literalSecretWarnings } from "./literal-secrets.js";
+import { type PipelineFileContent, pipelineFileSchema } from "./pipeline-file-schema.js";
 
 /** A pipeline file, checked: its content, and where each value sits in the file. */
 export interface PipelineFile {
@@ -80,7 +80,9 @@ export function parsePipelineFile(
   const parsed = pipelineFileSchema.safeParse(interpolated.value);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => describeIssue(issue, locate, interpolated.value));
-    return err(configError(`pipeline file ${path} has ${problems.length} problem(s):\n  ${problems.join("\n  ")}`));
+    return err(
+      configError(`pipeline file ${path} has ${problems.length} problem(s):\n  ${problems.join("\n  ")}`),
+    );
   }
   const content = parsed.data;
   const duplicate = firstDuplicateTable(content);
@@ -161,7 +163,12 @@ function knownKeysAt(at: readonly (string | number)[]): readonly string[] {
 function unwrap(schema: z.ZodType): z.ZodType {
   let current: z.ZodType = schema;
   for (;;) {
-    const def = current._zod.def as { type: string; innerType?: z.ZodType; out?: z.ZodType; options?: z.ZodType[] };
+    const def = current._zod.def as {
+      type: string;
+      innerType?: z.ZodType;
+      out?: z.ZodType;
+      options?: z.ZodType[];
+    };
     if (def.type === "optional" || def.type === "nullable" || def.type === "default") {
       current = def.innerType as z.ZodType;
     } else if (def.type === "pipe") {

@@ -13,7 +13,13 @@ const port = z.union([z.number().int().min(1).max(65535), z.string().regex(/^[0-
 /** A whole number in a range, also as digits (a value from `${VAR}` is text). */
 const whole = (min: number, max: number) =>
   z
-    .union([z.number(), z.string().regex(/^[0-9]+$/, "a whole number").transform(Number)])
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^[0-9]+$/, "a whole number")
+        .transform(Number),
+    ])
     .pipe(z.number().int().min(min).max(max));
 /** Secrets and names may be all digits; YAML would make those numbers. */
 const loose = z.union([z.string(), z.number()]).transform(String);

@@ -103,13 +103,21 @@ export const tableSettings = {
     schema: text,
     help: "warehouse schema (default: source schema, lower case)",
   },
-  target_name: { flag: "target-name", schema: text, help: "warehouse table (default: source table, lower case)" },
+  target_name: {
+    flag: "target-name",
+    schema: text,
+    help: "warehouse table (default: source table, lower case)",
+  },
   write_mode: {
     flag: "write-mode",
     schema: choice(["merge", "append", "replace"]),
     help: "how runs land in the warehouse (default merge)",
   },
-  latest_view_key: { flag: "latest-view-key", schema: columnList, help: "append tables: key of the latest view" },
+  latest_view_key: {
+    flag: "latest-view-key",
+    schema: columnList,
+    help: "append tables: key of the latest view",
+  },
   latest_view_order: {
     flag: "latest-view-order",
     schema: text,
@@ -130,15 +138,13 @@ export const tableSettings = {
   },
   encode: {
     flag: "encode",
-    schema: z
-      .union([z.record(z.string(), text), text])
-      .transform((value) =>
-        typeof value === "string"
-          ? value
-          : Object.entries(value)
-              .map(([column, encoding]) => `${column}=${encoding}`)
-              .join(","),
-      ),
+    schema: z.union([z.record(z.string(), text), text]).transform((value) =>
+      typeof value === "string"
+        ? value
+        : Object.entries(value)
+            .map(([column, encoding]) => `${column}=${encoding}`)
+            .join(","),
+    ),
     help: "Redshift column ENCODE (a map column: encoding)",
   },
   iam_role: { flag: "iam-role", schema: text, help: "Redshift: IAM role COPY assumes" },
