@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import type { CliIo } from "./cli-io.js";
+import { withEnvFile } from "./env-file.js";
 import { reconcileCommand } from "./reconcile-command.js";
 import { s3cleanCommand } from "./s3clean-command.js";
 import { syncCommand } from "./sync-command.js";
@@ -9,7 +10,8 @@ import { watermarkCommand, watermarkCountCommand } from "./watermark-command.js"
  * Runs the CLI in-process and resolves to the exit code, so tests drive the real
  * command line without spawning and `main.ts` stays a two-liner.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], processIo: CliIo): Promise<number> {
+  const io = withEnvFile(processIo);
   let exitCode = 0;
   const setExitCode = (code: number) => {
     exitCode = code;

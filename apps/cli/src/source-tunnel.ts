@@ -49,42 +49,81 @@ export function reachSource(
 ): ResultAsync<ReachableSource, SluiceError> {
   const bastionUrl = flags.sshBastion ?? env.SLUICE_SSH_BASTION;
   if (!bastionUrl || source === undefined) return okAsync({ source, close: async () => {} });
+  return openBastionTunnel(
+    {
+      bastionUrl,
+      keyPath: flags.sshKey ?? env.SLUICE_SSH_KEY_PATH,
+      hostKey: flags.sshHostKey ?? env.SLUICE_SSH_HOST_KEY,
+      passphrase: env.SLUICE_SSH_KEY_PASSPHRASE,
+    },
+    sourceBastionNames,
+    { host: source.host, port: source.port },
+  ).map((tunnel) => ({
+    source: { ...source, host: tunnel.localHost, port: tunnel.localPort },
+    close: () => tunnel.close(),
+  }));
+}
+
+/** What a bastion needs, whichever database sits behind it. */
+export interface BastionSettings {
+  readonly bastionUrl: string;
+  readonly keyPath: string | undefined;
+  readonly hostKey: string | undefined;
+  readonly passphrase: string | undefined;
+}
+
+/** The flag and variable names an error should point the operator to. */
+export interface BastionNames {
+  readonly bastion: string;
+  readonly key: string;
+  readonly keyEnv: string;
+  readonly hostKey: string;
+  readonly hostKeyEnv: string;
+}
+
+const sourceBastionNames: BastionNames = {
+  bastion: "--ssh-bastion",
+  key: "--ssh-key",
+  keyEnv: "SLUICE_SSH_KEY_PATH",
+  hostKey: "--ssh-host-key",
+  hostKeyEnv: "SLUICE_SSH_HOST_KEY",
+};
+
+/** A loopback port forwarded through the bastion to `target`; the host key must match its pin. */
+export function openBastionTunnel(
+  settings: BastionSettings,
+  names: BastionNames,
+  target: { host: string; port: number },
+): ResultAsync<{ localHost: string; localPort: number; close(): Promise<void> }, SluiceError> {
+  const { bastionUrl, keyPath, hostKey: pinText, passphrase } = settings;
   const bastion = parseSshUrl(bastionUrl);
   if (bastion.isErr()) return errAsync(bastion.error);
-  const keyPath = flags.sshKey ?? env.SLUICE_SSH_KEY_PATH;
   if (!keyPath) {
     return errAsync(
       configError(
-        `--ssh-bastion ${bastionUrl} needs a private key: pass --ssh-key <path> or set SLUICE_SSH_KEY_PATH`,
+        `${names.bastion} ${bastionUrl} needs a private key: pass ${names.key} <path> or set ${names.keyEnv}`,
       ),
     );
   }
-  const pinText = flags.sshHostKey ?? env.SLUICE_SSH_HOST_KEY;
   if (!pinText) {
     return errAsync(
       configError(
-        `--ssh-bastion ${bastionUrl} needs its host key pinned: pass --ssh-host-key 'SHA256:...' (ssh-keygen -lf) or the known_hosts line 'ssh-ed25519 AAAA...', or set SLUICE_SSH_HOST_KEY`,
+        `${names.bastion} ${bastionUrl} needs its host key pinned: pass ${names.hostKey} 'SHA256:...' (ssh-keygen -lf) or the known_hosts line 'ssh-ed25519 AAAA...', or set ${names.hostKeyEnv}`,
       ),
     );
   }
   const hostKey: SshHostKeyPin = pinText.startsWith("SHA256:")
     ? { fingerprint: pinText }
     : { publicKey: pinText };
-  const passphrase = env.SLUICE_SSH_KEY_PASSPHRASE;
   return ResultAsync.fromPromise(readFile(keyPath, "utf8"), (thrown) =>
     configError(
-      `--ssh-key ${keyPath}: cannot read it (${(thrown as NodeJS.ErrnoException).code ?? String(thrown)})`,
+      `${names.key} ${keyPath}: cannot read it (${(thrown as NodeJS.ErrnoException).code ?? String(thrown)})`,
     ),
-  )
-    .andThen((privateKey) =>
-      openSshTunnel({
-        bastion: { ...bastion.value, privateKey, ...(passphrase ? { passphrase } : {}) },
-        hostKey,
-        target: { host: source.host, port: source.port },
-      }),
-    )
-    .map((tunnel) => ({
-      source: { ...source, host: tunnel.localHost, port: tunnel.localPort },
-      close: () => tunnel.close(),
-    }));
+  ).andThen((privateKey) =>
+    openSshTunnel({
+      bastion: { ...bastion.value, privateKey, ...(passphrase ? { passphrase } : {}) },
+      hostKey,
+      target,
+    }),
+  );
 }

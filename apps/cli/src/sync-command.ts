@@ -1,77 +1,49 @@
-import { createStrategyRegistry } from "@sluice/cdc-strategies";
-import type { SluiceError } from "@sluice/core";
-import { configError, createJsonLogger, parseTableRef, silentLogger } from "@sluice/core";
-import type { SyncMode } from "@sluice/pipeline";
-import { isIncompleteRun, syncTable } from "@sluice/pipeline";
+import { createJsonLogger, type Logger, type SluiceError, silentLogger } from "@sluice/core";
 import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
-import { resolveConnections } from "./connection-settings.js";
-import { faultHookFromEnvironment } from "./fault-injection.js";
-import {
-  deleteModeOption,
-  maxDeletesOption,
-  type ReconcileFlags,
-  reconcileSettings,
-} from "./reconcile-options.js";
+import { planSyncRun } from "./pipeline-run-plan.js";
+import { pipelineExitCode, pipelineJson, renderPipelineSummary } from "./pipeline-summary.js";
+import { deleteModeOption, maxDeletesOption } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
 import { renderRunReport } from "./report-text.js";
-import { addRetryOptions, type RetryFlags, retryPolicyFrom, s3AttemptsFor } from "./retry-options.js";
-import { parseSince } from "./since-option.js";
-import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel.js";
-import { loadStrategyModules } from "./strategy-modules.js";
-import { parseTableDdlFlags } from "./table-ddl-flags.js";
+import { addRetryOptions } from "./retry-options.js";
+import { addTunnelOptions } from "./source-tunnel.js";
+import type { SyncFlags } from "./sync-flags.js";
+import { runPlannedSync } from "./sync-run.js";
+import { addTargetTunnelOptions } from "./target-tunnel.js";
 
-interface SyncFlags extends ReconcileFlags, TunnelFlags, RetryFlags {
-  table: string;
-  source?: string;
-  lake?: string;
-  target?: string;
-  targetSchema?: string;
-  targetName?: string;
-  distStyle?: string;
-  distKey?: string;
-  sortKey?: string;
-  sortStyle?: string;
-  encode?: string;
-  iamRole?: string;
-  backupOnly?: boolean;
-  redshiftOnly?: boolean;
-  limit?: string;
-  dryRun?: boolean;
-  strategy?: string;
-  strategyModule?: string[];
-  strategyOption?: string[];
-  maxChunks?: string;
-  nullCursor?: "skip" | "oldest";
-  /** `--no-initial-snapshot` sets it false. */
-  initialSnapshot?: boolean;
-  safetyLagSeconds?: string;
-  force?: boolean;
-  cursorColumn?: string;
-  rowsPerFile?: string;
-  pageSize?: string;
-  wideDecimals?: "fail" | "text";
-  oversizeText?: "fail" | "truncate";
-  invalidDates?: "null" | "fail";
-  leaseTimeout?: string;
-  verifyData?: boolean;
-  writeMode?: "merge" | "append" | "replace";
-  latestViewKey?: string;
-  latestViewOrder?: string;
-  latestViewName?: string;
-  verifyRowsPerRange?: string;
-  since?: string;
-  json?: boolean;
-  verbose?: boolean;
-}
+export type { SyncFlags } from "./sync-flags.js";
 
 export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return addRetryOptions(
-    addTunnelOptions(
-      new Command("sync")
-        .description("copy what changed in one MySQL table into the lake (Parquet) and on into the warehouse")
-        .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
-        .option("--source <url>", "MySQL URL mysql://user:pass@host:port/db (default: $SLUICE_SOURCE_URL)"),
+    addTargetTunnelOptions(
+      addTunnelOptions(
+        new Command("sync")
+          .description(
+            "copy what changed in MySQL tables into the lake (Parquet) and on into the warehouse: one table (-t), several, or a whole pipeline file (-p)",
+          )
+          .option(
+            "-t, --table <schema.table>",
+            "source table, schema-qualified (repeatable; with -p a name or glob from the file, e.g. 'shop.*')",
+            collect,
+            [],
+          )
+          .option(
+            "-p, --pipeline <name-or-path>",
+            "pipeline file: pipelines/<name>.yml, or a path (docs/pipelines.md)",
+          )
+          .option("--parallel <n>", "tables run at once (default: the file's parallel, else 1)")
+          .addOption(
+            new Option("--max-workers <n>", "alias of --parallel (the replaced system's name)").hideHelp(),
+          )
+          .addOption(
+            new Option(
+              "-s, --scheduling <mode>",
+              "sequential (one table at a time) or inter-table (--parallel, else the file's parallel, else 4)",
+            ).choices(["sequential", "inter-table"]),
+          )
+          .option("--source <url>", "MySQL URL mysql://user:pass@host:port/db (default: $SLUICE_SOURCE_URL)"),
+      ),
     ),
   )
     .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
@@ -87,6 +59,12 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option("--sort-style <style>", "Redshift sort key style: compound (default) or interleaved")
     .option("--encode <pairs>", "Redshift column ENCODE, e.g. note=zstd,id=az64 (default: ENCODE AUTO)")
     .option("--iam-role <arn>", "Redshift: IAM role COPY uses to read the lake")
+    .option(
+      "--copy-option <option>",
+      "Redshift: extra COPY option valid with FORMAT AS PARQUET (repeatable)",
+      collect,
+      [],
+    )
     .addOption(new Option("--backup-only", "MySQL -> lake only; no warehouse").conflicts("redshiftOnly"))
     .option("--redshift-only", "lake -> warehouse only; no MySQL")
     .option(
@@ -123,7 +101,7 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     )
     .option("--force", "extract a large table even without an index for the strategy's queries")
     .option("--cursor-column <column>", "update-timestamp column for the hybrid strategy (default: detected)")
-    .option("--rows-per-file <rows>", "rows per Parquet file", "1000000")
+    .option("--rows-per-file <rows>", "rows per Parquet file (default 1000000)")
     .option("--page-size <rows>", "rows per keyset query (larger pages: fewer round trips)")
     .addOption(
       new Option(
@@ -145,8 +123,7 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     )
     .option(
       "--lease-timeout <minutes>",
-      "a run's lease on the table not renewed for this long is stale and taken over by the next run",
-      "15",
+      "a run's lease on the table not renewed for this long is stale and taken over by the next run (default 15)",
     )
     .addOption(
       new Option(
@@ -175,153 +152,83 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .addOption(deleteModeOption())
     .addOption(maxDeletesOption())
     .option("--json", "print the run report as JSON on stdout")
+    .addOption(new Option("--json-output", "alias of --json").hideHelp())
     .option("-v, --verbose", "log progress as JSON lines on stderr")
-    .action(async (flags: SyncFlags) => {
-      const outcome = await runSync(flags, io);
-      if (outcome) failWith(io, setExitCode)(outcome);
+    .action(async (flags: SyncFlags, command: Command) => {
+      const explicit = (key: keyof SyncFlags) => command.getOptionValueSource(key) === "cli";
+      const code = await runSyncCommand(flags, explicit, io);
+      if (code !== 0) setExitCode(code);
     });
 }
 
-async function runSync(flags: SyncFlags, io: CliIo): Promise<SluiceError | null> {
-  const table = parseTableRef(flags.table);
-  if (table.isErr()) return table.error;
-  const limit = parseCount("--limit", flags.limit);
-  if (limit instanceof Error) return configError(limit.message);
-  const rowsPerFile = parseCount("--rows-per-file", flags.rowsPerFile);
-  if (rowsPerFile instanceof Error) return configError(rowsPerFile.message);
-  const pageSize = parseCount("--page-size", flags.pageSize);
-  if (pageSize instanceof Error) return configError(pageSize.message);
-  const leaseTimeoutMinutes = parseCount("--lease-timeout", flags.leaseTimeout);
-  if (leaseTimeoutMinutes instanceof Error) return configError(leaseTimeoutMinutes.message);
-  const maxChunks = parseCount("--max-chunks", flags.maxChunks);
-  if (maxChunks instanceof Error) return configError(maxChunks.message);
-  const safetyLag = flags.safetyLagSeconds?.trim();
-  if (safetyLag !== undefined && !/^[0-9]+(\.[0-9]+)?$/.test(safetyLag)) {
-    return configError(
-      `--safety-lag-seconds must be a number of seconds >= 0, got "${flags.safetyLagSeconds}"`,
-    );
-  }
-  const reconcile = reconcileSettings(flags);
-  if ("kind" in reconcile) return reconcile;
-  const settings = parseSettings(flags.strategyOption ?? []);
-  if (settings instanceof Error) return configError(settings.message);
-  const custom = await loadStrategyModules(flags.strategyModule ?? [], io.cwd ?? process.cwd());
-  if (custom.isErr()) return custom.error;
-  const verifyRowsPerRange = parseCount("--verify-rows-per-range", flags.verifyRowsPerRange);
-  if (verifyRowsPerRange instanceof Error) return configError(verifyRowsPerRange.message);
-  const since = parseSince(flags.since);
-  if (since && "kind" in since) return since;
-  const faultHook = faultHookFromEnvironment(io.env);
-  if (faultHook instanceof Error) return configError(faultHook.message);
-  const retry = retryPolicyFrom(flags);
-  if ("kind" in retry) return retry;
-  const mode: SyncMode = flags.backupOnly ? "backup-only" : flags.redshiftOnly ? "redshift-only" : "sync";
-  const connections = resolveConnections(
-    flags,
-    io.env,
-    { source: mode !== "redshift-only", target: mode !== "backup-only" },
-    { maxAttempts: s3AttemptsFor(retry) },
-  );
-  if (connections.isErr()) return connections.error;
-  const ddl = parseTableDdlFlags(flags);
-  if (ddl.isErr()) return ddl.error;
-  const latestView = parseLatestView(flags);
-  if (latestView instanceof Error) return configError(latestView.message);
-  const warehouse = connections.value.warehouse
-    ? {
-        ...connections.value.warehouse,
-        ...(flags.writeMode ? { writeMode: flags.writeMode } : {}),
-        ...(latestView ? { latestView } : {}),
-        ...(flags.targetName ? { targetName: flags.targetName } : {}),
-        ...(Object.keys(ddl.value).length > 0 ? { ddl: ddl.value } : {}),
-      }
-    : undefined;
-  const logger = flags.verbose
-    ? createJsonLogger({ level: "info", write: (line) => io.stderr(`${line}\n`) })
-    : silentLogger;
-  // Opens the bastion tunnel when one is configured; closed whatever the outcome.
-  const opened = await reachSource(flags, io.env, connections.value.source);
-  if (opened.isErr()) return opened.error;
-  const reached = opened.value;
-  const source = reached.source;
-  const report = await syncTable({
-    table: table.value,
-    mode,
-    lake: connections.value.lake,
-    logger,
-    limit: limit ?? null,
-    dryRun: flags.dryRun ?? false,
-    ...(source ? { source } : {}),
-    ...(warehouse ? { warehouse } : {}),
-    ...(flags.strategy ? { strategy: flags.strategy } : {}),
-    ...(custom.value.length > 0 ? { strategies: createStrategyRegistry(custom.value) } : {}),
-    ...(Object.keys(settings).length > 0 ? { strategySettings: settings } : {}),
-    ...(maxChunks ? { maxChunks } : {}),
-    ...(flags.nullCursor ? { nullCursor: flags.nullCursor } : {}),
-    ...(flags.initialSnapshot === false ? { initialSnapshot: false } : {}),
-    ...(safetyLag !== undefined ? { safetyLagSeconds: Number(safetyLag) } : {}),
-    ...(flags.force ? { force: true } : {}),
-    ...(flags.cursorColumn ? { cursorColumn: flags.cursorColumn } : {}),
-    ...(rowsPerFile ? { rowsPerFile } : {}),
-    ...(pageSize ? { pageSize } : {}),
-    ...(flags.wideDecimals ? { wideDecimals: flags.wideDecimals } : {}),
-    ...(flags.oversizeText ? { oversizeText: flags.oversizeText } : {}),
-    ...(flags.invalidDates ? { invalidDates: flags.invalidDates } : {}),
-    ...(leaseTimeoutMinutes ? { leaseTimeoutMs: leaseTimeoutMinutes * 60_000 } : {}),
-    ...(flags.verifyData ? { verifyData: true } : {}),
-    ...(verifyRowsPerRange ? { verifyRowsPerRange } : {}),
-    ...(faultHook ? { faultHook } : {}),
-    ...(since ? { loadSince: since } : {}),
-    ...reconcile,
-    retry,
+/**
+ * Plans the run (flags, pipeline file), runs every table and prints: a single table
+ * without a pipeline file keeps the one-table report (and its JSON shape); anything
+ * else prints a summary table, or one JSON document with an entry per table.
+ */
+async function runSyncCommand(
+  flags: SyncFlags,
+  explicit: (key: keyof SyncFlags) => boolean,
+  io: CliIo,
+): Promise<number> {
+  let exitCode = 0;
+  const fail = failWith(io, (code) => {
+    exitCode = code;
   });
-  await reached.close();
-  connections.value.lake.close?.();
-  if (report.isErr()) {
-    // A run that did work but failed a check still shows what each stage did.
-    if (isIncompleteRun(report.error)) {
+  const json = flags.json === true || flags.jsonOutput === true;
+  const plan = await planSyncRun(flags, explicit, io);
+  if (plan.isErr()) {
+    fail(plan.error);
+    return exitCode;
+  }
+  const logger = loggerFor(flags, io);
+  const result = await runPlannedSync(plan.value, io, {
+    loggerFor: (table) => withTable(logger, table),
+  });
+  if ("kind" in result) {
+    fail(result as SluiceError);
+    return exitCode;
+  }
+  const single = plan.value.pipeline === null && plan.value.tables.length === 1;
+  if (single) {
+    const outcome = result.outcomes[0];
+    if (!outcome) return 1;
+    if (outcome.report) {
       io.stdout(
-        flags.json
-          ? `${JSON.stringify(report.error.report, null, 2)}\n`
-          : `${renderRunReport(report.error.report)}\n`,
+        json ? `${JSON.stringify(outcome.report, null, 2)}\n` : `${renderRunReport(outcome.report)}\n`,
       );
     }
-    return report.error;
+    if (outcome.error) fail(outcome.error);
+    return exitCode;
   }
-  io.stdout(flags.json ? `${JSON.stringify(report.value, null, 2)}\n` : `${renderRunReport(report.value)}\n`);
-  return null;
+  const name = plan.value.pipeline?.name ?? null;
+  if (json) {
+    io.stdout(`${JSON.stringify(pipelineJson(result, name), null, 2)}\n`);
+  } else {
+    for (const outcome of result.outcomes) {
+      if (outcome.report) io.stdout(`${renderRunReport(outcome.report)}\n`);
+    }
+    io.stdout(`${renderPipelineSummary(result, name)}\n`);
+  }
+  return pipelineExitCode(result);
+}
+
+function loggerFor(flags: SyncFlags, io: CliIo): Logger {
+  return flags.verbose
+    ? createJsonLogger({ level: "info", write: (line) => io.stderr(`${line}\n`) })
+    : silentLogger;
+}
+
+/** Lines of tables running side by side stay attributable. */
+function withTable(logger: Logger, table: string): Logger {
+  return {
+    debug: (message, fields) => logger.debug(message, { table, ...fields }),
+    info: (message, fields) => logger.info(message, { table, ...fields }),
+    warn: (message, fields) => logger.warn(message, { table, ...fields }),
+    error: (message, fields) => logger.error(message, { table, ...fields }),
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function parseSettings(pairs: readonly string[]): Record<string, string> | Error {
-  const settings: Record<string, string> = {};
-  for (const pair of pairs) {
-    const at = pair.indexOf("=");
-    if (at <= 0) return new Error(`--strategy-option must be key=value, got "${pair}"`);
-    settings[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return settings;
-}
-
-function parseCount(flag: string, text: string | undefined): number | undefined | Error {
-  if (text === undefined) return undefined;
-  if (!/^[1-9][0-9]*$/.test(text.trim()))
-    return new Error(`${flag} must be a positive whole number, got "${text}"`);
-  return Number(text);
-}
-
-function parseLatestView(flags: SyncFlags) {
-  const { latestViewKey: key, latestViewOrder: order, latestViewName: name } = flags;
-  if (!key && !order && !name) return undefined;
-  if (!key || !order) {
-    return new Error("a latest view needs both --latest-view-key <columns> and --latest-view-order <column>");
-  }
-  const keyColumns = key
-    .split(",")
-    .map((column) => column.trim())
-    .filter((column) => column.length > 0);
-  return { keyColumns, orderBy: order.trim(), ...(name ? { name: name.trim() } : {}) };
 }

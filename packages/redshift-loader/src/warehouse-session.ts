@@ -25,7 +25,10 @@ export function connectWarehouse(
     ssl:
       connection.sslMode === "disable"
         ? false
-        : { rejectUnauthorized: connection.sslMode === "verify-full", servername: connection.host },
+        : {
+            rejectUnauthorized: connection.sslMode === "verify-full",
+            servername: connection.tlsServerName ?? connection.host,
+          },
   });
   // A dropped idle connection is reported by the next query; without a listener
   // the 'error' event would crash the process.

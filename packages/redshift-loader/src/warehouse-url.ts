@@ -21,6 +21,11 @@ export interface WarehouseConnection {
    * `verify-full`. Redshift defaults to `verify-full`, PostgreSQL to `disable`.
    */
   readonly sslMode: "disable" | "require" | "verify-full";
+  /**
+   * The name TLS checks the certificate against when `host` is not the warehouse's
+   * own (an SSH tunnel's loopback end); default `host`.
+   */
+  readonly tlsServerName?: string;
   /** The URL with its password replaced by `***`, for messages and logs. */
   readonly displayUrl: string;
 }

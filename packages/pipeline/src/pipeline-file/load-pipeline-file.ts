@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { closeMatches, configError, type SluiceError } from "@sluice/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
-import { isNode, LineCounter, parseDocument } from "yaml";
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { type Environment, interpolateEnvironment, pathKey } from "./env-interpolation.js";
 import { literalSecretWarnings } from "./literal-secrets.js";
@@ -61,6 +61,15 @@ export function parsePipelineFile(
     }
     return path;
   };
+  /** Where a key itself is written (`write_mod:`), for "unknown key" problems. */
+  const locateKey = (parent: readonly (string | number)[], key: string): string => {
+    const node = parent.length === 0 ? document.contents : document.getIn(parent, true);
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === key);
+      if (pair && isScalar(pair.key) && pair.key.range) return where(pair.key.range[0]);
+    }
+    return locate([...parent, key]);
+  };
   const raw: unknown = document.toJS();
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return err(
@@ -79,7 +88,9 @@ export function parsePipelineFile(
   }
   const parsed = pipelineFileSchema.safeParse(interpolated.value);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => describeIssue(issue, locate, interpolated.value));
+    const problems = parsed.error.issues.map((issue) =>
+      describeIssue(issue, locate, locateKey, interpolated.value),
+    );
     return err(
       configError(`pipeline file ${path} has ${problems.length} problem(s):\n  ${problems.join("\n  ")}`),
     );
@@ -116,6 +127,7 @@ function firstDuplicateTable(content: PipelineFileContent): { table: string; ind
 function describeIssue(
   issue: z.core.$ZodIssue,
   locate: (path: readonly (string | number)[]) => string,
+  locateKey: (parent: readonly (string | number)[], key: string) => string,
   document: unknown,
 ): string {
   const at = issue.path.filter((part): part is string | number => typeof part !== "symbol");
@@ -125,7 +137,7 @@ function describeIssue(
         const keyPath = [...at, key];
         const known = knownKeysAt(at);
         const suggestion = closeMatches(key, known, 1)[0];
-        return `${locate(keyPath)}: ${pathKey(keyPath)} is not a known key; ${
+        return `${locateKey(at, key)}: ${pathKey(keyPath)} is not a known key; ${
           suggestion ? `did you mean ${suggestion}? ` : ""
         }known here: ${known.join(", ")}`;
       })

@@ -109,7 +109,9 @@ export const pipelineFileSchema = z.strictObject({
   strategy_modules: z.array(text).optional(),
   defaults: z.strictObject(settingShapes).optional(),
   tables: z
-    .array(z.union([text.transform((table) => ({ table })).pipe(tableEntry), tableEntry]))
+    // `- shop.orders` is short for `- table: shop.orders`; a preprocess (not a union)
+    // keeps zod's messages pointing at the bad key inside the entry.
+    .array(z.preprocess((entry) => (typeof entry === "string" ? { table: entry } : entry), tableEntry))
     .min(1, "list at least one table"),
 });
 
