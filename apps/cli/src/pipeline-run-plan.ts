@@ -65,7 +65,7 @@ export async function planSyncRun(
     const names = flags.table ?? [];
     if (names.length === 0) {
       return err(
-        configError("sync needs -t schema.table (repeatable), or -p <pipeline> to run a pipeline file"),
+        configError("name the tables: -t schema.table (repeatable), or -p <pipeline> for a pipeline file"),
       );
     }
     const tables: PlannedTable[] = [];

@@ -37,7 +37,7 @@ export function renderPipelineSummary(result: SyncRunResult, pipelineName: strin
   ];
   for (const outcome of failed) {
     const why = outcome.error ? redactSecrets(outcome.error.message) : (outcome.note ?? "not run");
-    lines.push(`${outcome.table}: ${why}`);
+    lines.push(why.startsWith(`${outcome.table}:`) ? why : `${outcome.table}: ${why}`);
   }
   if (result.markerProblem) lines.push(`pipeline markers: ${redactSecrets(result.markerProblem.message)}`);
   return lines.join("\n");

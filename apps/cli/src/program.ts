@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import type { CliIo } from "./cli-io.js";
+import { configCommand } from "./config-command.js";
 import { withEnvFile } from "./env-file.js";
 import { reconcileCommand } from "./reconcile-command.js";
 import { s3cleanCommand } from "./s3clean-command.js";
@@ -23,15 +24,23 @@ export async function runCli(argv: readonly string[], processIo: CliIo): Promise
       writeOut: (text) => io.stdout(text),
       writeErr: (text) => io.stderr(text),
     })
-    .showSuggestionAfterError();
+    .showSuggestionAfterError()
+    // A parent's options stay before its subcommand (`config -p x` vs `config validate -p x`).
+    .enablePositionalOptions();
   for (const command of [
     syncCommand(io, setExitCode),
     watermarkCommand(io, setExitCode),
     watermarkCountCommand(io, setExitCode),
     reconcileCommand(io, setExitCode),
+    configCommand(io, setExitCode),
     s3cleanCommand(io, setExitCode),
   ]) {
-    program.addCommand(command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }));
+    program.addCommand(quiet(command));
+  }
+  function quiet(command: Command): Command {
+    // Nested commands (config validate) too: a usage error must never exit the process.
+    for (const sub of command.commands) quiet(sub);
+    return command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   }
   try {
     await program.parseAsync([...argv], { from: "user" });
