@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import { type DagSpec, dagDefaults, generateDag, runBridgeCli } from "../src/index.js";
+
+const base: DagSpec = {
+  dagId: "sluice_shop",
+  tables: [
+    { table: { schema: "shop", table: "orders" }, dependsOn: [], extraArgs: [] },
+    {
+      table: { schema: "shop", table: "items" },
+      dependsOn: [{ schema: "shop", table: "orders" }],
+      extraArgs: [],
+    },
+  ],
+  maxActiveTasks: 2,
+  startDate: dagDefaults.startDate,
+  retries: 3,
+  retryDelaySeconds: 300,
+  retryExitCodes: [3, 4],
+  sluiceCommand: ["sluice"],
+  commonArgs: [],
+  envFromConnections: {},
+  envFromVariables: {},
+  tags: ["sluice"],
+};
+
+async function bridge(args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runBridgeCli(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+describe("generateDag", () => {
+  it("is deterministic: the same spec gives the same bytes", () => {
+    const first = generateDag(base)._unsafeUnwrap();
+    const second = generateDag(structuredClone(base))._unsafeUnwrap();
+    expect(first.source).toBe(second.source);
+    expect(first.fileName).toBe("sluice_shop.py");
+  });
+
+  it("refuses what Airflow would reject or run wrong, naming the fix", () => {
+    const orders = { schema: "shop", table: "orders" };
+    const items = { schema: "shop", table: "items" };
+    const cases: [Partial<DagSpec>, string][] = [
+      [{ dagId: "shop orders" }, "--dag-id"],
+      [{ tables: [] }, "-t schema.table"],
+      [{ maxActiveTasks: 0 }, "--max-active-tasks"],
+      [{ retryExitCodes: [0] }, "--retry-exit-codes"],
+      [{ startDate: "2026-13-45" }, "--start-date"],
+      [{ schedule: "@hourly\nimport os" }, "--schedule"],
+      [
+        {
+          tables: [
+            { table: orders, dependsOn: [], extraArgs: [] },
+            { table: orders, dependsOn: [], extraArgs: [] },
+          ],
+        },
+        "listed twice",
+      ],
+      [
+        { tables: [{ table: items, dependsOn: [{ schema: "shop", table: "missing" }], extraArgs: [] }] },
+        "depends on shop.missing, which is not in dag",
+      ],
+      [
+        {
+          tables: [
+            { table: orders, dependsOn: [items], extraArgs: [] },
+            { table: items, dependsOn: [orders], extraArgs: [] },
+          ],
+        },
+        "shop.orders -> shop.items -> shop.orders",
+      ],
+      [
+        {
+          tables: [
+            { table: { schema: "shop", table: "a$b" }, dependsOn: [], extraArgs: [] },
+            { table: { schema: "shop", table: "a_b" }, dependsOn: [], extraArgs: [] },
+          ],
+        },
+        'both become Airflow task "shop.a_b"',
+      ],
+      [{ envFromConnections: { "SLUICE-URL": "x" } }, "not an environment variable name"],
+      [
+        { kubernetes: { image: "sluice:1" }, envFromConnections: { SLUICE_SOURCE_URL: "mysql" } },
+        "--kubernetes-secret",
+      ],
+    ];
+    for (const [overrides, fix] of cases) {
+      const result = generateDag({ ...base, ...overrides });
+      expect(result._unsafeUnwrapErr().message).toContain(fix);
+      expect(result._unsafeUnwrapErr().kind).toBe("config");
+    }
+  });
+});
+
+describe("sluice-airflow dag", () => {
+  it("prints the DAG built from flags; regenerating prints the same text", async () => {
+    const args = [
+      ...[
+        "dag",
+        "-p",
+        "pipelines/shop.yml",
+        "-t",
+        "shop.orders",
+        "-t",
+        "shop.items",
+        "--depends-on",
+        "shop.items=shop.orders",
+      ],
+      ...["--table-arg", "shop.items=--strategy=id", "--arg=--verify-data", "--schedule", "@hourly"],
+      ...[
+        "--env-from-connection",
+        "SLUICE_SOURCE_URL=sluice_mysql",
+        "--sluice-command",
+        "node /opt/sluice/main.js",
+      ],
+    ];
+    const first = await bridge(args);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect((await bridge(args)).stdout).toBe(first.stdout);
+    expect(first.stdout).toContain('DAG_ID = "sluice_shop"');
+    expect(first.stdout).toContain("max_active_tasks=2,");
+    expect(first.stdout).toContain('schedule="@hourly",');
+    expect(first.stdout).toContain('SLUICE_COMMAND = ["node", "/opt/sluice/main.js"]');
+    expect(first.stdout).toContain('ENV_FROM_CONNECTIONS = {"SLUICE_SOURCE_URL": "sluice_mysql"}');
+    expect(first.stdout).toContain(
+      '"args": ["sync", "-p", "pipelines/shop.yml", "--table", "shop.items", "--json", "--verify-data", "--strategy=id"], "depends_on": ["shop.orders"]',
+    );
+  });
+
+  it("exits 2 naming the flag for malformed input", async () => {
+    const cases: [string[], string][] = [
+      [["dag", "--dag-id", "x"], "name at least one table with -t"],
+      [["dag", "-t", "orders", "--dag-id", "x"], "schema-qualified"],
+      [["dag", "-t", "shop.orders"], "--dag-id"],
+      [["dag", "-t", "shop.orders", "--dag-id", "x", "--depends-on", "shop.orders"], "table=upstream"],
+      [
+        ["dag", "-t", "shop.orders", "--dag-id", "x", "--table-arg", "shop.other=--limit=5"],
+        "not in the DAG",
+      ],
+      [["dag", "-t", "shop.orders", "--dag-id", "x", "--retries", "many"], "whole number"],
+      [["dag", "-t", "shop.orders", "--dag-id", "x", "--kubernetes-secret", "s"], "--kubernetes-image"],
+    ];
+    for (const [args, message] of cases) {
+      const outcome = await bridge(args);
+      expect(outcome.stderr).toContain(message);
+      expect(outcome.code).toBe(2);
+      expect(outcome.stdout).toBe("");
+    }
+  });
+});
