@@ -135,6 +135,8 @@ async function generate(home: AirflowHome, schema: string, dagId: string): Promi
       stderr: (text) => {
         stderr += text;
       },
+      env: {},
+      cwd: home.home,
     },
   );
   expect(stderr).toContain(`wrote ${join(home.dags, `${dagId}.py`)}`);

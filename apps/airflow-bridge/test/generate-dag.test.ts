@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { type DagSpec, dagDefaults, generateDag, runBridgeCli } from "../src/index.js";
 
 const base: DagSpec = {
@@ -23,7 +26,7 @@ const base: DagSpec = {
   tags: ["sluice"],
 };
 
-async function bridge(args: string[]) {
+async function bridge(args: string[], cwd = process.cwd(), env: Record<string, string> = {}) {
   let stdout = "";
   let stderr = "";
   const code = await runBridgeCli(args, {
@@ -33,6 +36,8 @@ async function bridge(args: string[]) {
     stderr: (text) => {
       stderr += text;
     },
+    env,
+    cwd,
   });
   return { code, stdout, stderr };
 }
@@ -105,8 +110,8 @@ describe("sluice-airflow dag", () => {
     const args = [
       ...[
         "dag",
-        "-p",
-        "pipelines/shop.yml",
+        "--dag-id",
+        "sluice_shop",
         "-t",
         "shop.orders",
         "-t",
@@ -132,13 +137,13 @@ describe("sluice-airflow dag", () => {
     expect(first.stdout).toContain('SLUICE_COMMAND = ["node", "/opt/sluice/main.js"]');
     expect(first.stdout).toContain('ENV_FROM_CONNECTIONS = {"SLUICE_SOURCE_URL": "sluice_mysql"}');
     expect(first.stdout).toContain(
-      '"args": ["sync", "-p", "pipelines/shop.yml", "--table", "shop.items", "--json", "--verify-data", "--strategy=id"], "depends_on": ["shop.orders"]',
+      '"args": ["sync", "--table", "shop.items", "--json", "--verify-data", "--strategy=id"], "depends_on": ["shop.orders"]',
     );
   });
 
   it("exits 2 naming the flag for malformed input", async () => {
     const cases: [string[], string][] = [
-      [["dag", "--dag-id", "x"], "name at least one table with -t"],
+      [["dag", "--dag-id", "x"], "name at least one table with -t schema.table, or pass -p"],
       [["dag", "-t", "orders", "--dag-id", "x"], "schema-qualified"],
       [["dag", "-t", "shop.orders"], "--dag-id"],
       [["dag", "-t", "shop.orders", "--dag-id", "x", "--depends-on", "shop.orders"], "table=upstream"],
@@ -155,5 +160,62 @@ describe("sluice-airflow dag", () => {
       expect(outcome.code).toBe(2);
       expect(outcome.stdout).toBe("");
     }
+  });
+
+  it("-p: tables, parallel and depends_on from the pipeline file, loaded as sync loads it", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "sluice-airflow-pipeline-"));
+    onTestFinished(() => rm(cwd, { recursive: true, force: true }));
+    await mkdir(join(cwd, "pipelines"));
+    await writeFile(
+      join(cwd, "pipelines", "shop.yml"),
+      [
+        "parallel: 3",
+        "connections:",
+        "  source:",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the pipeline file's own ${VAR} syntax
+        "    url: ${SHOP_SOURCE_URL}",
+        "tables:",
+        "  - shop.orders",
+        "  - table: shop.items",
+        "    depends_on: [shop.orders]",
+        "    strategy: id",
+        "  - table: shop.archive",
+        "    enabled: false",
+        "  - table: audit.events",
+        "",
+      ].join("\n"),
+    );
+    const env = { SHOP_SOURCE_URL: "mysql://etl:s3cret@db.internal:3306/shop" };
+    const all = await bridge(["dag", "-p", "shop"], cwd, env);
+    expect(all.stderr).toBe("");
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain('DAG_ID = "sluice_shop"');
+    expect(all.stdout).toContain("max_active_tasks=3,");
+    expect(all.stdout).not.toContain("s3cret");
+    expect(all.stdout).not.toContain("db.internal");
+    const tables = all.stdout.split("\n").filter((line) => line.startsWith('    {"task_id"'));
+    expect(tables).toEqual([
+      '    {"task_id": "shop.orders", "table": "shop.orders", "args": ["sync", "-p", "shop", "--table", "shop.orders", "--json"], "depends_on": []},',
+      '    {"task_id": "shop.items", "table": "shop.items", "args": ["sync", "-p", "shop", "--table", "shop.items", "--json"], "depends_on": ["shop.orders"]},',
+      '    {"task_id": "audit.events", "table": "audit.events", "args": ["sync", "-p", "shop", "--table", "audit.events", "--json"], "depends_on": []},',
+    ]);
+
+    // -t picks by name or glob, as sync -p does; the worker may find the file elsewhere.
+    const picked = await bridge(
+      ["dag", "-p", "shop", "-t", "shop.*", "--worker-pipeline", "/opt/etl/shop.yml"],
+      cwd,
+      env,
+    );
+    expect(picked.code).toBe(0);
+    expect(picked.stdout).toContain(
+      '"args": ["sync", "-p", "/opt/etl/shop.yml", "--table", "shop.items", "--json"]',
+    );
+    expect(picked.stdout).not.toContain("audit.events");
+
+    // The file is checked as sync checks it: an unset variable is named, with the way out.
+    const unset = await bridge(["dag", "-p", "shop"], cwd, {});
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("SHOP_SOURCE_URL");
+    expect(unset.stderr).toContain("any value will do");
   });
 });

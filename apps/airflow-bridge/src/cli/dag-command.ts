@@ -1,13 +1,14 @@
-import { basename, extname } from "node:path";
-import { configError, parseTableRef, type SluiceError, type TableRef } from "@sluice/core";
+import { configError, formatTableRef, parseTableRef, type SluiceError, type TableRef } from "@sluice/core";
 import { Command } from "commander";
 import { err, ok, type Result } from "neverthrow";
 import { type DagSpec, type DagTable, dagDefaults } from "../dag-spec.js";
 import { generateDag, writeDagFile } from "../generate-dag.js";
 import type { BridgeIo } from "./bridge-io.js";
+import { pipelineSource, type TableSource } from "./pipeline-source.js";
 
 interface DagFlags {
   pipeline?: string;
+  workerPipeline?: string;
   table: string[];
   dependsOn: string[];
   tableArg: string[];
@@ -32,8 +33,20 @@ interface DagFlags {
 export function dagCommand(io: BridgeIo, setExitCode: (code: number) => void): Command {
   return new Command("dag")
     .description("generate an Airflow DAG with one task per table")
-    .option("-p, --pipeline <file>", "pipeline file each task passes to `sluice sync -p`")
-    .option("-t, --table <schema.table>", "a table to sync (repeatable; order kept)", collect, [])
+    .option(
+      "-p, --pipeline <name|file>",
+      "pipeline file (pipelines/<name>.yml): its tables, parallel and depends_on",
+    )
+    .option(
+      "--worker-pipeline <path>",
+      "the pipeline file as the worker's sluice finds it (default: -p as given)",
+    )
+    .option(
+      "-t, --table <schema.table>",
+      "a table to sync (repeatable; order kept); with -p: pick tables by name or glob",
+      collect,
+      [],
+    )
     .option(
       "--depends-on <table=upstream,...>",
       "run TABLE only after UPSTREAM succeeded (repeatable)",
@@ -58,7 +71,10 @@ export function dagCommand(io: BridgeIo, setExitCode: (code: number) => void): C
       "cron expression or preset such as @hourly (default: none, trigger by hand)",
     )
     .option("--start-date <YYYY-MM-DD>", "first logical date, UTC", dagDefaults.startDate)
-    .option("--max-active-tasks <n>", "tables synced at once (default: the number of tables, at most 4)")
+    .option(
+      "--max-active-tasks <n>",
+      "tables synced at once (default: the pipeline's parallel, else the number of tables, at most 4)",
+    )
     .option("--retries <n>", "retries of a transient failure (exit 3 or 4)", String(dagDefaults.retries))
     .option("--retry-delay <seconds>", "wait between tries", String(dagDefaults.retryDelaySeconds))
     .option("--retry-exit-codes <codes>", "exit codes worth retrying", dagDefaults.retryExitCodes.join(","))
@@ -87,7 +103,11 @@ export function dagCommand(io: BridgeIo, setExitCode: (code: number) => void): C
     )
     .option("-o, --output <dags-folder>", "write <dag_id>.py into this folder (default: print on stdout)")
     .action(async (flags: DagFlags) => {
-      const spec = dagSpecFromFlags(flags);
+      const source = flags.pipeline
+        ? await pipelineSource(flags.pipeline, flags.table, io.cwd, io.env)
+        : flagSource(flags.table);
+      if (source.isErr()) return fail(io, setExitCode, source.error);
+      const spec = dagSpecFromFlags(flags, source.value);
       if (spec.isErr()) return fail(io, setExitCode, spec.error);
       if (flags.output === undefined) {
         const generated = generateDag(spec.value);
@@ -101,19 +121,21 @@ export function dagCommand(io: BridgeIo, setExitCode: (code: number) => void): C
     });
 }
 
-/** Flags as typed -> a DagSpec; values checkDagSpec cannot see (malformed pairs) are refused here. */
-export function dagSpecFromFlags(flags: DagFlags): Result<DagSpec, SluiceError> {
-  if (flags.table.length === 0) {
-    return err(
-      configError(
-        flags.pipeline
-          ? `name the tables of ${flags.pipeline} with -t schema.table (reading them from the pipeline file is not wired yet)`
-          : "name at least one table with -t schema.table",
-      ),
-    );
-  }
-  const tables = combine(flags.table.map((text) => parseTableRef(text)));
-  if (tables.isErr()) return err(tables.error);
+/** The tables of a DAG built from `-t` alone: each named table, no dependencies yet. */
+function flagSource(names: readonly string[]): Result<TableSource, SluiceError> {
+  if (names.length === 0)
+    return err(configError("name at least one table with -t schema.table, or pass -p <pipeline>"));
+  return combine(names.map((text) => parseTableRef(text))).map((tables) => ({
+    tables: tables.map((table) => ({ table, dependsOn: [], extraArgs: [] })),
+  }));
+}
+
+/**
+ * Flags as typed on top of the tables (from `-t` or the pipeline file) -> a DagSpec.
+ * `--depends-on` and `--table-arg` add to what the file says; values checkDagSpec
+ * cannot see (malformed pairs) are refused here.
+ */
+export function dagSpecFromFlags(flags: DagFlags, source: TableSource): Result<DagSpec, SluiceError> {
   const dependsOn = pairs(flags.dependsOn, "--depends-on", "table=upstream");
   const tableArgs = pairs(flags.tableArg, "--table-arg", "table=flag");
   const connections = pairs(flags.envFromConnection, "--env-from-connection", "VAR=conn_id");
@@ -123,8 +145,8 @@ export function dagSpecFromFlags(flags: DagFlags): Result<DagSpec, SluiceError> 
   if (connections.isErr()) return err(connections.error);
   if (variables.isErr()) return err(variables.error);
   const entries: DagTable[] = [];
-  for (const table of tables.value) {
-    const name = `${table.schema}.${table.table}`;
+  for (const entry of source.tables) {
+    const name = formatTableRef(entry.table);
     const upstreams = combine(
       dependsOn.value
         .filter(([key]) => key === name)
@@ -133,18 +155,21 @@ export function dagSpecFromFlags(flags: DagFlags): Result<DagSpec, SluiceError> 
     );
     if (upstreams.isErr()) return err(upstreams.error);
     entries.push({
-      table,
-      dependsOn: upstreams.value,
-      extraArgs: tableArgs.value.filter(([key]) => key === name).map(([, flag]) => flag),
+      table: entry.table,
+      dependsOn: [...entry.dependsOn, ...upstreams.value],
+      extraArgs: [
+        ...entry.extraArgs,
+        ...tableArgs.value.filter(([key]) => key === name).map(([, flag]) => flag),
+      ],
     });
   }
   for (const [key, flag] of [...dependsOn.value, ...tableArgs.value]) {
-    if (!entries.some((entry) => `${entry.table.schema}.${entry.table.table}` === key)) {
+    if (!entries.some((entry) => formatTableRef(entry.table) === key)) {
       return err(configError(`"${key}=${flag}" names a table that is not in the DAG; add it with -t ${key}`));
     }
   }
   const numbers = {
-    maxActiveTasks: flags.maxActiveTasks ?? String(Math.min(entries.length, 4)),
+    maxActiveTasks: flags.maxActiveTasks ?? String(source.maxActiveTasks ?? Math.min(entries.length, 4)),
     retries: flags.retries,
     retryDelaySeconds: flags.retryDelay,
   };
@@ -159,8 +184,7 @@ export function dagSpecFromFlags(flags: DagFlags): Result<DagSpec, SluiceError> 
       ),
     );
   }
-  const pipelineName = flags.pipeline ? basename(flags.pipeline, extname(flags.pipeline)) : undefined;
-  const dagId = flags.dagId ?? (pipelineName ? `sluice_${pipelineName}` : undefined);
+  const dagId = flags.dagId ?? (source.name !== undefined ? `sluice_${source.name}` : undefined);
   if (dagId === undefined)
     return err(configError("name the DAG with --dag-id (or pass the pipeline file with -p)"));
   const kubernetes = flags.kubernetesImage
@@ -176,7 +200,7 @@ export function dagSpecFromFlags(flags: DagFlags): Result<DagSpec, SluiceError> 
   return ok({
     dagId,
     tables: entries,
-    ...(flags.pipeline !== undefined ? { pipelinePath: flags.pipeline } : {}),
+    ...(flags.pipeline !== undefined ? { pipelinePath: flags.workerPipeline ?? flags.pipeline } : {}),
     maxActiveTasks: Number(numbers.maxActiveTasks),
     ...(flags.schedule !== undefined ? { schedule: flags.schedule } : {}),
     startDate: flags.startDate,
