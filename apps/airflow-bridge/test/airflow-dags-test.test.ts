@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createS3ObjectStore } from "@sluice/connectors";
 import { createTestMysqlConnection, createTestPgClient } from "@sluice/test-services";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { runBridgeCli } from "../src/index.js";
@@ -121,6 +122,9 @@ async function generate(home: AirflowHome, schema: string, dagId: string): Promi
       // A wrong setting: refunds has no such column, so sluice exits 2 (fix the config).
       ...["--table-arg", `${schema}.refunds=--cursor-column=no_such_column`],
       ...["--arg=--rows-per-file", "--arg=16", "--arg=--verify-data"],
+      // sluice retries a refused connection inside the run first (docs/retries.md), then
+      // exits 3; short waits keep that path and the test quick.
+      ...["--arg=--retry-base-delay-ms=20", "--arg=--retry-max-delay-ms=100"],
       ...["--max-active-tasks", "2", "--retries", "2", "--retry-delay", "1"],
       ...["--sluice-command", `${process.execPath} ${shim} ${cli}`],
       ...[
@@ -224,6 +228,33 @@ describe.each(["3", "2.10"] as const)("a generated DAG under `airflow dags test`
       expect(report?.table).toBe(`${schema}.${table}`);
       expect(report?.verification?.mismatches).toEqual([]);
     }
+
+    // Completion markers (what Airflow sensors wait for): a success marker as the latest
+    // of each good table, also of the one that failed first; only a failure marker for refunds.
+    const lake = createS3ObjectStore({
+      bucket: services.s3.bucket,
+      prefix,
+      endpoint: services.s3.endpoint,
+      region: services.s3.region,
+      credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
+      forcePathStyle: true,
+    });
+    const markers = (await lake.list("_markers/"))._unsafeUnwrap().map((object) => object.key);
+    for (const table of ["orders", "order_items", "customers"]) {
+      expect(markers).toContain(`_markers/${schema}.${table}/latest/completion_marker.txt`);
+      expect(markers).not.toContain(`_markers/${schema}.${table}/latest/failure_marker.txt`);
+    }
+    expect(
+      markers.filter(
+        (key) => key.startsWith(`_markers/${schema}.customers/`) && key.endsWith("/failure_marker.txt"),
+      ).length,
+    ).toBe(1);
+    expect(markers).toContain(`_markers/${schema}.refunds/latest/failure_marker.txt`);
+    expect(
+      markers.filter(
+        (key) => key.startsWith(`_markers/${schema}.refunds/`) && key.endsWith("/completion_marker.txt"),
+      ),
+    ).toEqual([]);
 
     // Target equals source, row for row.
     const columns = {
