@@ -1,4 +1,4 @@
-import { configError, formatTableRef, type SluiceError } from "@sluice/core";
+import { configError, formatTableRef, redactSecrets, type SluiceError } from "@sluice/core";
 import { err, ok, type Result } from "neverthrow";
 import type { DagSpec } from "./dag-spec.js";
 import { taskIdFor } from "./task-id.js";
@@ -49,7 +49,9 @@ export function checkDagSpec(spec: DagSpec): Result<DagSpec, SluiceError> {
       `the sluice command is empty; pass --sluice-command, e.g. "sluice" or "node /opt/sluice/main.js"`,
     );
   }
-  const checked = checkTables(spec).andThen(() => checkEnvironment(spec));
+  const checked = checkTables(spec)
+    .andThen(() => checkEnvironment(spec))
+    .andThen(() => checkNoConnections(spec));
   return checked.map(() => spec);
 }
 
@@ -124,6 +126,33 @@ function checkEnvironment(spec: DagSpec): Result<void, SluiceError> {
       // A pod has no access to Airflow's connections: the secret carries the URLs instead.
       return fail(
         "--env-from-connection/--env-from-variable do not reach a Kubernetes pod; put the URLs in a secret and pass --kubernetes-secret",
+      );
+    }
+  }
+  return ok();
+}
+
+// Flags that carry connection URLs: they belong in the task's environment, never in a
+// DAG file (committed, shown in Airflow's UI, readable by everyone with DAG access).
+const connectionFlags = /^--(source|target|lake)(=|$)/;
+
+function checkNoConnections(spec: DagSpec): Result<void, SluiceError> {
+  const flags = [
+    ...spec.commonArgs,
+    ...spec.tables.flatMap((entry) => entry.extraArgs),
+    ...spec.sluiceCommand,
+    ...(spec.pipelinePath !== undefined ? [spec.pipelinePath] : []),
+  ];
+  for (const flag of flags) {
+    const name = connectionFlags.exec(flag)?.[1];
+    if (name !== undefined) {
+      return fail(
+        `--${name} would put a connection URL into the DAG file; set SLUICE_${name.toUpperCase()}_URL in the worker's environment or map it with --env-from-connection/--env-from-variable`,
+      );
+    }
+    if (redactSecrets(flag) !== flag) {
+      return fail(
+        `"${redactSecrets(flag)}" holds a password in a URL, which would land in the DAG file; pass it through the environment instead`,
       );
     }
   }

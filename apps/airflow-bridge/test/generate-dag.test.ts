@@ -96,6 +96,16 @@ describe("generateDag", () => {
         { kubernetes: { image: "sluice:1" }, envFromConnections: { SLUICE_SOURCE_URL: "mysql" } },
         "--kubernetes-secret",
       ],
+      [{ commonArgs: ["--target", "postgres://loader@warehouse/analytics"] }, "SLUICE_TARGET_URL"],
+      [{ commonArgs: ["--lake=s3://bucket/raw"] }, "SLUICE_LAKE_URL"],
+      [
+        {
+          tables: [
+            { table: orders, dependsOn: [], extraArgs: ["--strategy-option=dsn=mysql://etl:s3cret@db/x"] },
+          ],
+        },
+        "holds a password in a URL",
+      ],
     ];
     for (const [overrides, fix] of cases) {
       const result = generateDag({ ...base, ...overrides });
