@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { configError, formatTableRef, parseTableRef, type SluiceError, type TableRef } from "@sluice/core";
 import { Command } from "commander";
 import { err, ok, type Result } from "neverthrow";
@@ -115,7 +116,7 @@ export function dagCommand(io: BridgeIo, setExitCode: (code: number) => void): C
         io.stdout(generated.value.source);
         return;
       }
-      const written = await writeDagFile(spec.value, flags.output);
+      const written = await writeDagFile(spec.value, resolve(io.cwd, flags.output));
       if (written.isErr()) return fail(io, setExitCode, written.error);
       io.stderr(`${written.value.changed ? "wrote" : "unchanged"} ${written.value.path}\n`);
     });
@@ -135,7 +136,7 @@ function flagSource(names: readonly string[]): Result<TableSource, SluiceError> 
  * `--depends-on` and `--table-arg` add to what the file says; values checkDagSpec
  * cannot see (malformed pairs) are refused here.
  */
-export function dagSpecFromFlags(flags: DagFlags, source: TableSource): Result<DagSpec, SluiceError> {
+function dagSpecFromFlags(flags: DagFlags, source: TableSource): Result<DagSpec, SluiceError> {
   const dependsOn = pairs(flags.dependsOn, "--depends-on", "table=upstream");
   const tableArgs = pairs(flags.tableArg, "--table-arg", "table=flag");
   const connections = pairs(flags.envFromConnection, "--env-from-connection", "VAR=conn_id");
