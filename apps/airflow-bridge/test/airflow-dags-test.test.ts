@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createS3ObjectStore } from "@sluice/connectors";
@@ -103,169 +103,199 @@ async function targetRows(schema: string, table: string, columns: readonly strin
   }
 }
 
-async function generate(home: AirflowHome, schema: string, dagId: string): Promise<string> {
-  let stderr = "";
-  const code = await runBridgeCli(
-    [
-      ...["dag", "--dag-id", dagId, "-o", home.dags],
-      ...[
-        "-t",
-        `${schema}.orders`,
-        "-t",
-        `${schema}.order_items`,
-        "-t",
-        `${schema}.customers`,
-        "-t",
-        `${schema}.refunds`,
-      ],
-      ...["--depends-on", `${schema}.order_items=${schema}.orders`],
-      // A wrong setting: refunds has no such column, so sluice exits 2 (fix the config).
-      ...["--table-arg", `${schema}.refunds=--cursor-column=no_such_column`],
-      ...["--arg=--rows-per-file", "--arg=16", "--arg=--verify-data"],
-      // sluice retries a refused connection inside the run first (docs/retries.md), then
-      // exits 3; short waits keep that path and the test quick.
-      ...["--arg=--retry-base-delay-ms=20", "--arg=--retry-max-delay-ms=100"],
-      ...["--max-active-tasks", "2", "--retries", "2", "--retry-delay", "1"],
-      ...["--sluice-command", `${process.execPath} ${shim} ${cli}`],
-      ...[
-        "--env-from-connection",
-        "SLUICE_SOURCE_URL=sluice_mysql",
-        "--env-from-variable",
-        "SLUICE_LAKE_URL=sluice_lake",
-      ],
+/**
+ * The same four tables two ways: from -t flags (settings as passed-through flags), or
+ * from a pipeline file (tables, parallel, depends_on and settings in YAML; the tasks run
+ * `sluice sync -p FILE --table T`). Refunds has a wrong setting, a cursor column it
+ * lacks, so sluice exits 2. sluice retries a refused connection inside the run first
+ * (docs/retries.md), then exits 3; short waits keep that path and the test quick.
+ */
+async function generate(
+  home: AirflowHome,
+  schema: string,
+  dagId: string,
+  via: "flags" | "pipeline",
+): Promise<string> {
+  const common = [
+    ...["dag", "--dag-id", dagId, "-o", home.dags, "--retries", "2", "--retry-delay", "1"],
+    ...["--sluice-command", `${process.execPath} ${shim} ${cli}`],
+    ...[
+      "--env-from-connection",
+      "SLUICE_SOURCE_URL=sluice_mysql",
+      "--env-from-variable",
+      "SLUICE_LAKE_URL=sluice_lake",
     ],
-    {
-      stdout: () => {},
-      stderr: (text) => {
-        stderr += text;
-      },
-      env: {},
-      cwd: home.home,
-    },
+  ];
+  const flags = [
+    ...[
+      "-t",
+      `${schema}.orders`,
+      "-t",
+      `${schema}.order_items`,
+      "-t",
+      `${schema}.customers`,
+      "-t",
+      `${schema}.refunds`,
+    ],
+    ...["--depends-on", `${schema}.order_items=${schema}.orders`, "--max-active-tasks", "2"],
+    ...["--table-arg", `${schema}.refunds=--cursor-column=no_such_column`],
+    ...["--arg=--rows-per-file", "--arg=16", "--arg=--verify-data"],
+    ...["--arg=--retry-base-delay-ms=20", "--arg=--retry-max-delay-ms=100"],
+  ];
+  const pipelineFile = join(home.home, `${schema}.yml`);
+  await writeFile(
+    pipelineFile,
+    [
+      "parallel: 2",
+      "retry: { base_delay_ms: 20, max_delay_ms: 100 }",
+      "defaults: { rows_per_file: 16, verify_data: true }",
+      "tables:",
+      `  - ${schema}.orders`,
+      `  - { table: ${schema}.order_items, depends_on: [${schema}.orders] }`,
+      `  - ${schema}.customers`,
+      `  - { table: ${schema}.refunds, cursor_column: no_such_column }`,
+      "",
+    ].join("\n"),
   );
+  let stderr = "";
+  const code = await runBridgeCli([...common, ...(via === "flags" ? flags : ["-p", pipelineFile])], {
+    stdout: () => {},
+    stderr: (text) => {
+      stderr += text;
+    },
+    env: {},
+    cwd: home.home,
+  });
   expect(stderr).toContain(`wrote ${join(home.dags, `${dagId}.py`)}`);
   expect(code).toBe(0);
   return readFile(join(home.dags, `${dagId}.py`), "utf8");
 }
 
 // Airflow 3 is what generated DAGs target; 2.10 runs the same file (imports fall back).
-describe.each(["3", "2.10"] as const)("a generated DAG under `airflow dags test` (Airflow %s)", (series) => {
-  it("syncs every good table, retries the transient failure, fails the wrong setting without retrying", async () => {
-    const services = inject("sluiceServices");
-    const venv = await airflowVenv(series);
-    const schema = `af_dags_test_${series.replace(".", "_")}`;
-    const dagId = `sluice_${schema}`;
-    await seedSource(schema);
-    const home = await airflowHome();
-    cleanups.push(home.remove);
-    const dagSource = await generate(home, schema, dagId);
-    // The file names no host, user or password: the URLs arrive at run time.
-    expect(dagSource).not.toContain(services.mysql.password);
-    expect(dagSource).not.toContain(String(services.mysql.port));
-    expect(dagSource).not.toContain(services.s3.bucket);
+// Tables from a pipeline file on one, from flags on the other: the runtime is the same.
+describe.each([
+  { series: "3", via: "pipeline" },
+  { series: "2.10", via: "flags" },
+] as const)(
+  "a generated DAG under `airflow dags test` (Airflow $series, tables from $via)",
+  ({ series, via }) => {
+    it("syncs every good table, retries the transient failure, fails the wrong setting without retrying", async () => {
+      const services = inject("sluiceServices");
+      const venv = await airflowVenv(series);
+      const schema = `af_dags_test_${series.replace(".", "_")}`;
+      const dagId = `sluice_${schema}`;
+      await seedSource(schema);
+      const home = await airflowHome();
+      cleanups.push(home.remove);
+      const dagSource = await generate(home, schema, dagId, via);
+      // The file names no host, user or password: the URLs arrive at run time.
+      expect(dagSource).not.toContain(services.mysql.password);
+      expect(dagSource).not.toContain(String(services.mysql.port));
+      expect(dagSource).not.toContain(services.s3.bucket);
 
-    const prefix = `airflow-${Date.now()}`;
-    const flakyDir = await mkdtemp(join(tmpdir(), "sluice-flaky-"));
-    cleanups.push(() => rm(flakyDir, { recursive: true, force: true }));
-    const env = home.env({
-      // Three ways a URL reaches a task: an Airflow connection, an Airflow variable, the worker's environment.
-      AIRFLOW_CONN_SLUICE_MYSQL: services.mysql.url.replace(/\/[^/]*$/, `/${schema}`),
-      AIRFLOW_VAR_SLUICE_LAKE: `s3://${services.s3.bucket}/${prefix}`,
-      SLUICE_TARGET_URL: services.postgres.url,
-      AWS_ENDPOINT_URL_S3: services.s3.endpoint,
-      AWS_REGION: services.s3.region,
-      AWS_ACCESS_KEY_ID: services.s3.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: services.s3.secretAccessKey,
-      SLUICE_TEST_FLAKY_TABLE: `${schema}.customers`,
-      SLUICE_TEST_FLAKY_DIR: flakyDir,
-    });
-    const airflow = join(venv, "bin", "airflow");
-    const migrate = await run(airflow, ["db", "migrate"], env);
-    expect(migrate.code, migrate.stderr).toBe(0);
+      const prefix = `airflow-${Date.now()}`;
+      const flakyDir = await mkdtemp(join(tmpdir(), "sluice-flaky-"));
+      cleanups.push(() => rm(flakyDir, { recursive: true, force: true }));
+      const env = home.env({
+        // Three ways a URL reaches a task: an Airflow connection, an Airflow variable, the worker's environment.
+        AIRFLOW_CONN_SLUICE_MYSQL: services.mysql.url.replace(/\/[^/]*$/, `/${schema}`),
+        AIRFLOW_VAR_SLUICE_LAKE: `s3://${services.s3.bucket}/${prefix}`,
+        SLUICE_TARGET_URL: services.postgres.url,
+        AWS_ENDPOINT_URL_S3: services.s3.endpoint,
+        AWS_REGION: services.s3.region,
+        AWS_ACCESS_KEY_ID: services.s3.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: services.s3.secretAccessKey,
+        SLUICE_TEST_FLAKY_TABLE: `${schema}.customers`,
+        SLUICE_TEST_FLAKY_DIR: flakyDir,
+      });
+      const airflow = join(venv, "bin", "airflow");
+      const migrate = await run(airflow, ["db", "migrate"], env);
+      expect(migrate.code, migrate.stderr).toBe(0);
 
-    const dagsTest = await run(airflow, ["dags", "test", dagId], env);
-    const output = dagsTest.stdout + dagsTest.stderr;
-    const statesRun = await run(
-      join(venv, "bin", "python"),
-      [join(bridgeRoot, "airflow", "task_states.py"), join(home.home, "airflow.db"), dagId],
-      env,
-    );
-    expect(statesRun.code, statesRun.stderr).toBe(0);
-    const states = JSON.parse(statesRun.stdout) as States;
-    console.log("STATES", JSON.stringify(states.tasks));
-    const task = (table: string) => states.tasks.find((row) => row.task_id === `${schema}.${table}`);
-
-    // The run fails as a whole (refunds failed), every other table succeeded.
-    expect(states.runs.map((dagRun) => dagRun.state)).toEqual(["failed"]);
-    expect(dagsTest.code).not.toBe(0);
-    expect(task("orders")).toMatchObject({ state: "success", try_number: 1 });
-    expect(task("order_items")).toMatchObject({ state: "success", try_number: 1 });
-    // Transient: the first try saw exit 3 (connection refused) and failed, the retry succeeded.
-    expect(task("customers")).toMatchObject({ state: "success", try_number: 2 });
-    if (series === "3") {
-      // Airflow 3 keeps each earlier try (2.10's `dags test` records none).
-      expect(states.earlier_tries.filter((row) => row.task_id === `${schema}.customers`)).toEqual([
-        { task_id: `${schema}.customers`, state: "failed", try_number: 1 },
-      ]);
-    }
-    expect(output).toContain(`${schema}.customers: sluice exited 3, which is transient`);
-    // Terminal: one try although two retries were allowed.
-    expect(task("refunds")).toMatchObject({ state: "failed", try_number: 1, max_tries: 2 });
-    expect(states.earlier_tries.filter((row) => row.task_id === `${schema}.refunds`)).toEqual([]);
-    expect(output).toContain(`${schema}.refunds: sluice exited 2`);
-    expect(output).toContain("no_such_column");
-    // The dependency held: order_items started after orders ended (2.10's `dags test`
-    // records no start dates: there, order_items at least ended after orders).
-    const itemsStarted = series === "3" ? task("order_items")?.start_date : task("order_items")?.end_date;
-    expect(itemsStarted).toBeGreaterThanOrEqual(task("orders")?.end_date ?? Number.POSITIVE_INFINITY);
-
-    // The run report is each task's XCom return value.
-    for (const table of ["orders", "order_items", "customers"]) {
-      const xcom = states.xcom.find(
-        (row) => row.task_id === `${schema}.${table}` && row.key === "return_value",
+      const dagsTest = await run(airflow, ["dags", "test", dagId], env);
+      const output = dagsTest.stdout + dagsTest.stderr;
+      const statesRun = await run(
+        join(venv, "bin", "python"),
+        [join(bridgeRoot, "airflow", "task_states.py"), join(home.home, "airflow.db"), dagId],
+        env,
       );
-      const report = JSON.parse(xcom?.value ?? "null");
-      expect(report?.table).toBe(`${schema}.${table}`);
-      expect(report?.verification?.mismatches).toEqual([]);
-    }
+      expect(statesRun.code, statesRun.stderr).toBe(0);
+      const states = JSON.parse(statesRun.stdout) as States;
+      console.log("STATES", JSON.stringify(states.tasks));
+      const task = (table: string) => states.tasks.find((row) => row.task_id === `${schema}.${table}`);
 
-    // Completion markers (what Airflow sensors wait for): a success marker as the latest
-    // of each good table, also of the one that failed first; only a failure marker for refunds.
-    const lake = createS3ObjectStore({
-      bucket: services.s3.bucket,
-      prefix,
-      endpoint: services.s3.endpoint,
-      region: services.s3.region,
-      credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
-      forcePathStyle: true,
-    });
-    const markers = (await lake.list("_markers/"))._unsafeUnwrap().map((object) => object.key);
-    for (const table of ["orders", "order_items", "customers"]) {
-      expect(markers).toContain(`_markers/${schema}.${table}/latest/completion_marker.txt`);
-      expect(markers).not.toContain(`_markers/${schema}.${table}/latest/failure_marker.txt`);
-    }
-    expect(
-      markers.filter(
-        (key) => key.startsWith(`_markers/${schema}.customers/`) && key.endsWith("/failure_marker.txt"),
-      ).length,
-    ).toBe(1);
-    expect(markers).toContain(`_markers/${schema}.refunds/latest/failure_marker.txt`);
-    expect(
-      markers.filter(
-        (key) => key.startsWith(`_markers/${schema}.refunds/`) && key.endsWith("/completion_marker.txt"),
-      ),
-    ).toEqual([]);
+      // The run fails as a whole (refunds failed), every other table succeeded.
+      expect(states.runs.map((dagRun) => dagRun.state)).toEqual(["failed"]);
+      expect(dagsTest.code).not.toBe(0);
+      expect(task("orders")).toMatchObject({ state: "success", try_number: 1 });
+      expect(task("order_items")).toMatchObject({ state: "success", try_number: 1 });
+      // Transient: the first try saw exit 3 (connection refused) and failed, the retry succeeded.
+      expect(task("customers")).toMatchObject({ state: "success", try_number: 2 });
+      if (series === "3") {
+        // Airflow 3 keeps each earlier try (2.10's `dags test` records none).
+        expect(states.earlier_tries.filter((row) => row.task_id === `${schema}.customers`)).toEqual([
+          { task_id: `${schema}.customers`, state: "failed", try_number: 1 },
+        ]);
+      }
+      expect(output).toContain(`${schema}.customers: sluice exited 3, which is transient`);
+      // Terminal: one try although two retries were allowed.
+      expect(task("refunds")).toMatchObject({ state: "failed", try_number: 1, max_tries: 2 });
+      expect(states.earlier_tries.filter((row) => row.task_id === `${schema}.refunds`)).toEqual([]);
+      expect(output).toContain(`${schema}.refunds: sluice exited 2`);
+      expect(output).toContain("no_such_column");
+      // The dependency held: order_items started after orders ended (2.10's `dags test`
+      // records no start dates: there, order_items at least ended after orders).
+      const itemsStarted = series === "3" ? task("order_items")?.start_date : task("order_items")?.end_date;
+      expect(itemsStarted).toBeGreaterThanOrEqual(task("orders")?.end_date ?? Number.POSITIVE_INFINITY);
 
-    // Target equals source, row for row.
-    const columns = {
-      orders: ["id", "amount", "note", "updated_at"],
-      order_items: ["id", "order_id", "qty", "updated_at"],
-      customers: ["id", "name", "updated_at"],
-    };
-    for (const [table, names] of Object.entries(columns)) {
-      const source = await sourceRows(schema, table);
-      expect(source.length).toBeGreaterThan(0);
-      expect(await targetRows(schema, table, names)).toEqual(source);
-    }
-  }, 1_200_000);
-});
+      // The run report is each task's XCom return value.
+      for (const table of ["orders", "order_items", "customers"]) {
+        const xcom = states.xcom.find(
+          (row) => row.task_id === `${schema}.${table}` && row.key === "return_value",
+        );
+        const report = JSON.parse(xcom?.value ?? "null");
+        expect(report?.table).toBe(`${schema}.${table}`);
+        expect(report?.verification?.mismatches).toEqual([]);
+      }
+
+      // Completion markers (what Airflow sensors wait for): a success marker as the latest
+      // of each good table, also of the one that failed first; only a failure marker for refunds.
+      const lake = createS3ObjectStore({
+        bucket: services.s3.bucket,
+        prefix,
+        endpoint: services.s3.endpoint,
+        region: services.s3.region,
+        credentials: { accessKeyId: services.s3.accessKeyId, secretAccessKey: services.s3.secretAccessKey },
+        forcePathStyle: true,
+      });
+      const markers = (await lake.list("_markers/"))._unsafeUnwrap().map((object) => object.key);
+      for (const table of ["orders", "order_items", "customers"]) {
+        expect(markers).toContain(`_markers/${schema}.${table}/latest/completion_marker.txt`);
+        expect(markers).not.toContain(`_markers/${schema}.${table}/latest/failure_marker.txt`);
+      }
+      expect(
+        markers.filter(
+          (key) => key.startsWith(`_markers/${schema}.customers/`) && key.endsWith("/failure_marker.txt"),
+        ).length,
+      ).toBe(1);
+      expect(markers).toContain(`_markers/${schema}.refunds/latest/failure_marker.txt`);
+      expect(
+        markers.filter(
+          (key) => key.startsWith(`_markers/${schema}.refunds/`) && key.endsWith("/completion_marker.txt"),
+        ),
+      ).toEqual([]);
+
+      // Target equals source, row for row.
+      const columns = {
+        orders: ["id", "amount", "note", "updated_at"],
+        order_items: ["id", "order_id", "qty", "updated_at"],
+        customers: ["id", "name", "updated_at"],
+      };
+      for (const [table, names] of Object.entries(columns)) {
+        const source = await sourceRows(schema, table);
+        expect(source.length).toBeGreaterThan(0);
+        expect(await targetRows(schema, table, names)).toEqual(source);
+      }
+    }, 1_200_000);
+  },
+);

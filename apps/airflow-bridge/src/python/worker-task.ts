@@ -56,6 +56,27 @@ def _report(stdout):
         return None
 
 
+def _table_report(document):
+    # "sync -p FILE --table T --json" prints the pipeline's document with one entry; its
+    # run report is the XCom, in the same shape as a run without -p.
+    tables = document.get("tables") if isinstance(document, dict) and "pipeline" in document else None
+    if isinstance(tables, list) and len(tables) == 1 and isinstance(tables[0], dict):
+        return tables[0].get("report")
+    return document
+
+
+def _reason(document, last_line):
+    # The last line sluice wrote on stderr, else the error its JSON document names.
+    if last_line:
+        return last_line
+    tables = document.get("tables") if isinstance(document, dict) else None
+    for entry in tables if isinstance(tables, list) else []:
+        error = entry.get("error") if isinstance(entry, dict) else None
+        if isinstance(error, dict) and error.get("message"):
+            return error["message"]
+    return "no message; see the task log"
+
+
 def run_sluice(table, args, ti=None):
     """One table's sync. Returns the run report (XCom return_value); the exit code decides retries."""
     try:
@@ -93,18 +114,19 @@ def run_sluice(table, args, ti=None):
         except subprocess.TimeoutExpired:
             process.kill()
         raise
-    report = _report("".join(stdout))
+    document = _report("".join(stdout))
     if code == 0:
-        return report
-    if report is not None and ti is not None:
+        return _table_report(document)
+    if document is not None and ti is not None:
         # A run that did part of its work still shows what each stage did.
-        ti.xcom_push(key="sluice_report", value=report)
+        ti.xcom_push(key="sluice_report", value=document)
+    reason = _reason(document, last_line)
     if code < 0 or code in RETRY_EXIT_CODES:
         # 3: transient (unreachable host), 4: another run holds the table's lease, or the
         # process was killed (crash recovery makes the rerun exact): worth another try.
-        raise AirflowException(f"{table}: sluice exited {code}, which is transient ({last_line}); Airflow retries")
+        raise AirflowException(f"{table}: sluice exited {code}, which is transient ({reason}); Airflow retries")
     raise AirflowFailException(
-        f"{table}: sluice exited {code} ({last_line}); not retried: fix the table's settings or the "
+        f"{table}: sluice exited {code} ({reason}); not retried: fix the table's settings or the "
         "connection, then clear the task"
     )
 `;
