@@ -99,7 +99,11 @@ export function oversizeTextError(
 }
 
 /** The error for NUL in a text value under policy "fail". */
-export function nulInTextError(rules: ColumnValueRules, value: string, row: readonly SourceValue[]): SluiceError {
+export function nulInTextError(
+  rules: ColumnValueRules,
+  value: string,
+  row: readonly SourceValue[],
+): SluiceError {
   const { table, column } = rules;
   const at = value.indexOf("\0");
   const around = JSON.stringify(value.slice(Math.max(0, at - 20), at + 20));
@@ -114,7 +118,11 @@ export function nulInTextError(rules: ColumnValueRules, value: string, row: read
  * as UTF-8 would silently put U+FFFD in its place. mysql2 decodes text with a UTF-8
  * decoder, which never yields one, so this names a source that handed one over.
  */
-export function malformedTextError(rules: ColumnValueRules, value: string, row: readonly SourceValue[]): SluiceError {
+export function malformedTextError(
+  rules: ColumnValueRules,
+  value: string,
+  row: readonly SourceValue[],
+): SluiceError {
   const { table, column } = rules;
   return sluiceError(
     "encode",
