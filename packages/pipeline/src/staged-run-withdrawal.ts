@@ -191,7 +191,12 @@ export function dropStagedRun(options: RunDropOptions): ResultAsync<RunDropOutco
         );
       }
       const start = await startStateOf(options, options.runId);
-      return { chosen, document, start, alreadyRewound };
+      const notes = options.warehouse
+        ? []
+        : [
+            "no --target: whether the runs are loaded was judged from the watermark's load mirror; pass --target so the warehouse ledger decides",
+          ];
+      return { chosen, document, start, alreadyRewound, notes };
     };
 
     const outcome = (
@@ -212,7 +217,10 @@ export function dropStagedRun(options: RunDropOptions): ResultAsync<RunDropOutco
       notes,
     });
 
-    if (options.dryRun) return outcome(await plan(), true, 0, []);
+    if (options.dryRun) {
+      const planned = await plan();
+      return outcome(planned, true, 0, [...planned.notes]);
+    }
     const clock = options.clock ?? (() => new Date());
     const notes: string[] = [];
     const leaseOptions = {
@@ -252,7 +260,7 @@ export function dropStagedRun(options: RunDropOptions): ResultAsync<RunDropOutco
           runs: planned.chosen.map((run) => run.runId),
           rows: planned.chosen.reduce((sum, run) => sum + run.rows, 0),
         });
-        return outcome(planned, false, runManifests.length + rest.length, notes);
+        return outcome(planned, false, runManifests.length + rest.length, [...planned.notes, ...notes]);
       },
     );
   });
