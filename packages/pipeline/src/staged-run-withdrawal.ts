@@ -185,7 +185,11 @@ export function dropStagedRun(options: RunDropOptions): ResultAsync<RunDropOutco
       const last = chosen[chosen.length - 1] as StagedRun;
       const rewoundFor = document?.history.at(-1);
       const alreadyRewound = rewoundFor?.event === "set" && rewoundFor.runId === options.runId;
-      if (!alreadyRewound && document?.extract?.lastRunId !== last.runId) {
+      // An operator's `watermark set` since keeps lastRunId but marks the state overridden:
+      // rewinding would silently undo it.
+      const endsThere =
+        document?.extract?.lastRunId === last.runId && document.extract.status === "committed";
+      if (!alreadyRewound && !endsThere) {
         throw configError(
           `${table}: the watermark no longer ends at run ${last.runId} (last run ${document?.extract?.lastRunId || "none"}, status ${document?.extract?.status ?? "none"}): it was moved since; set it by hand (\`sluice watermark set\`) and remove the files with \`sluice s3clean clean --force\``,
         );

@@ -52,5 +52,12 @@ describe("dropStagedRun", () => {
     expect(again.extract?.rows).toBe(5);
     const rows = (await listRuns({ lake, table }))._unsafeUnwrap();
     expect(rows.reduce((sum, run) => sum + run.rows, 0)).toBe(45);
+
+    // An operator moved the position by hand since: dropping would undo that, refused.
+    const position = (await watermarks.read(table))._unsafeUnwrap()?.extract?.position ?? null;
+    (await watermarks.set(table, position))._unsafeUnwrap();
+    const moved = await dropStagedRun({ lake, table, runId: again.extract?.runId as string });
+    expect(moved._unsafeUnwrapErr()).toMatchObject({ kind: "config" });
+    expect(moved._unsafeUnwrapErr().message).toContain("was moved since");
   });
 });
