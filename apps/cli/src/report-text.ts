@@ -20,6 +20,9 @@ export function renderRunReport(report: RunReport): string {
     for (const [column, count] of Object.entries(extract.truncatedValues ?? {})) {
       lines.push(`${prefix}: ${count} value(s) in column ${column} cut to Redshift's VARCHAR maximum`);
     }
+    for (const [column, count] of Object.entries(extract.nulTextValues ?? {})) {
+      lines.push(`${prefix}: ${count} value(s) in column ${column} had U+0000 (NUL) removed or replaced`);
+    }
   }
   for (const note of report.notes) lines.push(`${prefix}: ${note}`);
   const load = report.load;

@@ -121,6 +121,12 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
         "zero/invalid dates (0000-00-00, 2024-02-30): null (default, counted and logged) or fail",
       ).choices(["null", "fail"]),
     )
+    .addOption(
+      new Option(
+        "--nul-in-text <policy>",
+        "U+0000 (NUL) in text, which neither PostgreSQL nor Redshift takes: fail (default, names the row; nothing committed), strip, or replace (U+FFFD); counted",
+      ).choices(["fail", "strip", "replace"]),
+    )
     .option(
       "--lease-timeout <minutes>",
       "a run's lease on the table not renewed for this long is stale and taken over by the next run (default 15)",

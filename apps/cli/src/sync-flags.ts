@@ -43,6 +43,7 @@ export interface SyncFlags extends ReconcileFlags, TunnelFlags, TargetTunnelFlag
   wideDecimals?: "fail" | "text";
   oversizeText?: "fail" | "truncate";
   invalidDates?: "null" | "fail";
+  nulInText?: "fail" | "strip" | "replace";
   leaseTimeout?: string;
   verifyData?: boolean;
   writeMode?: "merge" | "append" | "replace";

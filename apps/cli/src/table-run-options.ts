@@ -84,6 +84,7 @@ export async function tableRunOptions(
     ...(flags.wideDecimals ? { wideDecimals: flags.wideDecimals } : {}),
     ...(flags.oversizeText ? { oversizeText: flags.oversizeText } : {}),
     ...(flags.invalidDates ? { invalidDates: flags.invalidDates } : {}),
+    ...(flags.nulInText ? { nulInText: flags.nulInText } : {}),
     ...(lease ? { leaseTimeoutMs: lease * 60_000 } : {}),
     ...(flags.verifyData ? { verifyData: true } : {}),
     ...(numberOf(verifyRowsPerRange) ? { verifyRowsPerRange: numberOf(verifyRowsPerRange) as number } : {}),

@@ -23,7 +23,7 @@ export { intervalPredicate, keyListPredicate, lexicographic } from "./key-interv
 export type { LogFields, Logger, LogLevel } from "./logger.js";
 export { createJsonLogger, silentLogger } from "./logger.js";
 export type { LogicalKind, LogicalType } from "./logical-type.js";
-export type { ColumnStats, RunManifest, StagedFile } from "./manifest.js";
+export type { ColumnStats, RunManifest, RunStartPoint, StagedFile } from "./manifest.js";
 export type { ObjectInfo, ObjectStore, ObjectVersion, PutOptions, VersionedObject } from "./object-store.js";
 export type { KeyRange, RangeChecksum } from "./range-checksum.js";
 export { canonicalSeparator, uncheckedKinds } from "./range-checksum.js";

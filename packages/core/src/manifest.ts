@@ -41,6 +41,19 @@ export interface RunManifest {
    * (a VARCHAR too narrow for the longest value staged stops the load early).
    */
   readonly columnStats?: Readonly<Record<string, ColumnStats>>;
+  /**
+   * Where extraction stood when this run planned: the watermark's revision and its
+   * `extract` state (opaque here: the watermark store's format). `sluice runs drop`
+   * puts it back to withdraw this run and re-extract its rows. Absent in manifests
+   * written before it existed (those runs cannot be rewound automatically).
+   */
+  readonly startedFrom?: RunStartPoint;
+}
+
+/** The extraction state a run started from (see {@link RunManifest.startedFrom}). */
+export interface RunStartPoint {
+  readonly watermarkRevision: number | null;
+  readonly extract: Readonly<Record<string, unknown>> | null;
 }
 
 export interface ColumnStats {

@@ -3,6 +3,9 @@ import { ByteSink } from "./byte-sink.js";
 import {
   type ColumnValueRules,
   invalidDateError,
+  malformedTextError,
+  nulInTextError,
+  nulReplacement,
   oversizeTextError,
   utf8CutLength,
 } from "./column-value-rules.js";
@@ -46,6 +49,9 @@ export class ColumnChunkBuilder implements OpenPage {
   invalidDates = 0;
   invalidDateSample: { readonly value: string; readonly key: string } | null = null;
   truncated = 0;
+  /** Text values with NUL, stripped or replaced (policy "strip" / "replace"). */
+  nulValues = 0;
+  nulSample: string | null = null;
   private pages: PendingPage[] = [];
   private pageBytes = 0;
 
@@ -102,6 +108,18 @@ export class ColumnChunkBuilder implements OpenPage {
     sink.length = prefix + 4 + kept;
     this.truncated++;
     return kept;
+  }
+
+  warehouseText(value: string, row: readonly SourceValue[]): string {
+    if (!(value as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+      throw malformedTextError(this.rules, value, row);
+    }
+    if (value.indexOf("\0") === -1) return value;
+    const policy = this.rules.nulInText;
+    if (policy === "fail") throw nulInTextError(this.rules, value, row);
+    this.nulValues++;
+    this.nulSample ??= this.rules.describeKey(row);
+    return value.replaceAll("\0", policy === "strip" ? "" : nulReplacement);
   }
 
   cutPageIfFull(): void {

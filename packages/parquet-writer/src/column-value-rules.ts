@@ -21,6 +21,25 @@ export interface TextByteLimit {
   readonly policy: "fail" | "truncate";
 }
 
+/**
+ * What to do with U+0000 (NUL) in a text value. MySQL keeps it in VARCHAR/TEXT, Parquet
+ * holds it, but neither PostgreSQL (`invalid byte sequence for encoding "UTF8": 0x00`)
+ * nor Redshift VARCHAR accepts it, so a staged NUL makes a run that can never load.
+ * `"fail"` stops the part naming the row; `"strip"` removes every NUL; `"replace"`
+ * writes U+FFFD (the Unicode replacement character, see {@link nulReplacement}) for
+ * each. Values changed are counted per column.
+ */
+export type NulInTextPolicy = "fail" | "strip" | "replace";
+
+/**
+ * What `"replace"` writes for each NUL. Redshift's COPY ACCEPTINVCHARS defaults to `?`
+ * for invalid UTF-8, but `?` cannot be told from a real question mark afterwards;
+ * U+FFFD is what a UTF-8 decoder (mysql2's included) already writes for bytes it
+ * cannot read, so one character marks every substitution, and it is valid in both
+ * warehouses. Docs: docs/types.md, docs/adr/0023-nul-unloadable-values.md.
+ */
+export const nulReplacement = "\uFFFD";
+
 /** Per-column policies and the means to name a row in messages, shared by a part's builders. */
 export interface ColumnValueRules {
   readonly table: string;
@@ -28,6 +47,8 @@ export interface ColumnValueRules {
   readonly invalidDates: InvalidDatePolicy;
   /** Cap for this column's values in bytes, or null when none applies. */
   readonly textLimit: TextByteLimit | null;
+  /** NUL in text (string, TIME, JSON, decimal-as-text columns). */
+  readonly nulInText: NulInTextPolicy;
   /** `id=42` (the primary key of the row), for messages and samples. */
   describeKey(row: readonly SourceValue[]): string;
 }
@@ -74,6 +95,38 @@ export function oversizeTextError(
   return sluiceError(
     "encode",
     `Table ${table} column ${column.name} (${column.sourceType}) has a value of ${bytes} bytes in the row with ${rules.describeKey(row)}, above Redshift's VARCHAR maximum of ${limit} bytes; shorten the value in MySQL, or opt in to cutting such values at ${limit} bytes (oversizeText: "truncate", --oversize-text truncate).`,
+  );
+}
+
+/** The error for NUL in a text value under policy "fail". */
+export function nulInTextError(
+  rules: ColumnValueRules,
+  value: string,
+  row: readonly SourceValue[],
+): SluiceError {
+  const { table, column } = rules;
+  const at = value.indexOf("\0");
+  const around = JSON.stringify(value.slice(Math.max(0, at - 20), at + 20));
+  return sluiceError(
+    "encode",
+    `Table ${table} column ${column.name} (${column.sourceType}) holds the character U+0000 (NUL) at position ${at + 1} in the row with ${rules.describeKey(row)} (around ${around}); neither PostgreSQL nor Redshift text can store it. Remove it in MySQL (UPDATE ${table} SET ${column.name} = REPLACE(${column.name}, CHAR(0), '') WHERE ...), or let sluice remove it (nulInText: "strip", --nul-in-text strip) or write U+FFFD for it (nulInText: "replace", --nul-in-text replace). Nothing of this run was committed.`,
+  );
+}
+
+/**
+ * The error for a string that is not well-formed UTF-16 (a lone surrogate): writing it
+ * as UTF-8 would silently put U+FFFD in its place. mysql2 decodes text with a UTF-8
+ * decoder, which never yields one, so this names a source that handed one over.
+ */
+export function malformedTextError(
+  rules: ColumnValueRules,
+  value: string,
+  row: readonly SourceValue[],
+): SluiceError {
+  const { table, column } = rules;
+  return sluiceError(
+    "encode",
+    `Table ${table} column ${column.name} (${column.sourceType}) has a value with a lone UTF-16 surrogate in the row with ${rules.describeKey(row)} (${JSON.stringify(value.slice(0, 60))}); it has no UTF-8 form, so it cannot be staged exactly; fix the value at the source (or in the custom strategy that produced it).`,
   );
 }
 

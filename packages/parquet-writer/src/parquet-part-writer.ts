@@ -12,6 +12,7 @@ import { ColumnChunkBuilder } from "./column-chunk-builder.js";
 import {
   type ColumnValueRules,
   type InvalidDatePolicy,
+  type NulInTextPolicy,
   rowKeyDescriber,
   type TextByteLimit,
 } from "./column-value-rules.js";
@@ -42,6 +43,8 @@ export interface ParquetPartOptions {
    * is bound for Redshift VARCHAR (65,535 bytes). Absent: values are written whole.
    */
   textLimit?: TextByteLimit;
+  /** NUL in text values: `"fail"` (default), `"strip"` or `"replace"`. See {@link NulInTextPolicy}. */
+  nulInText?: NulInTextPolicy;
 }
 
 export interface ParquetPartSummary {
@@ -54,6 +57,10 @@ export interface ParquetPartSummary {
   zeroDateSamples: Readonly<Record<string, { readonly value: string; readonly key: string }>>;
   /** Text values cut at `textLimit.maxBytes` (policy "truncate"), per column name. */
   truncatedValues: Readonly<Record<string, number>>;
+  /** Text values with NUL stripped or replaced (policy "strip" / "replace"), per column name. */
+  nulTextValues: Readonly<Record<string, number>>;
+  /** The key of the first such row per column, for the run log. */
+  nulTextSamples: Readonly<Record<string, string>>;
   /** NULLs written and the longest variable-length value (bytes), for every column. */
   columnStats: Readonly<Record<string, ColumnStats>>;
 }
@@ -120,6 +127,7 @@ export function createParquetPartWriter(options: ParquetPartOptions): ParquetPar
       column,
       invalidDates: options.invalidDates ?? "null",
       textLimit: capped,
+      nulInText: options.nulInText ?? "fail",
       describeKey,
     };
     const encoder = columnEncoderFor(layout, column, table, capped?.maxBytes ?? null);
@@ -250,12 +258,16 @@ export function createParquetPartWriter(options: ParquetPartOptions): ParquetPar
       const zeroDates: Record<string, number> = {};
       const zeroDateSamples: Record<string, { value: string; key: string }> = {};
       const truncatedValues: Record<string, number> = {};
+      const nulTextValues: Record<string, number> = {};
+      const nulTextSamples: Record<string, string> = {};
       const columnStats: Record<string, ColumnStats> = {};
       builders.forEach((builder, index) => {
         const name = (columns[index] as ColumnSpec).name;
         if (builder.invalidDates > 0) zeroDates[name] = builder.invalidDates;
         if (builder.invalidDateSample) zeroDateSamples[name] = builder.invalidDateSample;
         if (builder.truncated > 0) truncatedValues[name] = builder.truncated;
+        if (builder.nulValues > 0) nulTextValues[name] = builder.nulValues;
+        if (builder.nulSample !== null) nulTextSamples[name] = builder.nulSample;
         const encoding = (layouts[index] as (typeof layouts)[number]).encoding;
         const variable = encoding === "utf8" || encoding === "binary";
         columnStats[name] = { nulls: builder.nulls, maxBytes: variable ? builder.maxBytes : null };
@@ -267,6 +279,8 @@ export function createParquetPartWriter(options: ParquetPartOptions): ParquetPar
         zeroDates,
         zeroDateSamples,
         truncatedValues,
+        nulTextValues,
+        nulTextSamples,
         columnStats,
       };
     },

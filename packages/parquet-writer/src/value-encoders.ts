@@ -26,6 +26,12 @@ export interface OpenPage {
    * byte cap (throws, or shortens the value in place) and returns the bytes kept.
    */
   oversizeText(written: number, row: Row): number;
+  /**
+   * Called for a text value that holds NUL or is not well-formed UTF-16 (the caller
+   * tests cheaply first): applies the column's NUL policy (throws, or returns the
+   * value stripped / replaced, counted); throws for a lone surrogate.
+   */
+  warehouseText(value: string, row: Row): string;
   /** Cuts the page when its values reached the page size (checked per value by variable-length columns). */
   cutPageIfFull(): void;
 }
@@ -80,6 +86,17 @@ function smallIntegerText(text: string): number | undefined {
     value = value * 10 + digit;
   }
   return negative ? -value : value;
+}
+
+/**
+ * The value as the warehouses can take it: most values pass two native scans (no NUL;
+ * well-formed, which V8 answers at once for one-byte strings) and are returned as they are.
+ */
+function acceptable(value: string, row: Row, page: OpenPage): string {
+  if (value.indexOf("\0") === -1 && (value as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+    return value;
+  }
+  return page.warehouseText(value, row);
 }
 
 /**
@@ -371,7 +388,7 @@ export function columnEncoderFor(
             const sink = page.values;
             let written =
               typeof value === "string"
-                ? sink.lengthPrefixedUtf8(value)
+                ? sink.lengthPrefixedUtf8(acceptable(value, rows[row] as Row, page))
                 : value instanceof Uint8Array
                   ? sink.lengthPrefixedBytes(value)
                   : sink.lengthPrefixedUtf8(String(value));
@@ -395,7 +412,7 @@ export function columnEncoderFor(
           const sink = page.values;
           const written =
             typeof value === "string"
-              ? sink.lengthPrefixedUtf8(value)
+              ? sink.lengthPrefixedUtf8(acceptable(value, rows[row] as Row, page))
               : value instanceof Uint8Array
                 ? sink.lengthPrefixedBytes(value)
                 : sink.lengthPrefixedUtf8(String(value));

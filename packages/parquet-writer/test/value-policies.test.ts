@@ -157,3 +157,66 @@ describe("text byte limit", () => {
     expect(summary.columnStats.note).toEqual({ nulls: 0, maxBytes: 70_000 });
   });
 });
+
+describe("text no warehouse takes: U+0000 (NUL) and lone surrogates", () => {
+  const rows = () => [
+    [1, "plain", '{"a":1}'],
+    [2, "a\u0000b\u0000", "[]"],
+    [3, "\u0000", "{}"],
+    [4, null, null],
+  ];
+
+  it('"fail" (the default) stops naming table, column, key, position and both fixes', async () => {
+    const failure = await writePart([id, note, doc], rows()).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ kind: "encode" });
+    const message = (failure as { message: string }).message;
+    for (const part of [
+      "shop.people",
+      "column note",
+      "id=2",
+      "U+0000",
+      "position 2",
+      "--nul-in-text strip",
+      "--nul-in-text replace",
+    ]) {
+      expect(message).toContain(part);
+    }
+  });
+
+  it('"strip" removes every NUL and counts values per column; the byte lengths are the stripped ones', async () => {
+    const summary = await writePart([id, note, doc], rows(), { nulInText: "strip" });
+    expect(summary.nulTextValues).toEqual({ note: 2 });
+    expect(summary.nulTextSamples).toEqual({ note: "id=2" });
+    expect(summary.columnStats.note).toEqual({ nulls: 1, maxBytes: 5 });
+    const read = await duckdbRows(`SELECT id, note FROM read_parquet('${summary.path}') ORDER BY id`);
+    expect(read.map((row) => row.note)).toEqual(["plain", "ab", "", null]);
+  });
+
+  it('"replace" writes U+FFFD for each NUL', async () => {
+    const summary = await writePart([id, note, doc], rows(), { nulInText: "replace" });
+    expect(summary.nulTextValues).toEqual({ note: 2 });
+    const read = await duckdbRows(`SELECT id, note FROM read_parquet('${summary.path}') ORDER BY id`);
+    expect(read.map((row) => row.note)).toEqual(["plain", "a\uFFFDb\uFFFD", "\uFFFD", null]);
+  });
+
+  it("NUL inside a text value cut to the byte limit is replaced before the cut", async () => {
+    const summary = await writePart([id, note], [[1, `${"\u0000".repeat(4)}xyz`]], {
+      nulInText: "replace",
+      textLimit: { maxBytes: 10, policy: "truncate" },
+    });
+    // Four U+FFFD are 12 bytes: the cut keeps three whole ones.
+    const read = await duckdbRows(`SELECT note FROM read_parquet('${summary.path}')`);
+    expect(read).toEqual([{ note: "\uFFFD".repeat(3) }]);
+    expect(summary.truncatedValues).toEqual({ note: 1 });
+  });
+
+  it("refuses a lone surrogate, which UTF-8 cannot hold, whatever the NUL policy", async () => {
+    const failure = await writePart([id, note], [[5, "ok \uD800 here"]], { nulInText: "replace" }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ kind: "encode" });
+    const message = (failure as { message: string }).message;
+    expect(message).toContain("lone UTF-16 surrogate");
+    expect(message).toContain("id=5");
+  });
+});

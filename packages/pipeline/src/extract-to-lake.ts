@@ -271,6 +271,8 @@ async function extractWith(
       files: staged.files,
       rows: staged.rows,
       columnStats: staged.columnStats,
+      // What `sluice runs drop` restores to withdraw this run (docs/adr/0023-nul-unloadable-values.md).
+      startedFrom: { watermarkRevision: previous?.revision ?? null, extract: previous?.extract ?? null },
     };
     const manifestKey = runManifestKey(options.table, runId);
     // The Redshift manifest first, the sluice manifest last: the loader only sees a
@@ -333,6 +335,7 @@ async function extractWith(
       zeroDates: staged.zeroDates,
       zeroDateSamples: staged.zeroDateSamples,
       truncatedValues: staged.truncatedValues,
+      nulTextValues: staged.nulTextValues,
       durationMs: elapsed(),
     };
   } finally {
@@ -374,7 +377,7 @@ async function writeParts(
   const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
   const files: StagedFile[] = [];
   const textLimit = textLimitFor(options);
-  const values = createStagedValueTally(tableName, logger, textLimit?.maxBytes);
+  const values = createStagedValueTally(tableName, logger, textLimit?.maxBytes, options.nulInText ?? "fail");
   let writer: ParquetPartWriter | null = null;
   let batchIndex = 0;
   let rows = 0;
@@ -393,6 +396,7 @@ async function writeParts(
       path: join(workDir, `part-${batchIndex}.parquet`),
       keyColumns: spec.primaryKey,
       invalidDates: options.invalidDates ?? "null",
+      nulInText: options.nulInText ?? "fail",
       ...(textLimit ? { textLimit } : {}),
       ...(options.compression ? { compression: options.compression } : {}),
     });

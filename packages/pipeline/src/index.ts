@@ -60,6 +60,13 @@ export type {
   StageCounts,
 } from "./run-report.js";
 export { parseSeedWatermark, type SeedWatermark } from "./seed-watermark.js";
+export {
+  dropStagedRun,
+  listRuns,
+  type RunDropOptions,
+  type RunDropOutcome,
+  type StagedRunRow,
+} from "./staged-run-withdrawal.js";
 export { listStagedRuns, type StagedRun } from "./staged-runs.js";
 export type { SyncMode, SyncTableOptions, WarehouseTarget } from "./sync-options.js";
 export { defaultPageSize, defaultRowsPerFile, defaultUnindexedRowLimit } from "./sync-options.js";

@@ -45,7 +45,7 @@ export interface CleanupOutcome extends CleanupPlan {
 }
 
 /** Reads the ledger's loaded runs of the table; `undefined` without a warehouse. */
-function ledgerOf(options: LakeTableOptions): Promise<ReadonlyMap<string, LedgerRun> | undefined> {
+export function ledgerOf(options: LakeTableOptions): Promise<ReadonlyMap<string, LedgerRun> | undefined> {
   const warehouse = options.warehouse;
   if (!warehouse) return Promise.resolve(undefined);
   const tableName = formatTableRef(options.table);

@@ -38,6 +38,12 @@ const runManifestSchema = z.object({
       }),
     )
     .optional(),
+  startedFrom: z
+    .object({
+      watermarkRevision: z.number().int().positive().nullable(),
+      extract: z.looseObject({}).nullable(),
+    })
+    .optional(),
 });
 
 /** Manifests are read back by `--redshift-only` runs, maybe by another sluice version: validate, don't trust. */

@@ -47,6 +47,8 @@ export interface ExtractReport {
   readonly zeroDateSamples?: Readonly<Record<string, { readonly value: string; readonly key: string }>>;
   /** Text values cut to Redshift's VARCHAR maximum (`oversizeText: "truncate"`), per column. */
   readonly truncatedValues?: Readonly<Record<string, number>>;
+  /** Text values with NUL stripped or replaced (`nulInText: "strip" | "replace"`), per column. */
+  readonly nulTextValues?: Readonly<Record<string, number>>;
   readonly durationMs: number;
 }
 

@@ -6,6 +6,7 @@ export interface StagedValueTally {
   readonly zeroDates: Record<string, number>;
   readonly zeroDateSamples: Record<string, { readonly value: string; readonly key: string }>;
   readonly truncatedValues: Record<string, number>;
+  readonly nulTextValues: Record<string, number>;
   readonly columnStats: Record<string, ColumnStats>;
 }
 
@@ -18,11 +19,13 @@ export function createStagedValueTally(
   table: string,
   logger: Logger,
   textLimitBytes: number | undefined,
+  nulInText: "fail" | "strip" | "replace",
 ): { add(summary: ParquetPartSummary): void; readonly tally: StagedValueTally } {
   const tally: StagedValueTally = {
     zeroDates: {},
     zeroDateSamples: {},
     truncatedValues: {},
+    nulTextValues: {},
     columnStats: {},
   };
   return {
@@ -47,6 +50,16 @@ export function createStagedValueTally(
           );
         }
         tally.truncatedValues[column] = (tally.truncatedValues[column] ?? 0) + count;
+      }
+      for (const [column, count] of Object.entries(summary.nulTextValues)) {
+        if (tally.nulTextValues[column] === undefined) {
+          const key = summary.nulTextSamples[column];
+          logger.warn(
+            `${table}.${column} has values with U+0000 (NUL), ${nulInText === "strip" ? "removed" : "written as U+FFFD"} (nulInText: "${nulInText}"); first in the row with ${key}`,
+            { table, column, key },
+          );
+        }
+        tally.nulTextValues[column] = (tally.nulTextValues[column] ?? 0) + count;
       }
       for (const [column, stats] of Object.entries(summary.columnStats)) {
         const total = tally.columnStats[column];

@@ -92,6 +92,13 @@ export interface SyncTableOptions {
    */
   readonly invalidDates?: "null" | "fail";
   /**
+   * U+0000 (NUL) in text values, which neither PostgreSQL nor Redshift text accepts:
+   * `"fail"` (default) stops the extraction before anything is committed, naming the
+   * column and the row key; `"strip"` removes it; `"replace"` writes U+FFFD for it.
+   * Changed values are counted per column in the run report (`extract.nulTextValues`).
+   */
+  readonly nulInText?: "fail" | "strip" | "replace";
+  /**
    * A run holds the table's lease (`_state/<schema.table>/lease.json`) from before
    * planning to the end; a lease not renewed for this long is taken over by the next
    * run. Default 15 minutes.

@@ -74,6 +74,15 @@ describe("pipeline files", () => {
     expect(problem.message).toMatch(/merge.*append.*replace/);
   });
 
+  it("takes nul_in_text per table and refuses a policy it does not know", () => {
+    const good = parsePipelineFile("tables:\n  - table: shop.notes\n    nul_in_text: replace\n", "p.yml", {});
+    expect(good._unsafeUnwrap().content.tables[0]).toMatchObject({ nul_in_text: "replace" });
+    const bad = parsePipelineFile("tables:\n  - table: shop.notes\n    nul_in_text: keep\n", "p.yml", {});
+    const problem = bad._unsafeUnwrapErr();
+    expect(problem.message).toContain("tables.0.nul_in_text");
+    expect(problem.message).toMatch(/fail.*strip.*replace/);
+  });
+
   it("refuses an unknown key and suggests the near one", () => {
     const text = "tables:\n  - table: shop.orders\n    write_mod: append\n";
     const problem = parsePipelineFile(text, "p.yml", {})._unsafeUnwrapErr();

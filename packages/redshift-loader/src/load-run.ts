@@ -5,6 +5,7 @@ import type { Logger, ObjectStore, RunManifest, WriteMode } from "@sluice/core";
 import { isSluiceError, sluiceError } from "@sluice/core";
 import type { FaultHook } from "@sluice/core/internal";
 import type pg from "pg";
+import { copyErrorLocation } from "./copy-error-row.js";
 import { type CreateTableOptions, renderCreateTableFromDefinitions } from "./create-table-sql.js";
 import { emptyRunFileKey } from "./load-ledger.js";
 import { checkMergedRows } from "./merged-rows-check.js";
@@ -420,7 +421,13 @@ async function copyPartsIntoStaging(
         );
       } catch (thrown) {
         if (isSluiceError(thrown)) throw thrown;
-        throw warehouseError(thrown, "load", fileContext);
+        const location = await copyErrorLocation(
+          thrown,
+          () => reader(path, input.manifest.columns),
+          columnNames,
+          input.manifest.primaryKey,
+        );
+        throw warehouseError(thrown, "load", `${fileContext}${location}`);
       }
       if (copied !== file.rows) {
         throw sluiceError(

@@ -12,6 +12,7 @@ export function fenceWithLease(watermarks: WatermarkStore, lease: RunLease): Wat
     ...watermarks,
     recordExtract: (...args) => lease.renew().andThen(() => watermarks.recordExtract(...args)),
     recordLoad: (...args) => lease.renew().andThen(() => watermarks.recordLoad(...args)),
+    rewindExtract: (...args) => lease.renew().andThen(() => watermarks.rewindExtract(...args)),
     set: (...args) => lease.renew().andThen(() => watermarks.set(...args)),
     reset: (...args) => lease.renew().andThen(() => watermarks.reset(...args)),
     setCount: (...args) => lease.renew().andThen(() => watermarks.setCount(...args)),

@@ -12,6 +12,7 @@ import { compareAndSetText } from "./compare-and-set.js";
 import {
   currentWatermarkVersion,
   type ExtractCommit,
+  type ExtractState,
   historyLimit,
   type LoadCommit,
   type ReconcileState,
@@ -72,6 +73,18 @@ export interface WatermarkStore {
   setCount(
     ref: TableRef,
     change: { stage: "extract" | "load"; mode: "absolute" | "additive"; count: number },
+  ): ResultAsync<WatermarkDocument, SluiceError>;
+  /**
+   * Puts the extraction state back to `extract`, the state run `runId` started from
+   * (its run manifest recorded it), when that run and every later one are withdrawn
+   * (`sluice runs drop`). Load state stays. Recorded as an operator `set` in
+   * `lastOverride` (with the position it replaced) and in history, naming `runId`.
+   */
+  rewindExtract(
+    ref: TableRef,
+    expectedRevision: number | null,
+    extract: ExtractState | null,
+    runId: string,
   ): ResultAsync<WatermarkDocument, SluiceError>;
   /** Every table's document, sorted by table name. */
   list(): ResultAsync<readonly WatermarkDocument[], SluiceError>;
@@ -271,6 +284,17 @@ export function createWatermarkStore(
             position: current?.extract?.position ?? null,
             rows: added,
           },
+        });
+      }),
+
+    rewindExtract: (ref, expectedRevision, extract, runId) =>
+      write(ref, expectedRevision, false, (current, at) => {
+        const position = extract?.position ?? null;
+        return ok({
+          extract,
+          load: current?.load ?? null,
+          lastOverride: { at, event: "set", position, previousPosition: current?.extract?.position ?? null },
+          entry: { at, event: "set", runId, position, rows: 0 },
         });
       }),
 

@@ -282,6 +282,53 @@ describe.each(backends)("watermark store on $name", ({ open }) => {
     expect((await watermarks.reset(ref, { expectedRevision: 2 }))._unsafeUnwrapErr().kind).toBe("conflict");
   });
 
+  it("rewinds extraction to the state a withdrawn run started from, keeping load state", async () => {
+    const ref = { schema: "shop", table: "rewound" };
+    const first = (
+      await watermarks.recordExtract(ref, null, extractAt("2024-05-01 00:00:01", "1", 3, "r1"), "r1", 3)
+    )._unsafeUnwrap();
+    const loaded = (
+      await watermarks.recordLoad(ref, first.revision, {
+        lastRunId: "r1",
+        rowsTotal: 3,
+        loadedAt: "2024-05-01T12:00:00.000Z",
+      })
+    )._unsafeUnwrap();
+    const second = (
+      await watermarks.recordExtract(
+        ref,
+        loaded.revision,
+        extractAt("2024-05-02 00:00:00", "7", 5, "r2"),
+        "r2",
+        2,
+      )
+    )._unsafeUnwrap();
+    // Planned from an older revision: refused, nothing written.
+    expect(
+      (await watermarks.rewindExtract(ref, first.revision, first.extract, "r2"))._unsafeUnwrapErr().kind,
+    ).toBe("conflict");
+    const rewound = (
+      await watermarks.rewindExtract(ref, second.revision, first.extract, "r2")
+    )._unsafeUnwrap();
+    expect(rewound.extract).toEqual(first.extract);
+    expect(rewound.load).toEqual(loaded.load);
+    expect(rewound.lastOverride).toMatchObject({
+      event: "set",
+      position: first.extract?.position,
+      previousPosition: second.extract?.position,
+    });
+    expect(rewound.history.at(-1)).toMatchObject({
+      event: "set",
+      runId: "r2",
+      position: first.extract?.position,
+    });
+    expect((await watermarks.read(ref))._unsafeUnwrap()).toEqual(rewound);
+    // Back to no extraction at all (the first run withdrawn).
+    const empty = (await watermarks.rewindExtract(ref, rewound.revision, null, "r1"))._unsafeUnwrap();
+    expect(empty.extract).toBeNull();
+    expect(empty.load).toEqual(loaded.load);
+  });
+
   it("keeps only the last 50 history entries", async () => {
     const ref = { schema: "shop", table: "busy" };
     let revision: number | null = null;

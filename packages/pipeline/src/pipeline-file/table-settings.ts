@@ -98,6 +98,11 @@ export const tableSettings = {
     schema: choice(["null", "fail"]),
     help: "zero or impossible dates",
   },
+  nul_in_text: {
+    flag: "nul-in-text",
+    schema: choice(["fail", "strip", "replace"]),
+    help: "U+0000 (NUL) in text, which no warehouse takes: fail, strip or replace (U+FFFD)",
+  },
   target_schema: {
     flag: "target-schema",
     schema: text,
