@@ -4,6 +4,7 @@ import { configCommand } from "./config-command.js";
 import { withEnvFile } from "./env-file.js";
 import { reconcileCommand } from "./reconcile-command.js";
 import { s3cleanCommand } from "./s3clean-command.js";
+import { statusCommand } from "./status-command.js";
 import { syncCommand } from "./sync-command.js";
 import { watermarkCommand, watermarkCountCommand } from "./watermark-command.js";
 
@@ -34,6 +35,7 @@ export async function runCli(argv: readonly string[], processIo: CliIo): Promise
     reconcileCommand(io, setExitCode),
     configCommand(io, setExitCode),
     s3cleanCommand(io, setExitCode),
+    statusCommand(io, setExitCode),
   ]) {
     program.addCommand(quiet(command));
   }
