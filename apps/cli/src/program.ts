@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { configCommand } from "./config-command.js";
 import { withEnvFile } from "./env-file.js";
+import { infoCommand } from "./info-command.js";
 import { reconcileCommand } from "./reconcile-command.js";
 import { s3cleanCommand } from "./s3clean-command.js";
 import { statusCommand } from "./status-command.js";
@@ -36,6 +37,7 @@ export async function runCli(argv: readonly string[], processIo: CliIo): Promise
     configCommand(io, setExitCode),
     s3cleanCommand(io, setExitCode),
     statusCommand(io, setExitCode),
+    infoCommand(io, setExitCode),
   ]) {
     program.addCommand(quiet(command));
   }
