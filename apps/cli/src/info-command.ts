@@ -203,7 +203,8 @@ function infoText(document: {
   for (const check of document.checks) {
     const facts = [
       check.where,
-      check.serverVersion,
+      // PostgreSQL's version() runs on ("... on x86_64-pc-linux-gnu, compiled by ..."): its head says it.
+      check.serverVersion?.split(/ on |, /)[0] ?? null,
       check.latencyMs !== null ? `${check.latencyMs} ms` : null,
       check.timeZone !== null ? `time zone ${check.timeZone}` : null,
     ].filter((fact): fact is string => fact !== null && fact !== "");
