@@ -270,6 +270,19 @@ describe("sluice status (MariaDB -> S3 stand-in -> PostgreSQL, pipeline file)", 
     expect(plain.code).toBe(0);
     expect(JSON.parse(plain.stdout).stagedRuns[0].loaded).toBeNull();
 
+    // s3clean list -p: every table of the file, each against its own target (notes_copy for notes).
+    const usage = await run(["s3clean", "list", "-p", "shop", "--json"]);
+    expect(usage.code).toBe(0);
+    const byTable = new Map(
+      JSON.parse(usage.stdout).map((entry: { table: string; runs: { loaded: unknown }[] }) => [
+        entry.table,
+        entry.runs.map((each) => each.loaded !== null),
+      ]),
+    );
+    expect([...byTable.keys()].sort()).toEqual([...tables].sort());
+    expect(byTable.get(`${schema}.notes`)).toEqual([true]);
+    expect(byTable.get(`${schema}.items`)).toEqual([true, false]);
+
     // watermark list -p: only the pipeline's tables; a -t outside the file is refused with a hint.
     const listed = await run(["watermark", "list", "-p", "shop", "--json"]);
     expect(listed.code).toBe(0);
