@@ -149,6 +149,44 @@ describe("sluice info (MariaDB, S3 stand-in, PostgreSQL)", () => {
     expect(checkOf(info.stdout, "source").status).toBe("ok");
   }, 60_000);
 
+  it("checks the source's bastion (latency) and a Redshift target's IAM role; a wrong host key fails with its fix", async () => {
+    const services = inject("sluiceServices");
+    const keyPath = join(cwd, "id_ed25519");
+    await writeFile(keyPath, services.ssh.privateKey, { mode: 0o600 });
+    const bastion = {
+      SLUICE_SSH_BASTION: `ssh://${services.ssh.user}@${services.ssh.host}:${services.ssh.port}`,
+      SLUICE_SSH_KEY_PATH: keyPath,
+      SLUICE_SSH_HOST_KEY: services.ssh.hostKeyFingerprint,
+      INFO_TARGET: services.redshift.url,
+    };
+    const info = await run(["info", "-p", "shop", "--json"], bastion);
+    expect(info.stderr).toBe("");
+    expect(info.code).toBe(0);
+    expect((JSON.parse(info.stdout) as InfoJson).checks.map((check) => [check.name, check.status])).toEqual([
+      ["source tunnel", "ok"],
+      ["source", "ok"],
+      ["lake", "ok"],
+      ["target", "ok"],
+    ]);
+    expect(checkOf(info.stdout, "source tunnel").latencyMs).toBeGreaterThan(0);
+    expect(checkOf(info.stdout, "target").details.iamRole).toBe(true);
+
+    const noRole = services.redshift.url.replace(/[?&]iam_role=[^&]*/, "");
+    const withoutRole = await run(["info", "-p", "shop", "--json"], { ...bastion, INFO_TARGET: noRole });
+    expect(withoutRole.code).toBe(2);
+    expect(checkOf(withoutRole.stdout, "target").problems[0]?.fix).toContain("--iam-role");
+
+    const wrongPin = await run(["info", "-p", "shop", "--json"], {
+      ...bastion,
+      SLUICE_SSH_HOST_KEY: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    });
+    expect(wrongPin.code).not.toBe(0);
+    const tunnel = checkOf(wrongPin.stdout, "source tunnel");
+    expect(tunnel.status).toBe("fail");
+    expect(tunnel.problems[0]?.fix).toContain("--ssh-host-key");
+    expect(checkOf(wrongPin.stdout, "source").status).toBe("skipped");
+  });
+
   it("names missing grants: PROCESS (a warning), SELECT on a table, CREATE on the target schema", async () => {
     const services = inject("sluiceServices");
     const reader = `mysql://info_reader:reader-pw@${services.mysql.host}:${services.mysql.port}/${schema}`;
