@@ -97,8 +97,9 @@ async function runStatus(given: StatusFlags, self: Command, io: CliIo): Promise<
   }
   const pipeline = settled.value.pipeline;
   if (flags.json) {
+    // Error objects stay out (their causes are driver objects); `problems` says it, redacted.
     io.stdout(
-      `${JSON.stringify({ pipeline, checkedAt: new Date().toISOString(), tables: statuses }, null, 2)}\n`,
+      `${JSON.stringify({ pipeline, checkedAt: new Date().toISOString(), tables: statuses.map(({ error: _error, ...shown }) => shown) }, null, 2)}\n`,
     );
   } else {
     io.stdout(`${statusText(statuses, pipeline)}\n`);

@@ -270,6 +270,24 @@ describe("sluice status (MariaDB -> S3 stand-in -> PostgreSQL, pipeline file)", 
     expect(plain.code).toBe(0);
     expect(JSON.parse(plain.stdout).stagedRuns[0].loaded).toBeNull();
 
+    // validate-counts and reconcile -p -t: source, lake, target and notes_copy from the file.
+    const counts = await run([
+      "watermark-count",
+      "validate-counts",
+      "-p",
+      "shop",
+      "-t",
+      `${schema}.notes`,
+      "--json",
+    ]);
+    expect(counts.stderr).toBe("");
+    expect(counts.code).toBe(0);
+    expect(JSON.parse(counts.stdout).consistent).toBe(true);
+    const reconciled = await run(["reconcile", "-p", "shop", "-t", `${schema}.notes`, "--json"]);
+    expect(reconciled.stderr).toBe("");
+    expect(reconciled.code).toBe(0);
+    expect(JSON.parse(reconciled.stdout).reconcile.target).toContain("notes_copy");
+
     // s3clean list -p: every table of the file, each against its own target (notes_copy for notes).
     const usage = await run(["s3clean", "list", "-p", "shop", "--json"]);
     expect(usage.code).toBe(0);
