@@ -2,9 +2,11 @@ import { Command, CommanderError } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { configCommand } from "./config-command.js";
 import { withEnvFile } from "./env-file.js";
+import { infoCommand } from "./info-command.js";
 import { reconcileCommand } from "./reconcile-command.js";
 import { runsCommand } from "./runs-command.js";
 import { s3cleanCommand } from "./s3clean-command.js";
+import { statusCommand } from "./status-command.js";
 import { syncCommand } from "./sync-command.js";
 import { watermarkCommand, watermarkCountCommand } from "./watermark-command.js";
 
@@ -36,6 +38,8 @@ export async function runCli(argv: readonly string[], processIo: CliIo): Promise
     configCommand(io, setExitCode),
     s3cleanCommand(io, setExitCode),
     runsCommand(io, setExitCode),
+    statusCommand(io, setExitCode),
+    infoCommand(io, setExitCode),
   ]) {
     program.addCommand(quiet(command));
   }

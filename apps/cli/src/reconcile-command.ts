@@ -1,10 +1,11 @@
 import type { SluiceError } from "@sluice/core";
-import { createJsonLogger, isSluiceError, parseTableRef, silentLogger } from "@sluice/core";
+import { createJsonLogger, isSluiceError, silentLogger, type TableRef } from "@sluice/core";
 import type { ReconcileReport } from "@sluice/pipeline";
 import { reconcileTable } from "@sluice/pipeline";
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
+import { oneTable, settleTableCommand } from "./pipeline-table-flags.js";
 import {
   deleteModeOption,
   maxDeletesOption,
@@ -16,6 +17,7 @@ import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel
 
 interface ReconcileCommandFlags extends ReconcileFlags, TunnelFlags {
   table: string;
+  pipeline?: string;
   source?: string;
   lake?: string;
   target?: string;
@@ -33,6 +35,10 @@ export function reconcileCommand(io: CliIo, setExitCode: (code: number) => void)
         "find rows deleted in MySQL by primary-key reconciliation and delete (or flag) them in the warehouse",
       )
       .requiredOption("-t, --table <schema.table>", "source table, schema-qualified")
+      .option(
+        "-p, --pipeline <name-or-path>",
+        "pipeline file whose settings (connections, target_name, delete mode, ...) the table takes",
+      )
       .option("--source <url>", "MySQL URL (default: $SLUICE_SOURCE_URL)"),
   )
     .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
@@ -43,15 +49,21 @@ export function reconcileCommand(io: CliIo, setExitCode: (code: number) => void)
     .addOption(maxDeletesOption())
     .option("--json", "print the reconciliation report as JSON on stdout")
     .option("-v, --verbose", "log progress as JSON lines on stderr")
-    .action(async (flags: ReconcileCommandFlags) => {
-      const outcome = await runReconcile(flags, io);
+    .action(async (given: ReconcileCommandFlags, self: Command) => {
+      const settled = await settleTableCommand(given, self, io);
+      if (settled.isErr()) return failWith(io, setExitCode)(settled.error);
+      const table = oneTable(settled.value);
+      if (table.isErr()) return failWith(io, setExitCode)(table.error);
+      const outcome = await runReconcile(settled.value.flags, table.value, { ...io, env: settled.value.env });
       if (outcome) failWith(io, setExitCode)(outcome);
     });
 }
 
-async function runReconcile(flags: ReconcileCommandFlags, io: CliIo): Promise<SluiceError | null> {
-  const table = parseTableRef(flags.table);
-  if (table.isErr()) return table.error;
+async function runReconcile(
+  flags: ReconcileCommandFlags,
+  table: TableRef,
+  io: CliIo,
+): Promise<SluiceError | null> {
   const settings = reconcileSettings(flags);
   if (isSluiceError(settings)) return settings;
   const connections = resolveConnections(flags, io.env, { source: true, target: true });
@@ -65,7 +77,7 @@ async function runReconcile(flags: ReconcileCommandFlags, io: CliIo): Promise<Sl
   if (opened.isErr()) return opened.error;
   const reached = opened.value;
   const outcome = await reconcileTable({
-    table: table.value,
+    table,
     mode: "sync",
     lake: connections.value.lake,
     logger,

@@ -11,6 +11,7 @@ import {
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
+import { type SettledTableCommand, settleTableCommand } from "./pipeline-table-flags.js";
 import { failWith } from "./report-failure.js";
 
 interface CleanFlags {
@@ -56,8 +57,8 @@ function addCommonOptions(command: Command): Command {
   return command
     .option("-t, --table <schema.table>", "table to work on (repeatable)", collect, [])
     .option(
-      "-p, --pipeline <name>",
-      "the tables of a pipeline file (needs pipeline files; use -t until then)",
+      "-p, --pipeline <name-or-path>",
+      "the tables of a pipeline file (or the -t ones among them), with its lake and target",
     )
     .option("--lake <url>", "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)")
     .option(
@@ -79,9 +80,9 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
   );
   const fail = failWith(io, setExitCode);
 
-  const open = (flags: CleanFlags) => {
-    const withTarget = Boolean(flags.target ?? io.env.SLUICE_TARGET_URL);
-    return resolveConnections(flags, io.env, { source: false, target: withTarget }).map((resolved) => ({
+  const open = (flags: CleanFlags, env: CliIo["env"]) => {
+    const withTarget = Boolean(flags.target ?? env.SLUICE_TARGET_URL);
+    return resolveConnections(flags, env, { source: false, target: withTarget }).map((resolved) => ({
       lake: resolved.lake,
       warehouse: resolved.warehouse
         ? { ...resolved.warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) }
@@ -89,26 +90,39 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
     }));
   };
 
+  /**
+   * The tables to work on, each with its warehouse settings: with `-p`, the pipeline's
+   * tables (or the `-t` ones among them), each with its own target schema and name.
+   */
   const tablesOf = async (
     flags: CleanFlags,
+    settled: SettledTableCommand<CleanFlags>,
     lake: ObjectStore,
+    warehouse: WarehouseTarget | undefined,
     everyTableWhenNone: boolean,
-  ): Promise<TableRef[] | SluiceError> => {
-    if (flags.pipeline && flags.table.length === 0) {
-      return configError(
-        `-p ${flags.pipeline}: pipeline files are not read by s3clean yet; name the tables with -t schema.table`,
-      );
+  ): Promise<{ table: TableRef; warehouse: WarehouseTarget | undefined }[] | SluiceError> => {
+    if (settled.pipeline) {
+      return settled.tables.map((planned) => ({
+        table: planned.table,
+        warehouse: warehouse
+          ? {
+              ...warehouse,
+              ...(planned.flags.targetSchema ? { targetSchema: planned.flags.targetSchema } : {}),
+              ...(planned.flags.targetName ? { targetName: planned.flags.targetName } : {}),
+            }
+          : undefined,
+      }));
     }
     if (flags.table.length === 0) {
       if (!everyTableWhenNone) return configError("name the table(s) to clean with -t schema.table");
       const found = await lakeTables(lake);
-      return found.isErr() ? found.error : found.value;
+      return found.isErr() ? found.error : found.value.map((table) => ({ table, warehouse }));
     }
-    const tables: TableRef[] = [];
+    const tables: { table: TableRef; warehouse: WarehouseTarget | undefined }[] = [];
     for (const text of flags.table) {
       const parsed = parseTableRef(text);
       if (parsed.isErr()) return parsed.error;
-      tables.push(parsed.value);
+      tables.push({ table: parsed.value, warehouse });
     }
     return tables;
   };
@@ -119,14 +133,17 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
       .description("objects, size and runs per table (every table in the lake without -t)"),
   )
     .option("--show-timestamps", "list each run with its start time, size and load state")
-    .action(async (flags: CleanFlags) => {
-      const connections = open(flags);
+    .action(async (given: CleanFlags, self: Command) => {
+      const settled = await settleTableCommand(given, self, io);
+      if (settled.isErr()) return fail(settled.error);
+      const flags = settled.value.flags;
+      const connections = open(flags, settled.value.env);
       if (connections.isErr()) return fail(connections.error);
-      const { lake, warehouse } = connections.value;
-      const tables = await tablesOf(flags, lake, true);
+      const { lake } = connections.value;
+      const tables = await tablesOf(flags, settled.value, lake, connections.value.warehouse, true);
       if ("kind" in tables) return fail(tables);
       const usages: TableUsage[] = [];
-      for (const table of tables) {
+      for (const { table, warehouse } of tables) {
         const usage = await surveyLakeTable({ lake, table, ...(warehouse ? { warehouse } : {}) });
         if (usage.isErr()) return fail(usage.error);
         usages.push(usage.value);
@@ -154,25 +171,28 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
       )
       .option("--dry-run", "list exactly what would be deleted; delete nothing")
       .option("--force", "also delete runs the warehouse has not loaded (their rows are lost to it)")
-      .action(async (flags: CleanFlags) => {
+      .action(async (given: CleanFlags, self: Command) => {
+        const settled = await settleTableCommand(given, self, io);
+        if (settled.isErr()) return fail(settled.error);
+        const flags = settled.value.flags;
         const olderThanMs = parseAge(flags.olderThan);
         if (typeof olderThanMs === "object") return fail(olderThanMs);
         if (all && olderThanMs === undefined) {
           return fail(configError("clean-all needs --older-than (e.g. --older-than 30d)"));
         }
-        const connections = open(flags);
+        const connections = open(flags, settled.value.env);
         if (connections.isErr()) return fail(connections.error);
-        const { lake, warehouse } = connections.value;
-        const tables = await tablesOf(flags, lake, all);
+        const { lake } = connections.value;
+        const tables = await tablesOf(flags, settled.value, lake, connections.value.warehouse, all);
         if ("kind" in tables) return fail(tables);
         const outcomes: CleanupOutcome[] = [];
         let firstError: SluiceError | null = null;
         const now = new Date();
-        for (const table of tables) {
+        for (const { table, warehouse } of tables) {
           const outcome = await cleanLakeTable({
             lake,
             table,
-            ...(warehouse ? { warehouse: warehouse as WarehouseTarget } : {}),
+            ...(warehouse ? { warehouse } : {}),
             filter: {
               now,
               ...(olderThanMs !== undefined ? { olderThanMs } : {}),

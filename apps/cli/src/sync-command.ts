@@ -8,6 +8,7 @@ import { failWith } from "./report-failure.js";
 import { renderRunReport } from "./report-text.js";
 import { addRetryOptions } from "./retry-options.js";
 import { addTunnelOptions } from "./source-tunnel.js";
+import { withEstimates } from "./sync-estimate.js";
 import type { SyncFlags } from "./sync-flags.js";
 import { runPlannedSync } from "./sync-run.js";
 import { addTargetTunnelOptions } from "./target-tunnel.js";
@@ -73,6 +74,7 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     )
     .option("--limit <rows>", "extract at most this many rows this run")
     .option("--dry-run", "plan and print what would move; change nothing")
+    .option("--estimate", "with --dry-run: rows, bytes, files and time, from the table's previous runs")
     .option(
       "--strategy <name>",
       "CDC strategy: hybrid (default), timestamp, id, full, or one loaded with --strategy-module",
@@ -188,13 +190,14 @@ async function runSyncCommand(
     return exitCode;
   }
   const logger = loggerFor(flags, io);
-  const result = await runPlannedSync(plan.value, io, {
+  const ran = await runPlannedSync(plan.value, io, {
     loggerFor: (table) => withTable(logger, table),
   });
-  if ("kind" in result) {
-    fail(result as SluiceError);
+  if ("kind" in ran) {
+    fail(ran as SluiceError);
     return exitCode;
   }
+  const result = flags.estimate && flags.dryRun ? await withEstimates(plan.value, ran) : ran;
   const single = plan.value.pipeline === null && plan.value.tables.length === 1;
   if (single) {
     const outcome = result.outcomes[0];

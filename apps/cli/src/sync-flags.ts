@@ -28,6 +28,8 @@ export interface SyncFlags extends ReconcileFlags, TunnelFlags, TargetTunnelFlag
   redshiftOnly?: boolean;
   limit?: string;
   dryRun?: boolean;
+  /** With --dry-run: rows, bytes, files and time the run would take (sync-estimate.ts). */
+  estimate?: boolean;
   strategy?: string;
   strategyModule?: string[];
   strategyOption?: string[];

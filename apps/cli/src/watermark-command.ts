@@ -1,4 +1,4 @@
-import { parseTableRef } from "@sluice/core";
+import { formatTableRef } from "@sluice/core";
 import {
   importSeedWatermark,
   listStagedRuns,
@@ -13,6 +13,7 @@ import { createWatermarkStore } from "@sluice/watermark-store";
 import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
+import { oneTable, settleTableCommand } from "./pipeline-table-flags.js";
 import { failWith } from "./report-failure.js";
 import { readSeedDocument } from "./seed-document.js";
 import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel.js";
@@ -26,6 +27,7 @@ import {
 
 interface TableFlags extends TunnelFlags {
   table: string;
+  pipeline?: string;
   lake?: string;
   source?: string;
   target?: string;
@@ -36,6 +38,19 @@ interface TableFlags extends TunnelFlags {
 }
 
 const lakeHelp = "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)";
+const pipelineHelp = "pipeline file whose settings (lake, target, target_name, ...) the table takes";
+
+/**
+ * The command's flags with the pipeline file's settings laid under them (`-p`), and
+ * the one table it is about; the error when either cannot be settled.
+ */
+async function settleOne<F extends TableFlags>(flags: F, command: Command, io: CliIo) {
+  const settled = await settleTableCommand(flags, command, io);
+  if (settled.isErr()) return settled.error;
+  const table = oneTable(settled.value);
+  if (table.isErr()) return table.error;
+  return { flags: settled.value.flags, env: settled.value.env, table: table.value };
+}
 
 /** `sluice watermark get|set|reset|force-reset|list`. */
 export function watermarkCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -47,17 +62,20 @@ export function watermarkCommand(io: CliIo, setExitCode: (code: number) => void)
     .command("get")
     .description("show one table's watermark (session and cumulative counts apart)")
     .requiredOption("-t, --table <schema.table>", "source table")
+    .option("-p, --pipeline <name-or-path>", pipelineHelp)
     .option("--lake <url>", lakeHelp)
     .option("--show-files", "list the staged runs and their files (and, with a target, which are loaded)")
     .option("--target <url>", "warehouse to ask which runs are loaded (default: $SLUICE_TARGET_URL, if set)")
     .option("--target-schema <name>", "warehouse schema (default: the source schema name)")
     .option("--target-name <name>", "warehouse table name (default: the source table name)")
     .option("--json", "print JSON")
-    .action(async (flags: TableFlags & { showFiles?: boolean }) => {
-      const table = parseTableRef(flags.table);
-      if (table.isErr()) return fail(table.error);
-      const withTarget = Boolean(flags.showFiles && (flags.target ?? io.env.SLUICE_TARGET_URL));
-      const connections = resolveConnections(flags, io.env, { source: false, target: withTarget });
+    .action(async (given: TableFlags & { showFiles?: boolean }, self: Command) => {
+      const settled = await settleOne(given, self, io);
+      if ("kind" in settled) return fail(settled);
+      const { flags, env } = settled;
+      const table = { value: settled.table };
+      const withTarget = Boolean(flags.showFiles && (flags.target ?? env.SLUICE_TARGET_URL));
+      const connections = resolveConnections(flags, env, { source: false, target: withTarget });
       if (connections.isErr()) return fail(connections.error);
       const { lake, warehouse } = connections.value;
       const doc = await createWatermarkStore(lake).read(table.value);
@@ -98,6 +116,7 @@ export function watermarkCommand(io: CliIo, setExitCode: (code: number) => void)
     .command("set")
     .description("move the extraction cursor by hand (refused while a run holds the table)")
     .requiredOption("-t, --table <schema.table>", "source table")
+    .option("-p, --pipeline <name-or-path>", pipelineHelp)
     .option(
       "--timestamp <value>",
       "cursor value, e.g. '2024-05-01 12:00:00'; the next run reads rows after it",
@@ -106,25 +125,31 @@ export function watermarkCommand(io: CliIo, setExitCode: (code: number) => void)
     .option("--strategy <name>", "CDC strategy, only for a table never extracted (default hybrid)")
     .option("--lake <url>", lakeHelp)
     .option("--json", "print the new document as JSON")
-    .action(async (flags: TableFlags & { timestamp?: string; id?: string; strategy?: string }) => {
-      const table = parseTableRef(flags.table);
-      if (table.isErr()) return fail(table.error);
-      const connections = resolveConnections(flags, io.env, { source: false, target: false });
-      if (connections.isErr()) return fail(connections.error);
-      const doc = await setWatermark(
-        { table: table.value, lake: connections.value.lake },
-        {
-          ...(flags.timestamp !== undefined ? { timestamp: flags.timestamp } : {}),
-          ...(flags.id !== undefined ? { keyValues: flags.id.split(",").map((value) => value.trim()) } : {}),
-          ...(flags.strategy ? { strategy: flags.strategy } : {}),
-        },
-      );
-      if (doc.isErr()) return fail(doc.error);
-      if (flags.json) return void io.stdout(`${JSON.stringify(doc.value, null, 2)}\n`);
-      io.stdout(
-        `${flags.table}: watermark set to ${positionText(doc.value.extract?.position)} (was ${positionText(doc.value.lastOverride?.previousPosition)}); the next sync reads the rows after it\n`,
-      );
-    });
+    .action(
+      async (given: TableFlags & { timestamp?: string; id?: string; strategy?: string }, self: Command) => {
+        const settled = await settleOne(given, self, io);
+        if ("kind" in settled) return fail(settled);
+        const { flags, env } = settled;
+        const table = { value: settled.table };
+        const connections = resolveConnections(flags, env, { source: false, target: false });
+        if (connections.isErr()) return fail(connections.error);
+        const doc = await setWatermark(
+          { table: table.value, lake: connections.value.lake },
+          {
+            ...(flags.timestamp !== undefined ? { timestamp: flags.timestamp } : {}),
+            ...(flags.id !== undefined
+              ? { keyValues: flags.id.split(",").map((value) => value.trim()) }
+              : {}),
+            ...(flags.strategy ? { strategy: flags.strategy } : {}),
+          },
+        );
+        if (doc.isErr()) return fail(doc.error);
+        if (flags.json) return void io.stdout(`${JSON.stringify(doc.value, null, 2)}\n`);
+        io.stdout(
+          `${flags.table}: watermark set to ${positionText(doc.value.extract?.position)} (was ${positionText(doc.value.lastOverride?.previousPosition)}); the next sync reads the rows after it\n`,
+        );
+      },
+    );
   for (const force of [false, true]) {
     command
       .command(force ? "force-reset" : "reset")
@@ -134,12 +159,15 @@ export function watermarkCommand(io: CliIo, setExitCode: (code: number) => void)
           : "forget the table's state so the next sync starts from the beginning; keeps a backup copy",
       )
       .requiredOption("-t, --table <schema.table>", "source table")
+      .option("-p, --pipeline <name-or-path>", pipelineHelp)
       .option("--lake <url>", lakeHelp)
       .option("--json", "print the outcome as JSON")
-      .action(async (flags: TableFlags) => {
-        const table = parseTableRef(flags.table);
-        if (table.isErr()) return fail(table.error);
-        const connections = resolveConnections(flags, io.env, { source: false, target: false });
+      .action(async (given: TableFlags, self: Command) => {
+        const settled = await settleOne(given, self, io);
+        if ("kind" in settled) return fail(settled);
+        const { flags, env } = settled;
+        const table = { value: settled.table };
+        const connections = resolveConnections(flags, env, { source: false, target: false });
         if (connections.isErr()) return fail(connections.error);
         const outcome = await resetWatermark({ table: table.value, lake: connections.value.lake }, { force });
         if (outcome.isErr()) return fail(outcome.error);
@@ -162,6 +190,7 @@ export function watermarkCommand(io: CliIo, setExitCode: (code: number) => void)
       "take over the position and counts of an S3 to Redshift Backup System watermark (legacy or v2.0 JSON)",
     )
     .requiredOption("-t, --table <schema.table>", "source table")
+    .option("-p, --pipeline <name-or-path>", pipelineHelp)
     .requiredOption("--from <path|s3://bucket/key>", "the seed's watermark JSON for this table")
     .option(
       "--strategy <name>",
@@ -170,45 +199,65 @@ export function watermarkCommand(io: CliIo, setExitCode: (code: number) => void)
     .option("--force", "replace an existing sluice watermark (its position stays in the history)")
     .option("--lake <url>", lakeHelp)
     .option("--json", "print the new document as JSON")
-    .action(async (flags: TableFlags & { from: string; strategy?: string; force?: boolean }) => {
-      const table = parseTableRef(flags.table);
-      if (table.isErr()) return fail(table.error);
-      const connections = resolveConnections(flags, io.env, { source: false, target: false });
-      if (connections.isErr()) return fail(connections.error);
-      const text = await readSeedDocument(flags.from, io.env);
-      if (text.isErr()) return fail(text.error);
-      const seed = parseSeedWatermark(text.value, flags.from);
-      if (seed.isErr()) return fail(seed.error);
-      const outcome = await importSeedWatermark(
-        { table: table.value, lake: connections.value.lake },
-        seed.value,
-        {
-          force: flags.force ?? false,
-          ...(flags.strategy ? { strategy: flags.strategy } : {}),
-        },
-      );
-      if (outcome.isErr()) return fail(outcome.error);
-      if (flags.json) return void io.stdout(`${JSON.stringify(outcome.value.document, null, 2)}\n`);
-      for (const note of outcome.value.notes) io.stdout(`${flags.table}: ${note}\n`);
-      io.stdout(`${watermarkText(outcome.value.document)}\n`);
-    });
+    .action(
+      async (given: TableFlags & { from: string; strategy?: string; force?: boolean }, self: Command) => {
+        const settled = await settleOne(given, self, io);
+        if ("kind" in settled) return fail(settled);
+        const { flags, env } = settled;
+        const table = { value: settled.table };
+        const connections = resolveConnections(flags, env, { source: false, target: false });
+        if (connections.isErr()) return fail(connections.error);
+        const text = await readSeedDocument(flags.from, env);
+        if (text.isErr()) return fail(text.error);
+        const seed = parseSeedWatermark(text.value, flags.from);
+        if (seed.isErr()) return fail(seed.error);
+        const outcome = await importSeedWatermark(
+          { table: table.value, lake: connections.value.lake },
+          seed.value,
+          {
+            force: flags.force ?? false,
+            ...(flags.strategy ? { strategy: flags.strategy } : {}),
+          },
+        );
+        if (outcome.isErr()) return fail(outcome.error);
+        if (flags.json) return void io.stdout(`${JSON.stringify(outcome.value.document, null, 2)}\n`);
+        for (const note of outcome.value.notes) io.stdout(`${flags.table}: ${note}\n`);
+        io.stdout(`${watermarkText(outcome.value.document)}\n`);
+      },
+    );
   command
     .command("list")
     .description("list every table with a watermark")
+    .option("-p, --pipeline <name-or-path>", "only the tables of this pipeline file (and its lake)")
+    .option("-t, --table <name-or-glob>", "with -p: only these tables of the file (repeatable)", collect, [])
     .option("--lake <url>", lakeHelp)
     .option("--json", "print JSON")
-    .action(async (flags: { lake?: string; json?: boolean }) => {
-      const connections = resolveConnections(flags, io.env, { source: false, target: false });
-      if (connections.isErr()) return fail(connections.error);
-      const docs = await createWatermarkStore(connections.value.lake).list();
-      if (docs.isErr()) return fail(docs.error);
-      if (flags.json) return void io.stdout(`${JSON.stringify(docs.value, null, 2)}\n`);
-      for (const doc of docs.value) {
-        io.stdout(
-          `${doc.table}\textracted up to ${extractPositionText(doc.extract)}\tlast run ${doc.extract?.lastRunId || "-"} (${doc.extract?.rowsLastRun ?? 0} rows; cumulative ${doc.extract?.rowsTotal ?? 0})\tloaded ${doc.load?.lastRunId ?? "-"} (${doc.load?.rowsLastRun ?? 0} rows; cumulative ${doc.load?.rowsTotal ?? 0})\n`,
+    .action(
+      async (
+        given: { lake?: string; json?: boolean; pipeline?: string; table?: string[] },
+        self: Command,
+      ) => {
+        const settled = await settleTableCommand(given.pipeline ? given : { ...given, table: [] }, self, io);
+        if (settled.isErr()) return fail(settled.error);
+        const { flags, env } = settled.value;
+        const connections = resolveConnections(flags, env, { source: false, target: false });
+        if (connections.isErr()) return fail(connections.error);
+        const all = await createWatermarkStore(connections.value.lake).list();
+        if (all.isErr()) return fail(all.error);
+        const wanted = new Set(
+          settled.value.tables.map((planned) => formatTableRef(planned.table).toLowerCase()),
         );
-      }
-    });
+        const docs = flags.pipeline
+          ? all.value.filter((doc) => wanted.has(doc.table.toLowerCase()))
+          : all.value;
+        if (flags.json) return void io.stdout(`${JSON.stringify(docs, null, 2)}\n`);
+        for (const doc of docs) {
+          io.stdout(
+            `${doc.table}\textracted up to ${extractPositionText(doc.extract)}\tlast run ${doc.extract?.lastRunId || "-"} (${doc.extract?.rowsLastRun ?? 0} rows; cumulative ${doc.extract?.rowsTotal ?? 0})\tloaded ${doc.load?.lastRunId ?? "-"} (${doc.load?.rowsLastRun ?? 0} rows; cumulative ${doc.load?.rowsTotal ?? 0})\n`,
+          );
+        }
+      },
+    );
   return command;
 }
 
@@ -222,6 +271,7 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
     .command("set-count")
     .description("correct a cumulative count by hand (the session count of the last run is left alone)")
     .requiredOption("-t, --table <schema.table>", "source table")
+    .option("-p, --pipeline <name-or-path>", pipelineHelp)
     .requiredOption(
       "--count <rows>",
       "the new total (absolute) or what to add (additive; negative subtracts)",
@@ -238,10 +288,13 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
     .option("--json", "print the new document as JSON")
     .action(
       async (
-        flags: TableFlags & { count: string; mode: "absolute" | "additive"; stage: "extract" | "load" },
+        given: TableFlags & { count: string; mode: "absolute" | "additive"; stage: "extract" | "load" },
+        self: Command,
       ) => {
-        const table = parseTableRef(flags.table);
-        if (table.isErr()) return fail(table.error);
+        const settled = await settleOne(given, self, io);
+        if ("kind" in settled) return fail(settled);
+        const { flags, env } = settled;
+        const table = { value: settled.table };
         if (!/^-?[0-9]+$/.test(flags.count.trim())) {
           return fail({
             kind: "config",
@@ -249,7 +302,7 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
             message: `--count must be a whole number, got "${flags.count}"`,
           });
         }
-        const connections = resolveConnections(flags, io.env, { source: false, target: false });
+        const connections = resolveConnections(flags, env, { source: false, target: false });
         if (connections.isErr()) return fail(connections.error);
         const doc = await setCumulativeCount(
           { table: table.value, lake: connections.value.lake },
@@ -270,6 +323,7 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
         "compare the watermark's counts with the target's and the source's, and explain the difference",
       )
       .requiredOption("-t, --table <schema.table>", "source table")
+      .option("-p, --pipeline <name-or-path>", pipelineHelp)
       .option("--source <url>", "MySQL URL (default: $SLUICE_SOURCE_URL)"),
   )
     .option("--lake <url>", lakeHelp)
@@ -277,14 +331,16 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
     .option("--target-schema <name>", "warehouse schema (default: the source schema name)")
     .option("--target-name <name>", "warehouse table name (default: the source table name)")
     .option("--json", "print JSON")
-    .action(async (flags: TableFlags) => {
-      const table = parseTableRef(flags.table);
-      if (table.isErr()) return fail(table.error);
-      const connections = resolveConnections(flags, io.env, { source: true, target: true });
+    .action(async (given: TableFlags, self: Command) => {
+      const settled = await settleOne(given, self, io);
+      if ("kind" in settled) return fail(settled);
+      const { flags, env } = settled;
+      const table = { value: settled.table };
+      const connections = resolveConnections(flags, env, { source: true, target: true });
       if (connections.isErr()) return fail(connections.error);
       const { lake, warehouse } = connections.value;
       // Opens the bastion tunnel when one is configured; closed whatever the outcome.
-      const opened = await reachSource(flags, io.env, connections.value.source);
+      const opened = await reachSource(flags, env, connections.value.source);
       if (opened.isErr()) return fail(opened.error);
       const reached = opened.value;
       const validation = await validateCounts({
@@ -308,4 +364,8 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
       if (!validation.value.consistent) setExitCode(1);
     });
   return command;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

@@ -184,9 +184,10 @@ describe("sluice s3clean (MariaDB -> S3 stand-in -> PostgreSQL)", () => {
     expect(needsAge.stderr).toContain("--older-than");
     const badAge = await sluice(["s3clean", "clean", "-t", table, "--older-than", "7 weeks"], env);
     expect(badAge.code).toBe(2);
+    // -p reads the pipeline file's tables: a missing file is named, with the two ways to give one.
     const pipeline = await sluice(["s3clean", "clean", "-p", "nightly"], env);
     expect(pipeline.code).toBe(2);
-    expect(pipeline.stderr).toContain("-t schema.table");
+    expect(pipeline.stderr).toContain("pipelines/nightly.yml does not exist");
     const badSince = await sluice(["sync", "-t", table, "--redshift-only", "--since", "yesterday"], env);
     expect(badSince.code).toBe(2);
     expect(badSince.stderr).toContain("--since");

@@ -8,16 +8,21 @@ export type {
   MysqlConnectionOptions,
   MysqlExtractOptions,
   MysqlKeyDigestSql,
+  MysqlProbe,
+  MysqlServerFacts,
   MysqlSource,
   OpenTransaction,
   SourceKeyDigests,
   SqlStatement,
+  WaitingRows,
+  WaitingRowsBound,
 } from "./mysql/index.js";
 export {
   checkReconcilableKey,
   mysqlKeyDigestSql,
   mysqlKeyText,
   mysqlLogicalType,
+  openMysqlProbe,
   openMysqlSource,
   parseMysqlUrl,
 } from "./mysql/index.js";

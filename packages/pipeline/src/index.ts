@@ -56,6 +56,7 @@ export type {
   ExtractReport,
   LoadSummary,
   RangeMismatch,
+  RunEstimate,
   RunReport,
   StageCounts,
 } from "./run-report.js";

@@ -130,4 +130,25 @@ export interface RunReport {
   readonly reconcile?: ReconcileReport;
   /** Transient faults retried inside this run, by stage (docs/retries.md). */
   readonly retries?: RetryCounts;
+  /** `sync --dry-run --estimate`: what the run would move and how long it would take. */
+  readonly estimate?: RunEstimate;
+}
+
+/**
+ * A dry run's forecast: rows from the source's cheap count or estimate, bytes and time
+ * extrapolated from the table's previous runs (their completion markers).
+ */
+export interface RunEstimate {
+  readonly rows: number;
+  /** How `rows` was counted (see `WaitingRows` in @sluice/connectors). */
+  readonly rowsMethod: "exact" | "index-estimate" | "table-estimate";
+  /** Null without a previous run to take bytes per row from. */
+  readonly bytes: number | null;
+  readonly files: number;
+  /** Null without a previous run with a measured extraction rate. */
+  readonly seconds: number | null;
+  readonly rowsPerSecond: number | null;
+  readonly bytesPerRow: number | null;
+  /** How many previous runs the rates come from. */
+  readonly basedOnRuns: number;
 }

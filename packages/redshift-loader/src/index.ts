@@ -40,6 +40,12 @@ export {
   targetIdentifier,
 } from "./target-names.js";
 export { resolveTargetTable } from "./target-table.js";
+export {
+  checkWarehouse,
+  type SchemaRights,
+  type TableRights,
+  type WarehouseFacts,
+} from "./warehouse-check.js";
 export { warehouseColumnType } from "./warehouse-column-type.js";
 export {
   type AppliedDeletes,

@@ -11,6 +11,8 @@ export type {
 export { checkReconcilableKey, mysqlKeyDigestSql, mysqlKeyText } from "./mysql-key-digests.js";
 export type { InformationSchemaColumn } from "./mysql-logical-type.js";
 export { mysqlLogicalType } from "./mysql-logical-type.js";
+export type { MysqlProbe, MysqlServerFacts, WaitingRows, WaitingRowsBound } from "./mysql-probe.js";
+export { openMysqlProbe } from "./mysql-probe.js";
 export type { MysqlExtractOptions, MysqlSource } from "./mysql-source.js";
 export { openMysqlSource } from "./mysql-source.js";
 export { parseMysqlUrl } from "./mysql-url.js";
