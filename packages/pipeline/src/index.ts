@@ -61,7 +61,7 @@ export type {
 } from "./run-report.js";
 export { parseSeedWatermark, type SeedWatermark } from "./seed-watermark.js";
 export { listStagedRuns, type StagedRun } from "./staged-runs.js";
-export type { SyncMode, SyncTableOptions, WarehouseTarget } from "./sync-options.js";
+export type { SyncMode, SyncProgress, SyncTableOptions, WarehouseTarget } from "./sync-options.js";
 export { defaultPageSize, defaultRowsPerFile, defaultUnindexedRowLimit } from "./sync-options.js";
 export { syncTable } from "./sync-table.js";
 export { defaultVerifyRowsPerRange, verifyTableData } from "./verify-data.js";
