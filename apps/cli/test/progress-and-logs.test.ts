@@ -147,8 +147,6 @@ describe("sluice sync: progress on stderr, logs, quiet", () => {
     expect(await targetCount(env, "alpha")).toBe(rowsPerTable);
     expect(await targetCount(env, "beta")).toBe(rowsPerTable);
     // While running: a live line with rows done of the estimated total, the rate and an ETA.
-    console.log(result.stderr.slice(-1500));
-    console.log(screen(result.stderr));
     const live = drawnPieces(result.stderr);
     const drawn = live.filter((line) => /^ {2}cli_progress\.(alpha|beta) {2}extract /.test(line));
     expect(drawn.length).toBeGreaterThan(0);
