@@ -30,6 +30,8 @@ export interface RunLogging {
 }
 
 const levels: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+/** The replaced system's (Python logging's) names, so its `LOG_LEVEL=WARNING` keeps working. */
+const aliases: Readonly<Record<string, LogLevel>> = { warning: "warn", critical: "error", fatal: "error" };
 
 /**
  * The level: `--debug`, else `--log-level`, else `LOG_LEVEL`, else the pipeline file's
@@ -48,7 +50,7 @@ export function logLevelOf(
   ];
   for (const [where, value] of given) {
     if (value === undefined || value === "") continue;
-    const level = value.toLowerCase() as LogLevel;
+    const level = (aliases[value.toLowerCase()] ?? value.toLowerCase()) as LogLevel;
     if (!levels.includes(level))
       return err(configError(`${where} ${value} is not a log level; use one of ${levels.join(", ")}`));
     return ok(level);

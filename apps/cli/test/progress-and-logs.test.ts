@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestMysqlConnection, createTestPgClient } from "@sluice/test-services";
@@ -237,9 +237,14 @@ describe("sluice sync: progress on stderr, logs, quiet", () => {
     }
     expect(records.some((record) => record.level === "debug" && record.message === "part staged")).toBe(true);
 
-    // LOG_LEVEL=warn from the environment: appended, and no info or debug lines this time.
+    // LOG_LEVEL from the environment: appended, and no info or debug lines this time.
     const before = records.length;
-    const second = await sluice(twoTables(env, "--log-file", logFile), { ...env, LOG_LEVEL: "warn" }, false);
+    // (The replaced system's spelling, WARNING, is warn.)
+    const second = await sluice(
+      twoTables(env, "--log-file", logFile),
+      { ...env, LOG_LEVEL: "WARNING" },
+      false,
+    );
     expect(second.code, second.stderr).toBe(0);
     const after = (await readFile(logFile, "utf8")).trimEnd().split("\n");
     expect(after.slice(0, before).join("\n")).toBe(written.trimEnd());
@@ -258,6 +263,32 @@ describe("sluice sync: progress on stderr, logs, quiet", () => {
       .slice(after.length)
       .map((line) => JSON.parse(line));
     expect(infos.some((record) => record.level === "info" && record.table === `${schema}.alpha`)).toBe(true);
+  });
+
+  it("the pipeline file's log_level applies when neither --log-level nor LOG_LEVEL is given", async () => {
+    const env = await freshEnv();
+    const dir = await mkdtemp(join(tmpdir(), "sluice-cli-log-pipeline-"));
+    const file = join(dir, "progress.yml");
+    await writeFile(
+      file,
+      ["version: 1", "log_level: debug", "tables:", `  - ${schema}.alpha`, `  - ${schema}.beta`, ""].join(
+        "\n",
+      ),
+    );
+    const logFile = join(dir, "run.log");
+    const args = ["sync", "-p", file, "--target-schema", env.TARGET_SCHEMA as string, "--log-file", logFile];
+    const debug = await sluice(args, env, false);
+    expect(debug.code, debug.stderr).toBe(0);
+    const levels = (await readFile(logFile, "utf8"))
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line).level);
+    expect(levels).toContain("debug");
+    // LOG_LEVEL wins over the file.
+    const before = levels.length;
+    const warned = await sluice(args, { ...env, LOG_LEVEL: "error" }, false);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect((await readFile(logFile, "utf8")).trimEnd().split("\n")).toHaveLength(before);
   });
 
   it("refuses a log level that is not one, naming where it came from (exit 2)", async () => {
