@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ import { createTestS3Client, startServices } from "@sluice/test-services";
 import mysql from "mysql2/promise";
 import { renderBenchmarkDoc } from "./benchmark-doc.js";
 import { measureProcess } from "./measure-process.js";
+import { shebangNodeFlags } from "./shebang-node-flags.js";
 import type { SizeResult } from "./size-result.js";
 import { fillWideTable, wideTableDdl } from "./wide-table.js";
 
@@ -137,12 +138,6 @@ for (const r of results) {
   );
 }
 log("figures written to docs/benchmarks.md");
-
-async function shebangNodeFlags(script: string): Promise<string[]> {
-  const firstLine = (await readFile(script, "utf8")).split("\n", 1)[0] ?? "";
-  const match = /^#!\S*env -S node (.*)$/.exec(firstLine);
-  return match?.[1] ? match[1].trim().split(/\s+/) : [];
-}
 
 /** DuckDB re-encodes the very rows sluice staged with its own ZSTD writer: same rows, independent encoder. */
 async function duckdbZstdBytes(

@@ -5,4 +5,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Directory relative `--strategy-module` paths and package names resolve from; default the process's. */
   readonly cwd?: string;
+  /** stderr is a terminal: progress is drawn live in place, else written as plain lines. */
+  readonly isTTY?: boolean;
+  /** The terminal's width, so live progress lines never wrap. */
+  readonly columns?: number;
 }

@@ -1,4 +1,4 @@
-import { createJsonLogger, type Logger, type SluiceError, silentLogger } from "@sluice/core";
+import type { Logger, SluiceError } from "@sluice/core";
 import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { planSyncRun } from "./pipeline-run-plan.js";
@@ -7,6 +7,7 @@ import { deleteModeOption, maxDeletesOption } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
 import { renderRunReport } from "./report-text.js";
 import { addRetryOptions } from "./retry-options.js";
+import { openRunWatch, watchOptions } from "./run-watch.js";
 import { addTunnelOptions } from "./source-tunnel.js";
 import { withEstimates } from "./sync-estimate.js";
 import type { SyncFlags } from "./sync-flags.js";
@@ -162,6 +163,11 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option("--json", "print the run report as JSON on stdout")
     .addOption(new Option("--json-output", "alias of --json").hideHelp())
     .option("-v, --verbose", "log progress as JSON lines on stderr")
+    .addOption(watchOptions.quiet())
+    .addOption(watchOptions.logFile())
+    .addOption(watchOptions.logLevel())
+    .addOption(watchOptions.debug())
+    .addOption(watchOptions.progressEvery())
     .action(async (flags: SyncFlags, command: Command) => {
       const explicit = (key: keyof SyncFlags) => command.getOptionValueSource(key) === "cli";
       const code = await runSyncCommand(flags, explicit, io);
@@ -189,10 +195,17 @@ async function runSyncCommand(
     fail(plan.error);
     return exitCode;
   }
-  const logger = loggerFor(flags, io);
+  const watch = openRunWatch(flags, io, plan.value.tables.length, plan.value.pipeline?.content.log_level);
+  if (watch.isErr()) {
+    fail(watch.error);
+    return exitCode;
+  }
+  const { logger } = watch.value;
   const ran = await runPlannedSync(plan.value, io, {
     loggerFor: (table) => withTable(logger, table),
+    ...watch.value.hooks,
   });
+  watch.value.close();
   if ("kind" in ran) {
     fail(ran as SluiceError);
     return exitCode;
@@ -214,18 +227,12 @@ async function runSyncCommand(
   if (json) {
     io.stdout(`${JSON.stringify(pipelineJson(result, name), null, 2)}\n`);
   } else {
-    for (const outcome of result.outcomes) {
+    for (const outcome of flags.quiet ? [] : result.outcomes) {
       if (outcome.report) io.stdout(`${renderRunReport(outcome.report)}\n`);
     }
     io.stdout(`${renderPipelineSummary(result, name)}\n`);
   }
   return pipelineExitCode(result);
-}
-
-function loggerFor(flags: SyncFlags, io: CliIo): Logger {
-  return flags.verbose
-    ? createJsonLogger({ level: "info", write: (line) => io.stderr(`${line}\n`) })
-    : silentLogger;
 }
 
 /** Lines of tables running side by side stay attributable. */

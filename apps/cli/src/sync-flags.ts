@@ -1,10 +1,11 @@
 import type { ReconcileFlags } from "./reconcile-options.js";
 import type { RetryFlags } from "./retry-options.js";
+import type { WatchFlags } from "./run-watch.js";
 import type { TunnelFlags } from "./source-tunnel.js";
 import type { TargetTunnelFlags } from "./target-tunnel.js";
 
 /** `sync` as commander hands it over; pipeline files fill the same fields (pipeline-run-plan.ts). */
-export interface SyncFlags extends ReconcileFlags, TunnelFlags, TargetTunnelFlags, RetryFlags {
+export interface SyncFlags extends ReconcileFlags, TunnelFlags, TargetTunnelFlags, RetryFlags, WatchFlags {
   /** Repeatable; a glob with -p (`-t 'shop.*'`). */
   table?: string[];
   pipeline?: string;

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { formatTableRef, type Logger, type SluiceError } from "@sluice/core";
-import { isIncompleteRun, newRunId, type RunReport, syncTable, writePipelineMarkers } from "@sluice/pipeline";
+import {
+  isIncompleteRun,
+  newRunId,
+  type RunReport,
+  type SyncProgress,
+  syncTable,
+  writePipelineMarkers,
+} from "@sluice/pipeline";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
 import { exitCodeFor } from "./exit-codes.js";
@@ -36,6 +43,9 @@ export interface SyncRunHooks {
   readonly loggerFor: (table: string) => Logger;
   readonly onTableStart?: (table: string) => void;
   readonly onTableEnd?: (outcome: TableOutcome) => void;
+  /** Rows done per stage, throttled to one event per `progressEveryMs` (progress-display.ts). */
+  readonly onProgress?: (progress: SyncProgress) => void;
+  readonly progressEveryMs?: number;
 }
 
 /**
@@ -103,6 +113,8 @@ export async function runPlannedSync(
       ...settled.options,
       lake,
       logger: hooks.loggerFor(table),
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      ...(hooks.progressEveryMs !== undefined ? { progressEveryMs: hooks.progressEveryMs } : {}),
       ...(source ? { source } : {}),
       ...(baseWarehouse && targetConnection
         ? { warehouse: { ...baseWarehouse, ...settled.warehouse, connection: targetConnection } }

@@ -23,6 +23,7 @@ import type { ResultAsync } from "neverthrow";
 import { cleanUpAbandonedRun } from "./abandoned-run.js";
 import { newRunId, partKey, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
 import { planExtraction } from "./plan-extraction.js";
+import { type StageProgress, stageProgress } from "./progress-reporter.js";
 import { runAsResult, step } from "./result-steps.js";
 import type { RetryTally } from "./retry-tally.js";
 import type { ExtractReport } from "./run-report.js";
@@ -168,6 +169,8 @@ async function extractWith(
     after: plan.after,
     ceiling: plan.ceiling,
   });
+  const rowsRead = stageProgress(options, "extract");
+  rowsRead.start(options.onProgress ? await estimateExtraction(source, spec, plan, options) : undefined);
   const workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), "sluice-run-"));
   try {
     const staged = await writeParts(
@@ -181,7 +184,9 @@ async function extractWith(
       logger,
       observer,
       retries,
+      rowsRead,
     );
+    rowsRead.finish(staged.rows);
     if (plan.nullCursor === "skip" && counters.nullCursorRows) {
       notes.push(
         `${counters.nullCursorRows} row(s) have NULL ${plan.cursorColumn} and are not copied (--null-cursor skip); set ${plan.cursorColumn} on them, or run with --null-cursor oldest`,
@@ -372,6 +377,7 @@ async function writeParts(
   logger: Logger,
   observer: ExtractObserver,
   retries: RetryTally | undefined,
+  progress: StageProgress,
 ): Promise<StagedParts> {
   const tableName = formatTableRef(options.table);
   const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
@@ -431,6 +437,7 @@ async function writeParts(
       writer ??= startPart();
       await writer.write(batch);
       rows += batch.rows.length;
+      progress.advance(rows);
       const last = batch.rows[batch.rows.length - 1];
       if (last && (nullPassCursor < 0 || last[nullPassCursor] !== null)) lastRow = last;
       if (writer.rows >= rowsPerFile) {
@@ -451,6 +458,28 @@ async function writeParts(
     throw thrown;
   }
   return { files, rows, lastRow, ...values.tally };
+}
+
+/**
+ * What a progress display shows as the total, capped by `--limit`: a run from the
+ * table's beginning (a first snapshot, or a first keyset pass) takes InnoDB's table row
+ * estimate (`TABLE_ROWS`; the optimizer's range guess over a whole-table condition can be
+ * off by half); any other run the optimizer's estimate of the rows after its position.
+ * Only a display's guess: when it cannot be had the display shows rows without a
+ * total, and the run goes on.
+ */
+async function estimateExtraction(
+  source: MysqlSource,
+  spec: TableSpec,
+  plan: ExtractPlan,
+  options: SyncTableOptions,
+): Promise<number | undefined> {
+  const fromTheStart = plan.snapshot ? plan.snapshot.afterKey === null : plan.after === null;
+  const estimate = fromTheStart
+    ? await source.estimateRows(spec.ref)
+    : await source.estimatePendingRows(spec, plan);
+  if (estimate.isErr()) return undefined;
+  return options.limit != null ? Math.min(estimate.value, options.limit) : estimate.value;
 }
 
 function describePosition(position: ExtractPlan["after"]): string {

@@ -6,6 +6,7 @@ import type { ResultAsync } from "neverthrow";
 import { runStartOf } from "./abandoned-run.js";
 import { manifestPrefix, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
 import { selectRunsToLoad } from "./load-order.js";
+import { stageProgress } from "./progress-reporter.js";
 import { runAsResult, step } from "./result-steps.js";
 import type { RetryTally } from "./retry-tally.js";
 import { parseRunManifest } from "./run-manifest-schema.js";
@@ -154,6 +155,9 @@ function loadAttempt(
       }
       if (pending.length === 0 && done.loadedHere.size === 0)
         notes.push(`warehouse already holds every staged run of ${tableName}`);
+      const progress = stageProgress(options, "load");
+      progress.start(pending.reduce((sum, manifest) => sum + manifest.rows, 0));
+      let rowsLoaded = 0;
       for (const manifest of pending) {
         const report = await step(
           loader.loadRun(manifest, options.lake.uriFor(redshiftManifestKey(options.table, manifest.runId))),
@@ -190,7 +194,10 @@ function loadAttempt(
           target: report.target,
           rows: report.rowsStaged,
         });
+        rowsLoaded += manifest.rows;
+        progress.advance(rowsLoaded);
       }
+      progress.finish(rowsLoaded);
       return result();
     } finally {
       await loader.close();

@@ -41,6 +41,20 @@ export interface WarehouseTarget {
   readonly copyOptions?: readonly string[];
 }
 
+/**
+ * How far a table's run is, for a progress display. `rowsEstimated` is the source
+ * optimizer's guess (extract) or the staged runs' row count (load): a display target,
+ * never a promise; absent when nothing cheap could say.
+ */
+export interface SyncProgress {
+  readonly table: string;
+  readonly stage: "extract" | "load";
+  readonly rowsDone: number;
+  readonly rowsEstimated?: number;
+  /** The stage's last event: `rowsDone` is final. */
+  readonly done: boolean;
+}
+
 export interface SyncTableOptions {
   readonly table: TableRef;
   readonly mode: SyncMode;
@@ -168,6 +182,12 @@ export interface SyncTableOptions {
    * gives it the same number of attempts. See docs/retries.md.
    */
   readonly retry?: RetryPolicy;
+  /**
+   * Rows done per stage as the run goes, at most every `progressEveryMs` (default 250)
+   * plus each stage's last event. Unset: no estimate is queried and nothing is timed.
+   */
+  readonly onProgress?: (progress: SyncProgress) => void;
+  readonly progressEveryMs?: number;
   /** Injected wait and randomness for the retry backoff, for tests. */
   readonly retryTiming?: Pick<RetryHooks, "sleep" | "random">;
 }
