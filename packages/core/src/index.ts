@@ -1,9 +1,11 @@
 export { closeMatches } from "./close-matches.js";
-export type { SluiceError, SluiceErrorKind } from "./errors.js";
+export type { SluiceErrorJson, SluiceErrorKind } from "./errors.js";
 export {
   configError,
   isSluiceError,
   redactSecrets,
+  rephrased,
+  SluiceError,
   sluiceError,
   toSluiceError,
 } from "./errors.js";

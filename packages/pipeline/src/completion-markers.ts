@@ -1,4 +1,13 @@
-import { configError, type ObjectStore, parseTableRef, type SluiceError } from "@sluice/core";
+import {
+  configError,
+  isSluiceError,
+  type ObjectStore,
+  parseTableRef,
+  redactSecrets,
+  rephrased,
+  type SluiceError,
+  sluiceError,
+} from "@sluice/core";
 import { errAsync, ResultAsync } from "neverthrow";
 import { markerFiles, type TableRunOutcome } from "./completion-marker-documents.js";
 import { datedMarkerFolder, pipelineMarkerFolder, tableMarkerFolder } from "./lake-layout.js";
@@ -58,12 +67,9 @@ async function writeMarkers(
 
 function asResult<T>(what: string, work: Promise<T>): ResultAsync<T, SluiceError> {
   return ResultAsync.fromPromise(work, (thrown) =>
-    typeof thrown === "object" && thrown !== null && "kind" in thrown
-      ? ({
-          ...(thrown as SluiceError),
-          message: `${what}: ${(thrown as SluiceError).message}`,
-        } as SluiceError)
-      : { kind: "stage", retryable: true, message: `${what}: ${String(thrown)}` },
+    isSluiceError(thrown)
+      ? rephrased(thrown, `${what}: ${thrown.message}`)
+      : sluiceError("stage", `${what}: ${redactSecrets(String(thrown))}`, { retryable: true, cause: thrown }),
   );
 }
 
