@@ -13,6 +13,7 @@ import { createWatermarkStore } from "@sluice/watermark-store";
 import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
+import { signedWholeNumber } from "./flag-parsers.js";
 import { failWith } from "./report-failure.js";
 import { readSeedDocument } from "./seed-document.js";
 import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel.js";
@@ -225,6 +226,7 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
     .requiredOption(
       "--count <rows>",
       "the new total (absolute) or what to add (additive; negative subtracts)",
+      signedWholeNumber("--count"),
     )
     .addOption(
       new Option("--mode <mode>", "absolute or additive")
@@ -238,22 +240,15 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
     .option("--json", "print the new document as JSON")
     .action(
       async (
-        flags: TableFlags & { count: string; mode: "absolute" | "additive"; stage: "extract" | "load" },
+        flags: TableFlags & { count: number; mode: "absolute" | "additive"; stage: "extract" | "load" },
       ) => {
         const table = parseTableRef(flags.table);
         if (table.isErr()) return fail(table.error);
-        if (!/^-?[0-9]+$/.test(flags.count.trim())) {
-          return fail({
-            kind: "config",
-            retryable: false,
-            message: `--count must be a whole number, got "${flags.count}"`,
-          });
-        }
         const connections = resolveConnections(flags, io.env, { source: false, target: false });
         if (connections.isErr()) return fail(connections.error);
         const doc = await setCumulativeCount(
           { table: table.value, lake: connections.value.lake },
-          { stage: flags.stage, mode: flags.mode, count: Number(flags.count) },
+          { stage: flags.stage, mode: flags.mode, count: flags.count },
         );
         if (doc.isErr()) return fail(doc.error);
         if (flags.json) return void io.stdout(`${JSON.stringify(doc.value, null, 2)}\n`);

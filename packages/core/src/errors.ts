@@ -46,7 +46,11 @@ export class SluiceError extends Error {
   declare readonly cause?: unknown;
   declare readonly message: string;
 
-  constructor(kind: SluiceErrorKind, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  constructor(
+    kind: SluiceErrorKind,
+    message: string,
+    options: { retryable?: boolean; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.kind = kind;
     this.retryable = options.retryable ?? kind === "connection";
@@ -68,7 +72,12 @@ export class SluiceError extends Error {
    * password): this prints the operator-facing fields only, secrets redacted.
    */
   toJSON(): SluiceErrorJson {
-    return { name: this.name, kind: this.kind, retryable: this.retryable, message: redactSecrets(this.message) };
+    return {
+      name: this.name,
+      kind: this.kind,
+      retryable: this.retryable,
+      message: redactSecrets(this.message),
+    };
   }
 }
 

@@ -88,9 +88,7 @@ describe.each(lakeBackends)("watermark compare-and-set on $name", ({ open }) => 
         putKey === key
           ? lake
               .put(putKey, body, options)
-              .andThen(() =>
-                errAsync(sluiceError("conflict", "412 on the SDK's retry")),
-              )
+              .andThen(() => errAsync(sluiceError("conflict", "412 on the SDK's retry")))
           : lake.put(putKey, body, options),
     };
     const written = await createWatermarkStore(lostAnswer).recordExtract(
