@@ -1,4 +1,4 @@
-import { formatTableRef, rephrased, type SluiceError, silentLogger, toSluiceError } from "@sluice/core";
+import { formatTableRef, rephrased, silentLogger, toSluiceError } from "@sluice/core";
 import { writeTableMarkers } from "./completion-markers.js";
 import type { RunIdentity } from "./extract-to-lake.js";
 import { isIncompleteRun } from "./run-failure.js";
