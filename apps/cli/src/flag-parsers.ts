@@ -1,3 +1,4 @@
+import { configError, type SluiceError } from "@sluice/core";
 import { parseReconcileCadence, type ReconcileCadence } from "@sluice/pipeline";
 import { InvalidArgumentError } from "commander";
 
@@ -112,4 +113,22 @@ export function keyValuePairs(flag: string): FlagParser<Record<string, string>> 
     if (at <= 0) throw new InvalidArgumentError(`${flag} must be key=value, got "${text}"`);
     return { ...previous, [text.slice(0, at)]: text.slice(at + 1) };
   };
+}
+
+/**
+ * A value that reached a flag's record either parsed by commander (a number) or as
+ * text from a pipeline file (`pipeline-run-plan.ts` maps `retry:` onto the flag
+ * names): text goes through the same parser, a refusal becomes a config error.
+ */
+export function flagValue<T>(
+  parser: FlagParser<T | undefined>,
+  value: T | string | undefined,
+): { value: T | undefined } | { error: SluiceError } {
+  if (typeof value !== "string") return { value };
+  try {
+    return { value: parser(value, undefined) };
+  } catch (thrown) {
+    if (thrown instanceof InvalidArgumentError) return { error: configError(thrown.message) };
+    throw thrown;
+  }
 }

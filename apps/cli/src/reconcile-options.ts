@@ -1,14 +1,14 @@
 import type { SluiceError } from "@sluice/core";
 import { parseReconcileCadence, type ReconcileCadence } from "@sluice/pipeline";
 import { Option } from "commander";
-import { reconcileCadence, wholeNumberAtLeastZero } from "./flag-parsers.js";
+import { flagValue, reconcileCadence, wholeNumberAtLeastZero } from "./flag-parsers.js";
 
 /** The delete-reconciliation flags, shared by `sync` and `reconcile`. */
 export interface ReconcileFlags {
   reconcileDeletes?: string | ReconcileCadence;
   deleteMode?: "soft" | "hard";
   /** Checked by `wholeNumberAtLeastZero` where commander reads it. */
-  reconcileMaxDeletes?: number;
+  reconcileMaxDeletes?: number | string;
 }
 
 export const deleteModeOption = (): Option =>
@@ -52,6 +52,8 @@ export function reconcileSettings(flags: ReconcileFlags):
     settings.reconcileDeletes = flags.reconcileDeletes;
   }
   if (flags.deleteMode) settings.deleteMode = flags.deleteMode;
-  if (flags.reconcileMaxDeletes !== undefined) settings.reconcileMaxDeletes = flags.reconcileMaxDeletes;
+  const maxDeletes = flagValue(wholeNumberAtLeastZero("--reconcile-max-deletes"), flags.reconcileMaxDeletes);
+  if ("error" in maxDeletes) return maxDeletes.error;
+  if (maxDeletes.value !== undefined) settings.reconcileMaxDeletes = maxDeletes.value;
   return settings;
 }
