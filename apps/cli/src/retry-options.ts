@@ -6,12 +6,16 @@ import {
   type SluiceError,
 } from "@sluice/core";
 import type { Command } from "commander";
+import { flagValue, wholeNumberAtLeastZero } from "./flag-parsers.js";
 
-/** `--retry-*` as commander hands them over (pipeline files map `retry:` onto these names). */
+/**
+ * `--retry-*` as commander hands them over, already checked whole numbers >= 0
+ * (pipeline files map `retry:` onto these names).
+ */
 export interface RetryFlags {
-  retryAttempts?: string;
-  retryBaseDelayMs?: string;
-  retryMaxDelayMs?: string;
+  retryAttempts?: number | string;
+  retryBaseDelayMs?: number | string;
+  retryMaxDelayMs?: number | string;
 }
 
 /** The retry flags of `sync` (docs/retries.md). */
@@ -20,28 +24,32 @@ export function addRetryOptions(command: Command): Command {
     .option(
       "--retry-attempts <n>",
       `retries of a transient failure (dropped connection, timeout, S3 503/SlowDown, lock-wait timeout) inside the run; 0 disables (default ${defaultRetryPolicy.attempts})`,
+      wholeNumberAtLeastZero("--retry-attempts"),
     )
     .option(
       "--retry-base-delay-ms <ms>",
       `first backoff bound; doubled each retry, full jitter (default ${defaultRetryPolicy.baseDelayMs})`,
+      wholeNumberAtLeastZero("--retry-base-delay-ms"),
     )
-    .option("--retry-max-delay-ms <ms>", `longest backoff (default ${defaultRetryPolicy.maxDelayMs})`);
+    .option(
+      "--retry-max-delay-ms <ms>",
+      `longest backoff (default ${defaultRetryPolicy.maxDelayMs})`,
+      wholeNumberAtLeastZero("--retry-max-delay-ms"),
+    );
 }
 
 /** The run's retry policy: the defaults, overridden flag by flag. */
 export function retryPolicyFrom(flags: RetryFlags): RetryPolicy | SluiceError {
   const values: Record<keyof RetryPolicy, number> = { ...defaultRetryPolicy };
-  const given: [keyof RetryPolicy, string, string | undefined][] = [
+  const given: [keyof RetryPolicy, string, number | string | undefined][] = [
     ["attempts", "--retry-attempts", flags.retryAttempts],
     ["baseDelayMs", "--retry-base-delay-ms", flags.retryBaseDelayMs],
     ["maxDelayMs", "--retry-max-delay-ms", flags.retryMaxDelayMs],
   ];
   for (const [field, flag, text] of given) {
-    if (text === undefined) continue;
-    if (!/^[0-9]+$/.test(text.trim())) {
-      return configError(`${flag} must be a whole number >= 0, got "${text}"`);
-    }
-    values[field] = Number(text);
+    const checked = flagValue(wholeNumberAtLeastZero(flag), text);
+    if ("error" in checked) return checked.error;
+    if (checked.value !== undefined) values[field] = checked.value;
   }
   // A max below a given base would be refused; a base above the default max lifts it.
   if (flags.retryMaxDelayMs === undefined && values.maxDelayMs < values.baseDelayMs) {

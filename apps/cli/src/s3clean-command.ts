@@ -11,6 +11,7 @@ import {
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
+import { ageInMilliseconds } from "./flag-parsers.js";
 import { type SettledTableCommand, settleTableCommand } from "./pipeline-table-flags.js";
 import { failWith } from "./report-failure.js";
 
@@ -21,7 +22,8 @@ interface CleanFlags {
   target?: string;
   targetSchema?: string;
   targetName?: string;
-  olderThan?: string;
+  /** Milliseconds (parsed by `ageInMilliseconds`). */
+  olderThan?: number;
   pattern?: string;
   dryRun?: boolean;
   force?: boolean;
@@ -30,16 +32,6 @@ interface CleanFlags {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** `--older-than 7d|24h|30m` in milliseconds. */
-export function parseAge(text: string | undefined): number | undefined | SluiceError {
-  if (text === undefined) return undefined;
-  const match = /^\s*(\d+)\s*([dhm])\s*$/.exec(text);
-  if (!match)
-    return configError(`--older-than must be a number followed by d, h or m (7d, 24h, 30m), got "${text}"`);
-  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as "d" | "h" | "m"];
-  return Number(match[1]) * unit;
-}
 
 function sizeText(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -164,7 +156,11 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
             : "prune the staged runs of the -t table(s); whole runs only, run manifests first",
         ),
     )
-      .option("--older-than <age>", "only runs started longer ago than this: 7d, 24h, 30m")
+      .option(
+        "--older-than <age>",
+        "only runs started longer ago than this: 7d, 24h, 30m",
+        ageInMilliseconds("--older-than"),
+      )
       .option(
         "--pattern <glob>",
         "only runs whose run id (or every part file name) matches, e.g. '20260901*'",
@@ -175,8 +171,7 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
         const settled = await settleTableCommand(given, self, io);
         if (settled.isErr()) return fail(settled.error);
         const flags = settled.value.flags;
-        const olderThanMs = parseAge(flags.olderThan);
-        if (typeof olderThanMs === "object") return fail(olderThanMs);
+        const olderThanMs = flags.olderThan;
         if (all && olderThanMs === undefined) {
           return fail(configError("clean-all needs --older-than (e.g. --older-than 30d)"));
         }

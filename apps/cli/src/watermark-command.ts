@@ -13,6 +13,7 @@ import { createWatermarkStore } from "@sluice/watermark-store";
 import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
+import { signedWholeNumber } from "./flag-parsers.js";
 import { oneTable, settleTableCommand } from "./pipeline-table-flags.js";
 import { failWith } from "./report-failure.js";
 import { readSeedDocument } from "./seed-document.js";
@@ -275,6 +276,7 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
     .requiredOption(
       "--count <rows>",
       "the new total (absolute) or what to add (additive; negative subtracts)",
+      signedWholeNumber("--count"),
     )
     .addOption(
       new Option("--mode <mode>", "absolute or additive")
@@ -288,25 +290,18 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
     .option("--json", "print the new document as JSON")
     .action(
       async (
-        given: TableFlags & { count: string; mode: "absolute" | "additive"; stage: "extract" | "load" },
+        given: TableFlags & { count: number; mode: "absolute" | "additive"; stage: "extract" | "load" },
         self: Command,
       ) => {
         const settled = await settleOne(given, self, io);
         if ("kind" in settled) return fail(settled);
         const { flags, env } = settled;
         const table = { value: settled.table };
-        if (!/^-?[0-9]+$/.test(flags.count.trim())) {
-          return fail({
-            kind: "config",
-            retryable: false,
-            message: `--count must be a whole number, got "${flags.count}"`,
-          });
-        }
         const connections = resolveConnections(flags, env, { source: false, target: false });
         if (connections.isErr()) return fail(connections.error);
         const doc = await setCumulativeCount(
           { table: table.value, lake: connections.value.lake },
-          { stage: flags.stage, mode: flags.mode, count: Number(flags.count) },
+          { stage: flags.stage, mode: flags.mode, count: flags.count },
         );
         if (doc.isErr()) return fail(doc.error);
         if (flags.json) return void io.stdout(`${JSON.stringify(doc.value, null, 2)}\n`);

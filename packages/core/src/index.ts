@@ -1,9 +1,11 @@
 export { closeMatches } from "./close-matches.js";
-export type { SluiceError, SluiceErrorKind } from "./errors.js";
+export type { SluiceErrorJson, SluiceErrorKind } from "./errors.js";
 export {
   configError,
   isSluiceError,
   redactSecrets,
+  rephrased,
+  SluiceError,
   sluiceError,
   toSluiceError,
 } from "./errors.js";
@@ -18,8 +20,13 @@ export type {
 } from "./extract-plan.js";
 export type { KeyDigest, KeyInterval, KeyPart, SourceKey } from "./key-interval.js";
 export { keyText, keyTextSeparator } from "./key-interval.js";
-export type { OrderedKeyColumn } from "./key-interval-predicate.js";
-export { intervalPredicate, keyListPredicate, lexicographic } from "./key-interval-predicate.js";
+export type { KeyComparison, OrderedKeyColumn } from "./key-interval-predicate.js";
+export {
+  intervalPredicate,
+  keyListPredicate,
+  keyRangePredicate,
+  lexicographic,
+} from "./key-interval-predicate.js";
 export type { LogFields, Logger, LogLevel } from "./logger.js";
 export { createJsonLogger, silentLogger } from "./logger.js";
 export type { LogicalKind, LogicalType } from "./logical-type.js";
@@ -38,6 +45,8 @@ export {
   shouldRetry,
 } from "./retry-policy.js";
 export type { RowBatch, SourceValue } from "./row-batch.js";
+export type { SqlFragment, SqlStatement } from "./sql-dialects.js";
+export { compileMysql, compilePostgres } from "./sql-dialects.js";
 export type { TableRef } from "./table-ref.js";
 export { formatTableRef, parseTableRef } from "./table-ref.js";
 export type { ColumnSpec, IndexSpec, TableSpec } from "./table-spec.js";

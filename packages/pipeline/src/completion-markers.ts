@@ -1,8 +1,7 @@
-import { configError, type ObjectStore, parseTableRef, type SluiceError } from "@sluice/core";
-import { errAsync, ResultAsync } from "neverthrow";
+import { configError, type ObjectStore, parseTableRef, rephrased, type SluiceError } from "@sluice/core";
+import { errAsync, ok, type ResultAsync, safeTry } from "neverthrow";
 import { markerFiles, type TableRunOutcome } from "./completion-marker-documents.js";
 import { datedMarkerFolder, pipelineMarkerFolder, tableMarkerFolder } from "./lake-layout.js";
-import { step } from "./result-steps.js";
 import type { SyncMode } from "./sync-options.js";
 
 export type { TableRunOutcome } from "./completion-marker-documents.js";
@@ -30,41 +29,34 @@ const pipelineNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
  * 3. the same three files into `latest/`, the marker again last.
  * A failure never writes `completion_marker.txt`: an existence check cannot mistake it.
  */
-async function writeMarkers(
+function writeMarkers(
   lake: ObjectStore,
   folder: string,
   runId: string,
   startedAt: Date,
   files: ReturnType<typeof markerFiles>,
-): Promise<WrittenMarkers> {
+): ResultAsync<WrittenMarkers, SluiceError> {
   const latest = `${folder}latest/`;
   const dated = datedMarkerFolder(folder, startedAt, runId);
   const contrary =
     files.markerName === "completion_marker.txt" ? "failure_marker.txt" : "completion_marker.txt";
-  await step(lake.delete([`${latest}${contrary}`]));
-  for (const target of [dated, latest]) {
-    await step(
-      lake.put(`${target}execution_metadata.json`, files.executionMetadata, {
+  // safeTry (ADR 0023): straight-line steps, no resource to release, nothing that throws.
+  return safeTry(async function* () {
+    yield* lake.delete([`${latest}${contrary}`]);
+    for (const target of [dated, latest]) {
+      yield* lake.put(`${target}execution_metadata.json`, files.executionMetadata, {
         contentType: "application/json",
-      }),
-    );
-    await step(
-      lake.put(`${target}table_metrics.json`, files.tableMetrics, { contentType: "application/json" }),
-    );
-    await step(lake.put(`${target}${files.markerName}`, files.markerText, { contentType: "text/plain" }));
-  }
-  return { datedFolder: dated, latestFolder: latest, markerKey: `${dated}${files.markerName}` };
+      });
+      yield* lake.put(`${target}table_metrics.json`, files.tableMetrics, { contentType: "application/json" });
+      yield* lake.put(`${target}${files.markerName}`, files.markerText, { contentType: "text/plain" });
+    }
+    return ok({ datedFolder: dated, latestFolder: latest, markerKey: `${dated}${files.markerName}` });
+  });
 }
 
-function asResult<T>(what: string, work: Promise<T>): ResultAsync<T, SluiceError> {
-  return ResultAsync.fromPromise(work, (thrown) =>
-    typeof thrown === "object" && thrown !== null && "kind" in thrown
-      ? ({
-          ...(thrown as SluiceError),
-          message: `${what}: ${(thrown as SluiceError).message}`,
-        } as SluiceError)
-      : { kind: "stage", retryable: true, message: `${what}: ${String(thrown)}` },
-  );
+/** The lake's own error, told as a marker failure (same kind and retryability). */
+function asMarkerFailure<T>(what: string, work: ResultAsync<T, SluiceError>): ResultAsync<T, SluiceError> {
+  return work.mapErr((error) => rephrased(error, `${what}: ${error.message}`));
 }
 
 /**
@@ -92,7 +84,7 @@ export function writeTableMarkers(
     finishedAt: run.outcome.finishedAt,
     uriFor: (key: string) => lake.uriFor(key),
   };
-  return asResult(
+  return asMarkerFailure(
     `writing the completion markers of ${run.outcome.table} (run ${run.runId})`,
     writeMarkers(
       lake,
@@ -140,7 +132,7 @@ export function writePipelineMarkers(
     finishedAt: run.finishedAt,
     uriFor: (key: string) => lake.uriFor(key),
   };
-  return asResult(
+  return asMarkerFailure(
     `writing the completion markers of pipeline ${run.pipeline} (run ${run.runId})`,
     writeMarkers(
       lake,

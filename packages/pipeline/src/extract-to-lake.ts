@@ -103,7 +103,7 @@ async function extractWith(
   const tableName = formatTableRef(options.table);
   const spec = applyTypePolicies(await step(source.describeTable(options.table)), options);
   const previous = await step(watermarks.read(options.table));
-  const planned = await planExtraction(source, spec, previous, options, logger);
+  const planned = await step(planExtraction(source, spec, previous, options, logger));
   const { strategy, plan } = planned;
   // A retried attempt plans again: say each warning once.
   notes.push(...planned.warnings.filter((warning) => !notes.includes(warning)));

@@ -1,7 +1,7 @@
 import type { KeyDigest, KeyInterval, KeyPart, SluiceError, SourceKey } from "@sluice/core";
 import { keyText } from "@sluice/core";
 import type { ResultAsync } from "neverthrow";
-import { step } from "./result-steps.js";
+import { runAsResult, step } from "./result-steps.js";
 
 /** What the comparison asks of the source (connectors' `SourceKeyDigests`). */
 export interface SourceKeySide {
@@ -68,10 +68,18 @@ const sameDigest = (a: KeyDigest, b: KeyDigest) => a.rows === b.rows && a.sum ==
  * Statements grow with the depth (log base fanout of rows/leafRows) and the number
  * of differing ranges, not with the table size.
  */
-export async function compareKeys(
+export function compareKeys(
   source: SourceKeySide,
   target: TargetKeySide,
   settings: KeyComparisonSettings = {},
+): ResultAsync<KeyComparison, SluiceError> {
+  return runAsResult("comparing source and target keys", () => compareKeysNow(source, target, settings));
+}
+
+async function compareKeysNow(
+  source: SourceKeySide,
+  target: TargetKeySide,
+  settings: KeyComparisonSettings,
 ): Promise<KeyComparison> {
   const fanout = settings.fanout ?? 16;
   const leafRows = settings.leafRows ?? 512;

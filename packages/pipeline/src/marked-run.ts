@@ -1,4 +1,4 @@
-import { formatTableRef, type SluiceError, silentLogger, toSluiceError } from "@sluice/core";
+import { formatTableRef, rephrased, silentLogger, toSluiceError } from "@sluice/core";
 import { writeTableMarkers } from "./completion-markers.js";
 import type { RunIdentity } from "./extract-to-lake.js";
 import { isIncompleteRun } from "./run-failure.js";
@@ -62,11 +62,10 @@ export async function runWithMarkers(
     outcome: { table: tableName, report, startedAt: run.startedAt, finishedAt: clock() },
   });
   if (written.isErr()) {
-    const failure: SluiceError = {
-      ...written.error,
-      message: `${tableName}: the run's data is committed, but ${written.error.message}; rerun to write the markers (it finds nothing new to move)`,
-    };
-    throw failure;
+    throw rephrased(
+      written.error,
+      `${tableName}: the run's data is committed, but ${written.error.message}; rerun to write the markers (it finds nothing new to move)`,
+    );
   }
   logger.info("completion markers written", {
     table: tableName,

@@ -1,10 +1,11 @@
 import type { CdcStrategy, PlanInput } from "@sluice/cdc-strategies";
 import { createStrategyRegistry, defaultStrategyName, indexAdvice } from "@sluice/cdc-strategies";
 import type { CapturedCeiling, MysqlSource } from "@sluice/connectors";
-import type { ExtractPlan, Logger, TableSpec } from "@sluice/core";
+import type { ExtractPlan, Logger, SluiceError, TableSpec } from "@sluice/core";
 import { configError, findColumn, formatTableRef, sluiceError } from "@sluice/core";
 import type { WatermarkDocument } from "@sluice/watermark-store";
-import { step } from "./result-steps.js";
+import type { ResultAsync } from "neverthrow";
+import { runAsResult, step } from "./result-steps.js";
 import { defaultPageSize, defaultUnindexedRowLimit, type SyncTableOptions } from "./sync-options.js";
 
 /** A run's plan and how its bounds were found, for the run report. */
@@ -42,9 +43,21 @@ export function resolveStrategy(options: SyncTableOptions, previous: WatermarkDo
  * Plans one run: a draft names the cursor; then the ceilings the strategy asked for
  * are captured from the source (the clock ceiling lowered for open transactions and
  * the safety lag; the largest key), the plan is made again with them, and its index
- * is checked. Throws SluiceErrors.
+ * is checked.
  */
-export async function planExtraction(
+export function planExtraction(
+  source: MysqlSource,
+  spec: TableSpec,
+  previous: WatermarkDocument | null,
+  options: SyncTableOptions,
+  logger: Logger,
+): ResultAsync<PlannedRun, SluiceError> {
+  return runAsResult(`planning the extraction of ${formatTableRef(spec.ref)}`, () =>
+    planExtractionNow(source, spec, previous, options, logger),
+  );
+}
+
+async function planExtractionNow(
   source: MysqlSource,
   spec: TableSpec,
   previous: WatermarkDocument | null,

@@ -103,13 +103,15 @@ export function reconcileDeletes(
           return report({ target: target.target, skipped: why });
         }
         const maxDeletes = options.reconcileMaxDeletes ?? defaultReconcileMaxDeletes;
-        const compared = await compareKeys(keys, target, {
-          maxDeletes,
-          tooManyDeletes: (found) =>
-            configError(
-              `${tableName}: reconciliation found at least ${found} row(s) in ${target.target} that MySQL no longer has, more than the limit of ${maxDeletes}; nothing was deleted. Check that --source points at the right database; if the deletes are real, raise --reconcile-max-deletes or reload the table (sluice watermark reset -t ${tableName}, then sync)`,
-            ),
-        });
+        const compared = await step(
+          compareKeys(keys, target, {
+            maxDeletes,
+            tooManyDeletes: (found) =>
+              configError(
+                `${tableName}: reconciliation found at least ${found} row(s) in ${target.target} that MySQL no longer has, more than the limit of ${maxDeletes}; nothing was deleted. Check that --source points at the right database; if the deletes are real, raise --reconcile-max-deletes or reload the table (sluice watermark reset -t ${tableName}, then sync)`,
+              ),
+          }),
+        );
         const applied = await step(
           target.applyDeletes({
             reconcileId,

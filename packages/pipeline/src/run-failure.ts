@@ -1,5 +1,4 @@
-import type { SluiceError } from "@sluice/core";
-import { sluiceError } from "@sluice/core";
+import { SluiceError } from "@sluice/core";
 import type { RunReport } from "./run-report.js";
 
 /**
@@ -7,16 +6,20 @@ import type { RunReport } from "./run-report.js";
  * fewer loaded than staged, source and target differ after `verifyData`). It carries
  * the run report, so the caller can still print every stage's counts.
  */
-export interface IncompleteRunError extends SluiceError {
+export class IncompleteRunError extends SluiceError {
   readonly report: RunReport;
+
+  constructor(report: RunReport, reason: string, cause?: SluiceError) {
+    super(cause?.kind ?? "load", reason, cause ? { retryable: cause.retryable, cause } : {});
+    this.report = { ...report, failure: reason };
+  }
 }
 
 export function incompleteRun(report: RunReport, reason: string, cause?: SluiceError): IncompleteRunError {
-  const base = cause ? { ...cause, message: reason } : sluiceError("load", reason);
-  return { ...base, report: { ...report, failure: reason } };
+  return new IncompleteRunError(report, reason, cause);
 }
 
-/** Type guard (no `instanceof` across packages). */
+/** Type guard (structural: the brand says SluiceError, the report says incomplete run). */
 export function isIncompleteRun(error: SluiceError): error is IncompleteRunError {
   return (
     typeof (error as { report?: unknown }).report === "object" &&

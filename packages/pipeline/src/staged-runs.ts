@@ -1,5 +1,5 @@
 import type { ObjectStore, SluiceError, StagedFile, TableRef } from "@sluice/core";
-import { formatTableRef } from "@sluice/core";
+import { formatTableRef, toSluiceError } from "@sluice/core";
 import type { LedgerRun } from "@sluice/redshift-loader";
 import { ResultAsync } from "neverthrow";
 import { manifestPrefix } from "./lake-layout.js";
@@ -50,12 +50,6 @@ export function listStagedRuns(
     return runs;
   };
   return ResultAsync.fromPromise(work(), (thrown) =>
-    typeof thrown === "object" && thrown !== null && "kind" in thrown
-      ? (thrown as SluiceError)
-      : {
-          kind: "stage",
-          retryable: false,
-          message: `listing staged runs of ${formatTableRef(table)}: ${String(thrown)}`,
-        },
+    toSluiceError(thrown, "stage", `listing staged runs of ${formatTableRef(table)}`),
   );
 }

@@ -31,7 +31,7 @@ export {
 export { qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
 export { renderStagingTable } from "./staging-table-sql.js";
 export { type ResolvedDdlOptions, resolveDdlOptions, type TableDdlOptions } from "./table-ddl-options.js";
-export { type CatalogColumn, catalogColumnsSql, readCatalogColumns } from "./target-catalog.js";
+export { type CatalogColumn, catalogColumnsSql } from "./target-catalog.js";
 export {
   explicitIdentifier,
   mapColumnNames,

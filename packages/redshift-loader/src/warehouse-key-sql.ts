@@ -1,7 +1,9 @@
-import type { ColumnSpec, KeyInterval, OrderedKeyColumn } from "@sluice/core";
-import { intervalPredicate, keyListPredicate } from "@sluice/core";
-import { qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
+import type { ColumnSpec, KeyInterval, OrderedKeyColumn, SqlFragment, SqlStatement } from "@sluice/core";
+import { compilePostgres, intervalPredicate, keyListPredicate } from "@sluice/core";
+import { sql } from "kysely";
+import type { WarehouseTable } from "./sql-text.js";
 import { warehouseColumnType } from "./warehouse-column-type.js";
+import { warehouseMd5Number } from "./warehouse-hash-sql.js";
 import type { WarehouseDialect } from "./warehouse-url.js";
 
 /** The soft-delete flag column sluice adds to a target whose deletes are kept as flags. */
@@ -14,35 +16,29 @@ export interface WarehouseKeyColumn {
 }
 
 /** A statement with PostgreSQL-style `$n` parameters. */
-export interface WarehouseStatement {
-  readonly sql: string;
-  readonly values: unknown[];
-}
+export type WarehouseStatement = SqlStatement;
 
-const placeholder = (values: unknown[], value: unknown): string => {
-  values.push(value);
-  return `$${values.length}`;
-};
+const ident = (name: string): SqlFragment => sql.id(name);
 
 /**
  * The key column's canonical text in the warehouse (session time zone UTC), equal to
  * the source's (`mysqlKeyText` in connectors) for the same value: decimal text for
  * numbers, `YYYY-MM-DD HH24:MI:SS.US` for times, lower-case hex for bytes.
  */
-export function warehouseKeyText(column: WarehouseKeyColumn, dialect: WarehouseDialect): string {
-  const name = quoteIdentifier(column.target);
+export function warehouseKeyText(column: WarehouseKeyColumn, dialect: WarehouseDialect): SqlFragment {
+  const name = ident(column.target);
   switch (column.source.logical.kind) {
     case "string":
       return name;
     case "binary":
-      return dialect === "redshift" ? `FROM_VARBYTE(${name}, 'hex')` : `ENCODE(${name}, 'hex')`;
+      return dialect === "redshift" ? sql`FROM_VARBYTE(${name}, 'hex')` : sql`ENCODE(${name}, 'hex')`;
     case "date":
-      return `TO_CHAR(${name}, 'YYYY-MM-DD')`;
+      return sql`TO_CHAR(${name}, 'YYYY-MM-DD')`;
     case "datetime":
     case "timestamp":
-      return `TO_CHAR(${name}, 'YYYY-MM-DD HH24:MI:SS.US')`;
+      return sql`TO_CHAR(${name}, 'YYYY-MM-DD HH24:MI:SS.US')`;
     default:
-      return `CAST(${name} AS VARCHAR)`;
+      return sql`CAST(${name} AS VARCHAR)`;
   }
 }
 
@@ -56,30 +52,22 @@ function orderedColumn(
   dialect: WarehouseDialect,
   table: string,
 ): OrderedKeyColumn {
-  const name = quoteIdentifier(column.target);
+  const name = ident(column.target);
   const kind = column.source.logical.kind;
   if (kind === "string") {
     return dialect === "redshift"
-      ? {
-          expression: `TO_VARBYTE(${name}, 'utf8')`,
-          bind: (text, values) => `TO_VARBYTE(${placeholder(values, text)}, 'utf8')`,
-        }
-      : {
-          expression: `${name} COLLATE "C"`,
-          bind: (text, values) => `${placeholder(values, text)} COLLATE "C"`,
-        };
+      ? { expression: sql`TO_VARBYTE(${name}, 'utf8')`, bind: (text) => sql`TO_VARBYTE(${text}, 'utf8')` }
+      : { expression: sql`${name} COLLATE "C"`, bind: (text) => sql`${text} COLLATE "C"` };
   }
   if (kind === "binary") {
     return {
       expression: name,
-      bind: (text, values) =>
-        dialect === "redshift"
-          ? `TO_VARBYTE(${placeholder(values, text)}, 'hex')`
-          : `DECODE(${placeholder(values, text)}, 'hex')`,
+      bind: (text) =>
+        dialect === "redshift" ? sql`TO_VARBYTE(${text}, 'hex')` : sql`DECODE(${text}, 'hex')`,
     };
   }
-  const type = warehouseColumnType(dialect, column.source, table);
-  return { expression: name, bind: (text, values) => `CAST(${placeholder(values, text)} AS ${type})` };
+  const type = sql.raw(warehouseColumnType(dialect, column.source, table));
+  return { expression: name, bind: (text) => sql`CAST(${text} AS ${type})` };
 }
 
 /**
@@ -93,19 +81,31 @@ function equalityColumn(
   table: string,
 ): OrderedKeyColumn {
   if (dialect === "postgres" && column.source.logical.kind === "string") {
-    return { expression: quoteIdentifier(column.target), bind: (text, values) => placeholder(values, text) };
+    return { expression: ident(column.target), bind: (text) => sql`${text}` };
   }
   return orderedColumn(column, dialect, table);
 }
 
-/** The row's key hashed: the first 15 hex digits (60 bits) of the MD5 of its canonical text, as an exact number. */
-function keyHash(texts: readonly string[], dialect: WarehouseDialect): string {
-  const text = texts.join(" || CHR(31) || ");
-  const digits = `SUBSTRING(MD5(${text}), 1, 15)`;
-  // Redshift has STRTOL; PostgreSQL converts hex through bit(60). Summed as exact decimals.
-  return dialect === "redshift"
-    ? `CAST(STRTOL(${digits}, 16) AS DECIMAL(38,0))`
-    : `CAST(CAST(CAST('x' || ${digits} AS BIT(60)) AS BIGINT) AS NUMERIC)`;
+/**
+ * A key column in a verification range (`key >= from AND key < to`): text compared
+ * as the warehouse compares it (the ranges' boundaries come from the source's key
+ * order; the same comparison as before kysely, see ADR 0023), every other kind cast
+ * from the canonical key text to its type, so the comparison is exact.
+ */
+export function rangeKeyColumn(
+  column: WarehouseKeyColumn,
+  dialect: WarehouseDialect,
+  table: string,
+): OrderedKeyColumn {
+  if (column.source.logical.kind === "string") {
+    return { expression: ident(column.target), bind: (text) => sql`${text}` };
+  }
+  return orderedColumn(column, dialect, table);
+}
+
+/** The row's key hashed to an exact number (`warehouseMd5Number` of its canonical text). */
+function keyHash(texts: readonly SqlFragment[], dialect: WarehouseDialect): SqlFragment {
+  return warehouseMd5Number(sql.join(texts, sql` || CHR(31) || `), dialect);
 }
 
 /** The reconciliation statements for one target table, per dialect. */
@@ -127,80 +127,70 @@ export function warehouseKeySql(
   keyColumns: readonly WarehouseKeyColumn[],
   liveOnly: boolean,
 ): WarehouseKeySql {
-  const table = qualifiedName(target);
+  const table = target.schema === null ? ident(target.name) : sql.id(target.schema, target.name);
   const tableText = `${target.schema ?? "public"}.${target.name}`;
   const ordered = keyColumns.map((column) => orderedColumn(column, dialect, tableText));
   const equality = keyColumns.map((column) => equalityColumn(column, dialect, tableText));
   const texts = keyColumns.map((column) => warehouseKeyText(column, dialect));
-  const live = `${quoteIdentifier(deletedAtColumn)} IS NULL`;
-  const aliases = (prefix: string) => keyColumns.map((_, index) => `${prefix}${index}`);
+  const live = sql`${ident(deletedAtColumn)} IS NULL`;
+  const aliases = (prefix: string) => sql.join(keyColumns.map((_, index) => sql.raw(`${prefix}${index}`)));
+  const keyTexts = sql.join(texts.map((text, index) => sql`${text} AS ${sql.raw(`k${index}`)}`));
 
-  const scope = (intervals: readonly KeyInterval[], values: unknown[]) => {
+  const scope = (intervals: readonly KeyInterval[]) => {
+    const predicates = intervals.map((interval) => intervalPredicate(ordered, interval));
     const which =
       intervals.length === 1
-        ? "0"
-        : `CASE ${intervals
-            .map(
-              (interval, index) =>
-                `WHEN ${intervalPredicate(ordered, interval, values) || "TRUE"} THEN ${index}`,
-            )
-            .join(" ")} END`;
-    const where = intervals.map((interval) => intervalPredicate(ordered, interval, values));
-    const conditions: string[] = [];
-    if (!where.some((p) => p === "")) conditions.push(`(${where.map((p) => `(${p})`).join(" OR ")})`);
+        ? sql`0`
+        : sql`CASE ${sql.join(
+            predicates.map((p, index) => sql`WHEN ${p ?? sql`TRUE`} THEN ${sql.raw(String(index))}`),
+            sql` `,
+          )} END`;
+    const conditions: SqlFragment[] = [];
+    if (!predicates.some((p) => p === null)) {
+      conditions.push(
+        sql`(${sql.join(
+          predicates.map((p) => sql`(${p})`),
+          sql` OR `,
+        )})`,
+      );
+    }
     if (liveOnly) conditions.push(live);
-    return { which, whereSql: conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}` };
+    return {
+      which,
+      where: conditions.length === 0 ? sql`` : sql` WHERE ${sql.join(conditions, sql` AND `)}`,
+    };
   };
 
   return {
     digest(intervals) {
-      const values: unknown[] = [];
-      const { which, whereSql } = scope(intervals, values);
-      return {
-        sql: `SELECT r, COUNT(*) AS n, CAST(COALESCE(SUM(h), 0) AS VARCHAR) AS s FROM (SELECT ${which} AS r, ${keyHash(texts, dialect)} AS h FROM ${table}${whereSql}) AS keyed GROUP BY r`,
-        values,
-      };
+      const { which, where } = scope(intervals);
+      return compilePostgres(
+        sql`SELECT r, COUNT(*) AS n, CAST(COALESCE(SUM(h), 0) AS VARCHAR) AS s FROM (SELECT ${which} AS r, ${keyHash(texts, dialect)} AS h FROM ${table}${where}) AS keyed GROUP BY r`,
+      );
     },
     keys(intervals, limit) {
-      const values: unknown[] = [];
-      const { which, whereSql } = scope(intervals, values);
-      const keys = aliases("k");
-      const orders = aliases("o");
-      const inner = [
-        `${which} AS r`,
-        ...texts.map((text, index) => `${text} AS ${keys[index]}`),
-        ...ordered.map((column, index) => `${column.expression} AS ${orders[index]}`),
-      ].join(", ");
-      return {
-        sql: [
-          `SELECT r, ${keys.join(", ")} FROM (`,
-          `SELECT r, ${keys.join(", ")}, ROW_NUMBER() OVER (PARTITION BY r ORDER BY ${orders.join(", ")}) AS rn`,
-          `FROM (SELECT ${inner} FROM ${table}${whereSql}) AS keyed`,
-          `) AS numbered WHERE rn <= ${Math.trunc(limit) + 1} ORDER BY r, rn`,
-        ].join(" "),
-        values,
-      };
+      const { which, where } = scope(intervals);
+      const inner = sql.join([
+        sql`${which} AS r`,
+        keyTexts,
+        ...ordered.map((column, index) => sql`${column.expression} AS ${sql.raw(`o${index}`)}`),
+      ]);
+      return compilePostgres(
+        sql`SELECT r, ${aliases("k")} FROM ( SELECT r, ${aliases("k")}, ROW_NUMBER() OVER (PARTITION BY r ORDER BY ${aliases("o")}) AS rn FROM (SELECT ${inner} FROM ${table}${where}) AS keyed ) AS numbered WHERE rn <= ${sql.raw(String(Math.trunc(limit) + 1))} ORDER BY r, rn`,
+      );
     },
     existing(keys) {
-      const values: unknown[] = [];
-      const where = keyListPredicate(equality, keys, values);
-      const keyAliases = aliases("k");
-      return {
-        sql: `SELECT ${texts.map((text, index) => `${text} AS ${keyAliases[index]}`).join(", ")} FROM ${table} WHERE (${where})${liveOnly ? ` AND ${live}` : ""}`,
-        values,
-      };
+      return compilePostgres(
+        sql`SELECT ${keyTexts} FROM ${table} WHERE (${keyListPredicate(equality, keys)})${liveOnly ? sql` AND ${live}` : sql``}`,
+      );
     },
     hardDelete(keys) {
-      const values: unknown[] = [];
-      return { sql: `DELETE FROM ${table} WHERE ${keyListPredicate(equality, keys, values)}`, values };
+      return compilePostgres(sql`DELETE FROM ${table} WHERE ${keyListPredicate(equality, keys)}`);
     },
     softDelete(keys, at) {
-      const values: unknown[] = [at];
-      const where = keyListPredicate(equality, keys, values);
-      return {
-        sql: `UPDATE ${table} SET ${quoteIdentifier(deletedAtColumn)} = CAST($1 AS TIMESTAMP) WHERE ${live} AND (${where})`,
-        values,
-      };
+      return compilePostgres(
+        sql`UPDATE ${table} SET ${ident(deletedAtColumn)} = CAST(${at} AS TIMESTAMP) WHERE ${live} AND (${keyListPredicate(equality, keys)})`,
+      );
     },
   };
 }

@@ -6,11 +6,11 @@ import {
   mapColumnNames,
   openLoader,
   planSchemaEvolution,
-  readCatalogColumns,
   renderRebuildStatements,
   runColumnsOf,
   type WarehouseLoader,
 } from "../src/index.js";
+import { readCatalogColumns } from "../src/target-catalog.js";
 import {
   checkClient,
   privatePostgres,

@@ -1,4 +1,4 @@
-import type { ObjectStore } from "@sluice/core";
+import { type ObjectStore, sluiceError } from "@sluice/core";
 import { errAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { createWatermarkStore, type ExtractCommit, watermarkKey } from "../src/index.js";
@@ -88,9 +88,7 @@ describe.each(lakeBackends)("watermark compare-and-set on $name", ({ open }) => 
         putKey === key
           ? lake
               .put(putKey, body, options)
-              .andThen(() =>
-                errAsync({ kind: "conflict" as const, retryable: false, message: "412 on the SDK's retry" }),
-              )
+              .andThen(() => errAsync(sluiceError("conflict", "412 on the SDK's retry")))
           : lake.put(putKey, body, options),
     };
     const written = await createWatermarkStore(lostAnswer).recordExtract(

@@ -1,5 +1,14 @@
-import type { ColumnSpec, ExtractPlan, SourceValue, TableSpec } from "@sluice/core";
-import { findColumn, formatTableRef, sluiceError } from "@sluice/core";
+import type {
+  ColumnSpec,
+  ExtractPlan,
+  OrderedKeyColumn,
+  SourceValue,
+  SqlFragment,
+  SqlStatement,
+  TableSpec,
+} from "@sluice/core";
+import { compileMysql, findColumn, formatTableRef, lexicographic, sluiceError } from "@sluice/core";
+import { sql } from "kysely";
 import { spatialTypes } from "./mysql-logical-type.js";
 
 /**
@@ -13,18 +22,13 @@ export interface KeysetBound {
   readonly keys: readonly SourceValue[];
 }
 
-export interface SqlStatement {
-  readonly sql: string;
-  readonly values: unknown[];
-}
+export type { SqlStatement } from "@sluice/core";
 
-export function quoteIdentifier(name: string): string {
-  return `\`${name.replaceAll("`", "``")}\``;
-}
-
-export function qualifiedName(spec: TableSpec): string {
-  return `${quoteIdentifier(spec.ref.schema)}.${quoteIdentifier(spec.ref.table)}`;
-}
+const table = (spec: TableSpec): SqlFragment => sql.id(spec.ref.schema, spec.ref.table);
+const ident = (name: string): SqlFragment => sql.id(name);
+const limitText = (limit: number): SqlFragment => sql.raw(String(Math.trunc(limit)));
+const where = (parts: readonly SqlFragment[]): SqlFragment =>
+  parts.length === 0 ? sql`` : sql` WHERE ${sql.join(parts, sql` AND `)}`;
 
 /**
  * The SELECT list in spec order. Two kinds of column are not selected as they are:
@@ -34,22 +38,22 @@ export function qualifiedName(spec: TableSpec): string {
  *   printed in full (shortest round trip). `* 1e0` rather than CAST(... AS DOUBLE),
  *   which older MySQL lacks; it keeps the sign of -0 and NULL.
  */
-export function selectList(spec: TableSpec): string {
-  return spec.columns
-    .map((column) => {
-      const name = quoteIdentifier(column.name);
-      if (spatialTypes.has(column.sourceType.toLowerCase())) return `ST_AsBinary(${name}) AS ${name}`;
-      if (column.logical.kind === "float") return `(${name} * 1e0) AS ${name}`;
+export function selectList(spec: TableSpec): SqlFragment {
+  return sql.join(
+    spec.columns.map((column) => {
+      const name = ident(column.name);
+      if (spatialTypes.has(column.sourceType.toLowerCase())) return sql`ST_AsBinary(${name}) AS ${name}`;
+      if (column.logical.kind === "float") return sql`(${name} * 1e0) AS ${name}`;
       return name;
-    })
-    .join(", ");
+    }),
+  );
 }
 
 /**
  * One keyset page:
  * `SELECT cols FROM t WHERE (c > ? OR (c = ? AND k1 > ?) OR ...) AND c < ?ceiling ORDER BY c, k1.. LIMIT n`.
- * The expanded OR form, not `(c, k) > (?, ?)`: MariaDB 10.11 does not use the
- * (c, k) index for the row constructor and scans instead (ARCHITECTURE, measured).
+ * The expanded OR form (core `lexicographic`), not `(c, k) > (?, ?)`: MariaDB 10.11
+ * does not use the (c, k) index for the row constructor and scans instead.
  * `cursor-groups` plans have no key columns: the page is `c > ? ... ORDER BY c`.
  */
 export function keysetPageQuery(
@@ -58,14 +62,10 @@ export function keysetPageQuery(
   bound: KeysetBound | null,
   limit: number,
 ): SqlStatement {
-  const where = keysetWhere(spec, plan, bound);
-  const order = [...(plan.cursorColumn === null ? [] : [plan.cursorColumn]), ...plan.keyColumns]
-    .map(quoteIdentifier)
-    .join(", ");
-  return {
-    sql: `SELECT ${selectList(spec)} FROM ${qualifiedName(spec)}${where.sql ? ` WHERE ${where.sql}` : ""} ORDER BY ${order} LIMIT ${Math.trunc(limit)}`,
-    values: where.values,
-  };
+  const order = [...(plan.cursorColumn === null ? [] : [plan.cursorColumn]), ...plan.keyColumns].map(ident);
+  return compileMysql(
+    sql`SELECT ${selectList(spec)} FROM ${table(spec)}${where(keysetWhere(spec, plan, bound))} ORDER BY ${sql.join(order)} LIMIT ${limitText(limit)}`,
+  );
 }
 
 /**
@@ -85,13 +85,11 @@ export function snapshotPageQuery(
   afterKeys: readonly SourceValue[] | null,
   limit: number | "probe",
 ): SqlStatement {
-  const where = snapshotWhere(spec, plan, afterKeys);
-  const keys = (plan.snapshot?.keyColumns ?? []).map((name) => quoteIdentifier(columnOf(spec, name).name));
-  const select = limit === "probe" ? keys.join(", ") : selectList(spec);
-  return {
-    sql: `SELECT ${select} FROM ${qualifiedName(spec)} FORCE INDEX (PRIMARY) WHERE ${where.sql} ORDER BY ${keys.join(", ")} LIMIT ${limit === "probe" ? 1 : Math.trunc(limit)}`,
-    values: where.values,
-  };
+  const keys = sql.join((plan.snapshot?.keyColumns ?? []).map((name) => ident(columnOf(spec, name).name)));
+  const select = limit === "probe" ? keys : selectList(spec);
+  return compileMysql(
+    sql`SELECT ${select} FROM ${table(spec)} FORCE INDEX (PRIMARY)${where(snapshotWhere(spec, plan, afterKeys))} ORDER BY ${keys} LIMIT ${limitText(limit === "probe" ? 1 : limit)}`,
+  );
 }
 
 /**
@@ -105,57 +103,51 @@ export function snapshotEndQuery(spec: TableSpec, plan: ExtractPlan): SqlStateme
   }
   const cursor = columnOf(spec, plan.cursorColumn);
   const columns = [cursor, ...plan.keyColumns.map((name) => columnOf(spec, name))].map((column) =>
-    quoteIdentifier(column.name),
+    ident(column.name),
   );
-  return {
-    sql: `SELECT ${columns.join(", ")} FROM ${qualifiedName(spec)} WHERE ${quoteIdentifier(cursor.name)} < ${placeholder(cursor)} ORDER BY ${columns.map((column) => `${column} DESC`).join(", ")} LIMIT 1`,
-    values: [bindValue(cursor, plan.ceiling)],
-  };
+  return compileMysql(
+    sql`SELECT ${sql.join(columns)} FROM ${table(spec)} WHERE ${ident(cursor.name)} < ${mysqlPlaceholder(cursor, bindValue(cursor, plan.ceiling))} ORDER BY ${sql.join(columns.map((column) => sql`${column} DESC`))} LIMIT 1`,
+  );
 }
 
 function snapshotWhere(
   spec: TableSpec,
   plan: ExtractPlan,
   afterKeys: readonly SourceValue[] | null,
-): SqlStatement {
-  const table = formatTableRef(spec.ref);
+): SqlFragment[] {
+  const tableText = formatTableRef(spec.ref);
   const read = plan.snapshot;
   if (!read || read.keyColumns.length === 0 || plan.cursorColumn === null || plan.ceiling === null) {
     throw sluiceError(
       "internal",
-      `${table}: an initial-snapshot plan needs key columns, a cursor column and a ceiling`,
+      `${tableText}: an initial-snapshot plan needs key columns, a cursor column and a ceiling`,
     );
   }
   const keys = read.keyColumns.map((name) => columnOf(spec, name));
   const cursor = columnOf(spec, plan.cursorColumn);
-  const values: unknown[] = [];
-  const parts: string[] = [];
+  const parts: SqlFragment[] = [];
   if (afterKeys) {
     if (afterKeys.length !== keys.length) {
       throw sluiceError(
         "internal",
-        `${table}: snapshot bound has ${afterKeys.length} key value(s) for ${keys.length} key column(s)`,
+        `${tableText}: snapshot bound has ${afterKeys.length} key value(s) for ${keys.length} key column(s)`,
       );
     }
-    parts.push(lexicographicAfter(keys, afterKeys, values));
+    parts.push(lexicographic(keys.map(sourceKeyColumn), afterKeys, ">"));
   }
   // NULL cursors are never below the ceiling: they follow the plan's NULL policy.
-  parts.push(`${quoteIdentifier(cursor.name)} < ${placeholder(cursor)}`);
-  values.push(bindValue(cursor, plan.ceiling));
-  return { sql: parts.join(" AND "), values };
+  parts.push(sql`${ident(cursor.name)} < ${mysqlPlaceholder(cursor, bindValue(cursor, plan.ceiling))}`);
+  return parts;
 }
 
 /** `SELECT COUNT(*)` over the same bounds as the plan's pages (ignores the limit). */
 export function keysetCountQuery(spec: TableSpec, plan: ExtractPlan | undefined): SqlStatement {
-  const where = !plan
-    ? { sql: "", values: [] }
+  const parts = !plan
+    ? []
     : plan.snapshot
       ? snapshotWhere(spec, plan, plan.snapshot.afterKey)
       : keysetWhere(spec, plan, boundOfPosition(plan));
-  return {
-    sql: `SELECT COUNT(*) AS n FROM ${qualifiedName(spec)}${where.sql ? ` WHERE ${where.sql}` : ""}`,
-    values: where.values,
-  };
+  return compileMysql(sql`SELECT COUNT(*) AS n FROM ${table(spec)}${where(parts)}`);
 }
 
 /**
@@ -172,21 +164,18 @@ export function nullCursorPageQuery(
 ): SqlStatement {
   const cursor = columnOf(spec, plan.cursorColumn as string);
   const keys = keyColumns.map((name) => columnOf(spec, name));
-  const values: unknown[] = [];
-  const parts = [`${quoteIdentifier(cursor.name)} IS NULL`];
-  if (afterKeys) parts.push(lexicographicAfter(keys, afterKeys, values));
-  return {
-    sql: `SELECT ${selectList(spec)} FROM ${qualifiedName(spec)} WHERE ${parts.join(" AND ")} ORDER BY ${keys.map((key) => quoteIdentifier(key.name)).join(", ")} LIMIT ${Math.trunc(limit)}`,
-    values,
-  };
+  const parts = [sql`${ident(cursor.name)} IS NULL`];
+  if (afterKeys) parts.push(lexicographic(keys.map(sourceKeyColumn), afterKeys, ">"));
+  return compileMysql(
+    sql`SELECT ${selectList(spec)} FROM ${table(spec)}${where(parts)} ORDER BY ${sql.join(keys.map((key) => ident(key.name)))} LIMIT ${limitText(limit)}`,
+  );
 }
 
 /** `SELECT COUNT(*) ... WHERE cursor IS NULL`: the rows a `skip` policy leaves out. */
 export function nullCursorCountQuery(spec: TableSpec, cursorColumn: string): SqlStatement {
-  return {
-    sql: `SELECT COUNT(*) AS n FROM ${qualifiedName(spec)} WHERE ${quoteIdentifier(columnOf(spec, cursorColumn).name)} IS NULL`,
-    values: [],
-  };
+  return compileMysql(
+    sql`SELECT COUNT(*) AS n FROM ${table(spec)} WHERE ${ident(columnOf(spec, cursorColumn).name)} IS NULL`,
+  );
 }
 
 /**
@@ -195,24 +184,22 @@ export function nullCursorCountQuery(spec: TableSpec, cursorColumn: string): Sql
  */
 export function cursorGroupQuery(spec: TableSpec, plan: ExtractPlan, cursorValue: SourceValue): SqlStatement {
   const cursor = columnOf(spec, plan.cursorColumn as string);
-  return {
-    sql: `SELECT ${selectList(spec)} FROM ${qualifiedName(spec)} WHERE ${quoteIdentifier(cursor.name)} = ${placeholder(cursor)}`,
-    values: [bindValue(cursor, cursorValue)],
-  };
+  return compileMysql(
+    sql`SELECT ${selectList(spec)} FROM ${table(spec)} WHERE ${ident(cursor.name)} = ${mysqlPlaceholder(cursor, bindValue(cursor, cursorValue))}`,
+  );
 }
 
 /** The largest key tuple (`ORDER BY k1 DESC, k2 DESC LIMIT 1`): one backward index probe. */
 export function maxKeyQuery(spec: TableSpec, keyColumns: readonly string[]): SqlStatement {
-  const keys = keyColumns.map((name) => quoteIdentifier(columnOf(spec, name).name));
-  return {
-    sql: `SELECT ${keys.join(", ")} FROM ${qualifiedName(spec)} ORDER BY ${keys.map((key) => `${key} DESC`).join(", ")} LIMIT 1`,
-    values: [],
-  };
+  const keys = keyColumns.map((name) => ident(columnOf(spec, name).name));
+  return compileMysql(
+    sql`SELECT ${sql.join(keys)} FROM ${table(spec)} ORDER BY ${sql.join(keys.map((key) => sql`${key} DESC`))} LIMIT 1`,
+  );
 }
 
 /** A plan without cursor and key (full snapshot of a table without a primary key): one streamed scan. */
 export function wholeTableQuery(spec: TableSpec): SqlStatement {
-  return { sql: `SELECT ${selectList(spec)} FROM ${qualifiedName(spec)}`, values: [] };
+  return compileMysql(sql`SELECT ${selectList(spec)} FROM ${table(spec)}`);
 }
 
 /** The plan's stored position as a bound, or null for a first run. */
@@ -224,9 +211,16 @@ export function boundOfPosition(plan: ExtractPlan): KeysetBound | null {
   };
 }
 
-function keysetWhere(spec: TableSpec, plan: ExtractPlan, bound: KeysetBound | null): SqlStatement {
-  const parts: string[] = [];
-  const values: unknown[] = [];
+/** A source column in a keyset comparison: itself, and a driver value through {@link bindValue}. */
+function sourceKeyColumn(column: ColumnSpec): OrderedKeyColumn<SourceValue> {
+  return {
+    expression: ident(column.name),
+    bind: (value) => mysqlPlaceholder(column, bindValue(column, value)),
+  };
+}
+
+function keysetWhere(spec: TableSpec, plan: ExtractPlan, bound: KeysetBound | null): SqlFragment[] {
+  const parts: SqlFragment[] = [];
   const keys = plan.keyColumns.map((name) => columnOf(spec, name));
   const cursor = plan.cursorColumn === null ? null : columnOf(spec, plan.cursorColumn);
   // With an explicit NULL policy the ordered pass never holds NULL cursors (they are
@@ -241,104 +235,51 @@ function keysetWhere(spec: TableSpec, plan: ExtractPlan, bound: KeysetBound | nu
       );
     }
     if (!cursor) {
-      parts.push(lexicographicAfter(keys, bound.keys, values));
+      parts.push(lexicographic(keys.map(sourceKeyColumn), bound.keys, ">"));
     } else if (bound.cursor === null || bound.cursor === undefined) {
-      const c = quoteIdentifier(cursor.name);
-      if (datedOnly) parts.push(`${c} IS NOT NULL`);
+      const c = ident(cursor.name);
+      if (datedOnly) parts.push(sql`${c} IS NOT NULL`);
       // Inside the NULL group (NULL sorts first): the rest of it, then every dated row.
       else
         parts.push(
-          `((${c} IS NULL AND ${lexicographicAfter(keys, bound.keys, values)}) OR ${c} IS NOT NULL)`,
+          sql`((${c} IS NULL AND ${lexicographic(keys.map(sourceKeyColumn), bound.keys, ">")}) OR ${c} IS NOT NULL)`,
         );
     } else {
-      const c = quoteIdentifier(cursor.name);
-      const cursorValue = bindValue(cursor, bound.cursor);
-      const branches = [`${c} > ${placeholder(cursor)}`];
-      values.push(cursorValue);
-      // Equal cursor: fall through to the keys, each branch binding the cursor value again.
-      for (const branch of lexicographicBranches(keys, bound.keys)) {
-        branches.push(`(${c} = ${placeholder(cursor)} AND ${branch.sql})`);
-        values.push(cursorValue, ...branch.values);
-      }
-      parts.push(branches.length === 1 ? (branches[0] as string) : `(${branches.join(" OR ")})`);
+      // (cursor, keys..) after (bound cursor, bound keys..): one lexicographic comparison.
+      parts.push(lexicographic([cursor, ...keys].map(sourceKeyColumn), [bound.cursor, ...bound.keys], ">"));
     }
   }
   if (cursor && plan.ceiling !== null) {
-    const c = quoteIdentifier(cursor.name);
+    const c = ident(cursor.name);
+    const ceiling = mysqlPlaceholder(cursor, bindValue(cursor, plan.ceiling));
     // Legacy plans: NULL cursors are not "at or after" the ceiling: they belong to the NULL group.
     parts.push(
-      cursor.nullable && !datedOnly
-        ? `(${c} IS NULL OR ${c} < ${placeholder(cursor)})`
-        : `${c} < ${placeholder(cursor)}`,
+      cursor.nullable && !datedOnly ? sql`(${c} IS NULL OR ${c} < ${ceiling})` : sql`${c} < ${ceiling}`,
     );
-    values.push(bindValue(cursor, plan.ceiling));
   } else if (cursor && datedOnly && !bound && cursor.nullable) {
-    parts.push(`${quoteIdentifier(cursor.name)} IS NOT NULL`);
+    parts.push(sql`${ident(cursor.name)} IS NOT NULL`);
   }
   if (!cursor && plan.keyCeiling && keys.length > 0) {
-    parts.push(lexicographicAtMost(keys, plan.keyCeiling, values));
+    // Key tuples up to and including the ceiling.
+    parts.push(lexicographic(keys.map(sourceKeyColumn), plan.keyCeiling, "<="));
   }
-  return { sql: parts.join(" AND "), values };
-}
-
-/** `(k1 < ? OR (k1 = ? AND k2 <= ?))`: key tuples up to and including `ceiling`. */
-function lexicographicAtMost(
-  keys: readonly ColumnSpec[],
-  ceiling: readonly SourceValue[],
-  values: unknown[],
-): string {
-  const branches = keys.map((key, index) => {
-    const terms: string[] = [];
-    for (let prefix = 0; prefix < index; prefix += 1) {
-      const column = keys[prefix] as ColumnSpec;
-      terms.push(`${quoteIdentifier(column.name)} = ${placeholder(column)}`);
-      values.push(bindValue(column, ceiling[prefix] ?? null));
-    }
-    const last = index === keys.length - 1;
-    terms.push(`${quoteIdentifier(key.name)} ${last ? "<=" : "<"} ${placeholder(key)}`);
-    values.push(bindValue(key, ceiling[index] ?? null));
-    return terms.length === 1 ? (terms[0] as string) : `(${terms.join(" AND ")})`;
-  });
-  return branches.length === 1 ? (branches[0] as string) : `(${branches.join(" OR ")})`;
-}
-
-/** `(k1 > ? OR (k1 = ? AND k2 > ?) OR ...)`, pushing its values. */
-function lexicographicAfter(
-  keys: readonly ColumnSpec[],
-  bound: readonly SourceValue[],
-  values: unknown[],
-): string {
-  const branches = lexicographicBranches(keys, bound);
-  for (const branch of branches) values.push(...branch.values);
-  const sql = branches.map((branch) => branch.sql).join(" OR ");
-  return branches.length === 1 ? sql : `(${sql})`;
-}
-
-function lexicographicBranches(keys: readonly ColumnSpec[], bound: readonly SourceValue[]): SqlStatement[] {
-  return keys.map((key, index) => {
-    const terms: string[] = [];
-    const values: unknown[] = [];
-    for (let prefix = 0; prefix < index; prefix += 1) {
-      const column = keys[prefix] as ColumnSpec;
-      terms.push(`${quoteIdentifier(column.name)} = ${placeholder(column)}`);
-      values.push(bindValue(column, bound[prefix] ?? null));
-    }
-    terms.push(`${quoteIdentifier(key.name)} > ${placeholder(key)}`);
-    values.push(bindValue(key, bound[index] ?? null));
-    return { sql: terms.length === 1 ? (terms[0] as string) : `(${terms.join(" AND ")})`, values };
-  });
+  return parts;
 }
 
 /**
- * The placeholder for a value compared with `column`. Integers and decimals are cast
- * from text: MySQL compares a string with a number as DOUBLE, which is inexact above
- * 2^53; a constant CAST keeps the comparison exact and the index usable.
+ * A bound value compared with `column`. Integers and decimals are cast from text:
+ * MySQL compares a string with a number as DOUBLE, which is inexact above 2^53; a
+ * constant CAST keeps the comparison exact and the index usable.
  */
-function placeholder(column: ColumnSpec): string {
+export function mysqlPlaceholder(column: ColumnSpec, value: unknown): SqlFragment {
   const logical = column.logical;
-  if (logical.kind === "integer") return logical.unsigned ? "CAST(? AS UNSIGNED)" : "CAST(? AS SIGNED)";
-  if (logical.kind === "decimal") return `CAST(? AS DECIMAL(${logical.precision},${logical.scale}))`;
-  return "?";
+  if (logical.kind === "integer") {
+    return logical.unsigned ? sql`CAST(${value} AS UNSIGNED)` : sql`CAST(${value} AS SIGNED)`;
+  }
+  if (logical.kind === "decimal") {
+    return sql`CAST(${value} AS DECIMAL(${sql.raw(`${Math.trunc(logical.precision)},${Math.trunc(logical.scale)}`)}))`;
+  }
+  return sql`${value}`;
 }
 
 /** A bound value for the driver: binary keys from hex text to bytes, the rest as given. */

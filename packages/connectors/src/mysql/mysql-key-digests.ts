@@ -9,16 +9,21 @@ import type {
   TableSpec,
 } from "@sluice/core";
 import {
+  compileMysql,
   findColumn,
   formatTableRef,
   intervalPredicate,
   keyListPredicate,
   keyText,
   lexicographic,
+  type SqlFragment,
+  type SqlStatement,
   sluiceError,
 } from "@sluice/core";
+import { sql } from "kysely";
 import { ResultAsync } from "neverthrow";
-import { bindValue, qualifiedName, quoteIdentifier } from "./keyset-query.js";
+import { bindValue, mysqlPlaceholder } from "./keyset-query.js";
+import { mysqlMd5Number } from "./mysql-hash-sql.js";
 
 type Query = (sql: string, values: readonly unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -97,46 +102,33 @@ export function checkReconcilableKey(spec: TableSpec): SluiceError | null {
 }
 
 /** The key column's canonical text on MySQL (session time zone UTC). */
-export function mysqlKeyText(column: ColumnSpec): string {
-  const name = quoteIdentifier(column.name);
+export function mysqlKeyText(column: ColumnSpec): SqlFragment {
+  const name = sql.id(column.name);
   switch (column.logical.kind) {
     case "string":
-      return `CONVERT(${name} USING utf8mb4)`;
+      return sql`CONVERT(${name} USING utf8mb4)`;
     case "binary":
-      return `LOWER(HEX(${name}))`;
+      return sql`LOWER(HEX(${name}))`;
     case "date":
-      return `DATE_FORMAT(${name}, '%Y-%m-%d')`;
+      return sql`DATE_FORMAT(${name}, '%Y-%m-%d')`;
     case "datetime":
     case "timestamp":
-      return `DATE_FORMAT(${name}, '%Y-%m-%d %H:%i:%s.%f')`;
+      return sql`DATE_FORMAT(${name}, '%Y-%m-%d %H:%i:%s.%f')`;
     case "bit":
-      return `CAST(${name} + 0 AS CHAR)`;
+      return sql`CAST(${name} + 0 AS CHAR)`;
     default:
-      return `CAST(${name} AS CHAR)`;
+      return sql`CAST(${name} AS CHAR)`;
   }
 }
 
 /** A native comparison: the column as it is (its index serves it) and the value cast to its type. */
-function nativeColumn(column: ColumnSpec): OrderedKeyColumn {
-  const name = quoteIdentifier(column.name);
-  const logical = column.logical;
-  const cast =
-    logical.kind === "integer"
-      ? logical.unsigned
-        ? "CAST(? AS UNSIGNED)"
-        : "CAST(? AS SIGNED)"
-      : logical.kind === "decimal"
-        ? `CAST(? AS DECIMAL(${logical.precision},${logical.scale}))`
-        : logical.kind === "bit"
-          ? "CAST(? AS UNSIGNED)"
-          : "?";
-  return {
-    expression: name,
-    bind: (text, values) => {
-      values.push(bindValue(column, text));
-      return cast;
-    },
-  };
+export function nativeColumn(column: ColumnSpec): OrderedKeyColumn {
+  // A BIT key's canonical text is its decimal value (`mysqlKeyText`), not hex bytes.
+  const bind =
+    column.logical.kind === "bit"
+      ? (text: string) => sql`CAST(${text} AS UNSIGNED)`
+      : (text: string) => mysqlPlaceholder(column, bindValue(column, text));
+  return { expression: sql.id(column.name), bind };
 }
 
 /**
@@ -150,27 +142,26 @@ function orderedColumn(column: ColumnSpec, collation: string | null): OrderedKey
     return nativeColumn(column);
   }
   return {
-    expression: `CAST(CONVERT(${quoteIdentifier(column.name)} USING utf8mb4) AS BINARY)`,
-    bind: (text, values) => {
-      values.push(text);
-      return "CAST(CONVERT(? USING utf8mb4) AS BINARY)";
-    },
+    expression: sql`CAST(CONVERT(${sql.id(column.name)} USING utf8mb4) AS BINARY)`,
+    bind: (text) => sql`CAST(CONVERT(${text} USING utf8mb4) AS BINARY)`,
   };
 }
 
 /** The row's key text hashed: the first 15 hex digits (60 bits) of its MD5, as a number. */
-function keyHash(texts: readonly string[]): string {
+function keyHash(texts: readonly SqlFragment[]): SqlFragment {
   const text =
-    texts.length === 1 ? (texts[0] as string) : `CONCAT_WS(CHAR(31 USING utf8mb4), ${texts.join(", ")})`;
-  return `CAST(CONV(SUBSTRING(MD5(${text}), 1, 15), 16, 10) AS UNSIGNED)`;
+    texts.length === 1
+      ? (texts[0] as SqlFragment)
+      : sql`CONCAT_WS(CHAR(31 USING utf8mb4), ${sql.join(texts)})`;
+  return mysqlMd5Number(text);
 }
 
 /** SQL of the reconciliation statements, rendered without a connection (tests read them). */
 export interface MysqlKeyDigestSql {
-  digest(intervals: readonly KeyInterval[]): { sql: string; values: unknown[] };
-  split(intervals: readonly KeyInterval[], parts: number): { sql: string; values: unknown[] };
-  keys(intervals: readonly KeyInterval[], limit: number): { sql: string; values: unknown[] };
-  existing(keys: readonly (readonly string[])[]): { sql: string; values: unknown[] };
+  digest(intervals: readonly KeyInterval[]): SqlStatement;
+  split(intervals: readonly KeyInterval[], parts: number): SqlStatement;
+  keys(intervals: readonly KeyInterval[], limit: number): SqlStatement;
+  existing(keys: readonly (readonly string[])[]): SqlStatement;
 }
 
 export function mysqlKeyDigestSql(
@@ -182,99 +173,77 @@ export function mysqlKeyDigestSql(
   const ordered = keyColumns.map((column) => orderedColumn(column, collations.get(column.name) ?? null));
   const native = keyColumns.map(nativeColumn);
   const texts = keyColumns.map(mysqlKeyText);
-  const table = qualifiedName(spec);
-  const aliases = (prefix: string) => keyColumns.map((_, index) => `${prefix}${index}`);
+  const table = sql.id(spec.ref.schema, spec.ref.table);
+  const aliases = (prefix: string) => keyColumns.map((_, index) => sql.raw(`${prefix}${index}`));
 
-  // Which interval a row is in (CASE) and the rows of all of them (WHERE), each with its values.
+  // Which interval a row is in (CASE) and the rows of all of them (WHERE). Values are
+  // bound in text order by the compiler, however the two are nested.
   const scope = (intervals: readonly KeyInterval[]) => {
-    const whichValues: unknown[] = [];
-    const whereValues: unknown[] = [];
+    const predicates = intervals.map((interval) => intervalPredicate(ordered, interval));
     const which =
       intervals.length === 1
-        ? "0"
-        : `CASE ${intervals
-            .map(
-              (interval, index) =>
-                `WHEN ${intervalPredicate(ordered, interval, whichValues) || "TRUE"} THEN ${index}`,
-            )
-            .join(" ")} END`;
-    const where = intervals.map((interval) => intervalPredicate(ordered, interval, whereValues));
-    const whereSql = where.some((p) => p === "") ? "" : ` WHERE ${where.map((p) => `(${p})`).join(" OR ")}`;
-    if (whereSql === "") whereValues.length = 0;
-    return { which, whichValues, whereSql, whereValues };
+        ? sql`0`
+        : sql`CASE ${sql.join(
+            predicates.map((p, index) => sql`WHEN ${p ?? sql`TRUE`} THEN ${sql.raw(String(index))}`),
+            sql` `,
+          )} END`;
+    const where = predicates.some((p) => p === null)
+      ? sql``
+      : sql` WHERE ${sql.join(
+          predicates.map((p) => sql`(${p})`),
+          sql` OR `,
+        )}`;
+    return { which, where };
   };
 
-  const extracted = (values: unknown[]): string => {
-    if (!extractedThrough || extractedThrough.columns.length === 0) return "0";
+  const extracted = (): SqlFragment => {
+    if (!extractedThrough || extractedThrough.columns.length === 0) return sql`0`;
     const columns = extractedThrough.columns.map((name) =>
       nativeColumn(findColumn(spec, name) as ColumnSpec),
     );
-    return `CASE WHEN ${lexicographic(columns, extractedThrough.values, "<=", values)} THEN 1 ELSE 0 END`;
+    return sql`CASE WHEN ${lexicographic(columns, extractedThrough.values, "<=")} THEN 1 ELSE 0 END`;
   };
 
   return {
     digest(intervals) {
-      const { which, whichValues, whereSql, whereValues } = scope(intervals);
-      const values = [...whichValues, ...whereValues];
-      return {
-        sql: `SELECT r, COUNT(*) AS n, CAST(COALESCE(SUM(h), 0) AS CHAR) AS s FROM (SELECT ${which} AS r, ${keyHash(texts)} AS h FROM ${table}${whereSql}) AS keyed GROUP BY r`,
-        values,
-      };
+      const { which, where } = scope(intervals);
+      return compileMysql(
+        sql`SELECT r, COUNT(*) AS n, CAST(COALESCE(SUM(h), 0) AS CHAR) AS s FROM (SELECT ${which} AS r, ${keyHash(texts)} AS h FROM ${table}${where}) AS keyed GROUP BY r`,
+      );
     },
     split(intervals, parts) {
-      const { which, whichValues, whereSql, whereValues } = scope(intervals);
-      const values = [...whichValues, ...whereValues];
-      const keys = aliases("k");
-      const orders = aliases("o");
-      const inner = [
-        `${which} AS r`,
-        ...texts.map((text, index) => `${text} AS ${keys[index]}`),
-        ...ordered.map((column, index) => `${column.expression} AS ${orders[index]}`),
-        `${keyHash(texts)} AS h`,
-      ].join(", ");
+      const { which, where } = scope(intervals);
+      const keys = sql.join(aliases("k"));
+      const orders = sql.join(aliases("o"));
+      const inner = sql.join([
+        sql`${which} AS r`,
+        ...texts.map((text, index) => sql`${text} AS ${sql.raw(`k${index}`)}`),
+        ...ordered.map((column, index) => sql`${column.expression} AS ${sql.raw(`o${index}`)}`),
+        sql`${keyHash(texts)} AS h`,
+      ]);
       // ROW_NUMBER takes no frame; the running hash sum needs one (rows, not peers: keys are unique).
-      const window = `PARTITION BY r ORDER BY ${orders.join(", ")}`;
-      return {
-        sql: [
-          `SELECT r, rn, total, CAST(cs AS CHAR) AS cs, ${keys.join(", ")} FROM (`,
-          `SELECT r, ${keys.join(", ")}, ROW_NUMBER() OVER (${window}) AS rn, COUNT(*) OVER (PARTITION BY r) AS total, SUM(h) OVER (${window} ROWS UNBOUNDED PRECEDING) AS cs`,
-          `FROM (SELECT ${inner} FROM ${table}${whereSql}) AS keyed`,
-          `) AS numbered WHERE MOD(rn, CEILING(total / ${Math.trunc(parts)})) = 0 OR rn = total ORDER BY r, rn`,
-        ].join(" "),
-        values,
-      };
+      const window = sql`PARTITION BY r ORDER BY ${orders}`;
+      return compileMysql(
+        sql`SELECT r, rn, total, CAST(cs AS CHAR) AS cs, ${keys} FROM ( SELECT r, ${keys}, ROW_NUMBER() OVER (${window}) AS rn, COUNT(*) OVER (PARTITION BY r) AS total, SUM(h) OVER (${window} ROWS UNBOUNDED PRECEDING) AS cs FROM (SELECT ${inner} FROM ${table}${where}) AS keyed ) AS numbered WHERE MOD(rn, CEILING(total / ${sql.raw(String(Math.trunc(parts)))})) = 0 OR rn = total ORDER BY r, rn`,
+      );
     },
     keys(intervals, limit) {
-      const { which, whichValues, whereSql, whereValues } = scope(intervals);
-      const judgedValues: unknown[] = [];
-      const judged = extracted(judgedValues);
-      const values = [...whichValues, ...judgedValues, ...whereValues];
-      const keys = aliases("k");
-      const orders = aliases("o");
-      const inner = [
-        `${which} AS r`,
-        ...texts.map((text, index) => `${text} AS ${keys[index]}`),
-        ...ordered.map((column, index) => `${column.expression} AS ${orders[index]}`),
-        `${judged} AS j`,
-      ].join(", ");
-      return {
-        sql: [
-          `SELECT r, ${keys.join(", ")}, j FROM (`,
-          `SELECT r, ${keys.join(", ")}, j, ROW_NUMBER() OVER (PARTITION BY r ORDER BY ${orders.join(", ")}) AS rn`,
-          `FROM (SELECT ${inner} FROM ${table}${whereSql}) AS keyed`,
-          `) AS numbered WHERE rn <= ${Math.trunc(limit) + 1} ORDER BY r, rn`,
-        ].join(" "),
-        values,
-      };
+      const { which, where } = scope(intervals);
+      const keys = sql.join(aliases("k"));
+      const orders = sql.join(aliases("o"));
+      const inner = sql.join([
+        sql`${which} AS r`,
+        ...texts.map((text, index) => sql`${text} AS ${sql.raw(`k${index}`)}`),
+        ...ordered.map((column, index) => sql`${column.expression} AS ${sql.raw(`o${index}`)}`),
+        sql`${extracted()} AS j`,
+      ]);
+      return compileMysql(
+        sql`SELECT r, ${keys}, j FROM ( SELECT r, ${keys}, j, ROW_NUMBER() OVER (PARTITION BY r ORDER BY ${orders}) AS rn FROM (SELECT ${inner} FROM ${table}${where}) AS keyed ) AS numbered WHERE rn <= ${sql.raw(String(Math.trunc(limit) + 1))} ORDER BY r, rn`,
+      );
     },
     existing(keys) {
-      const values: unknown[] = [];
-      const where = keyListPredicate(native, keys, values);
-      const keyAliases = aliases("k");
-      return {
-        sql: `SELECT ${texts.map((text, index) => `${text} AS ${keyAliases[index]}`).join(", ")} FROM ${table} WHERE ${where}`,
-        values,
-      };
+      const selected = sql.join(texts.map((text, index) => sql`${text} AS ${sql.raw(`k${index}`)}`));
+      return compileMysql(sql`SELECT ${selected} FROM ${table} WHERE ${keyListPredicate(native, keys)}`);
     },
   };
 }

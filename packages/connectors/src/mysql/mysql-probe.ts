@@ -1,7 +1,6 @@
 import { formatTableRef, type SluiceError, type TableRef } from "@sluice/core";
 import { type Connection, createConnection } from "mysql2";
 import { ResultAsync } from "neverthrow";
-import { quoteIdentifier } from "./keyset-query.js";
 import { isMissingProcessPrivilege } from "./mysql-ceiling.js";
 import type { MysqlConnectionOptions } from "./mysql-connection-options.js";
 import { mysqlError } from "./mysql-errors.js";
@@ -259,4 +258,9 @@ function query(connection: Connection, sql: string, values: readonly unknown[] =
       else resolve(Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []);
     });
   });
+}
+
+/** A MySQL identifier in backticks (the probe's statements name tables and columns). */
+function quoteIdentifier(name: string): string {
+  return `\`${name.replaceAll("`", "``")}\``;
 }

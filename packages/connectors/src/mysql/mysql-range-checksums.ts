@@ -1,6 +1,8 @@
-import type { ColumnSpec, KeyRange, RangeChecksum, TableSpec } from "@sluice/core";
-import { uncheckedKinds } from "@sluice/core";
-import { qualifiedName, quoteIdentifier } from "./keyset-query.js";
+import type { ColumnSpec, KeyRange, RangeChecksum, SqlFragment, TableSpec } from "@sluice/core";
+import { compileMysql, findColumn, keyRangePredicate, lexicographic, uncheckedKinds } from "@sluice/core";
+import { sql } from "kysely";
+import { mysqlMd5Number } from "./mysql-hash-sql.js";
+import { mysqlKeyText, nativeColumn } from "./mysql-key-digests.js";
 import { spatialTypes } from "./mysql-logical-type.js";
 
 type Query = (sql: string, values: readonly unknown[]) => Promise<Record<string, unknown>[]>;
@@ -12,58 +14,50 @@ type Query = (sql: string, values: readonly unknown[]) => Promise<Record<string,
  * dates as NULL (sluice loads them as NULL), booleans as 1/0, bytes as lower-case hex,
  * text as UTF-8. Null for kinds left out (see `uncheckedKinds`).
  */
-export function mysqlCanonicalText(column: ColumnSpec): string | null {
-  const name = quoteIdentifier(column.name);
+export function mysqlCanonicalText(column: ColumnSpec): SqlFragment | null {
+  const name = sql.id(column.name);
   const kind = column.logical.kind;
   if (uncheckedKinds.has(kind)) return null;
-  const impossible = `(YEAR(${name}) = 0 OR MONTH(${name}) = 0 OR DAY(${name}) = 0 OR DAY(${name}) > COALESCE(DAY(LAST_DAY(${name})), 0))`;
+  const impossible = sql`(YEAR(${name}) = 0 OR MONTH(${name}) = 0 OR DAY(${name}) = 0 OR DAY(${name}) > COALESCE(DAY(LAST_DAY(${name})), 0))`;
   switch (kind) {
     case "date":
-      return `IF(${impossible}, NULL, DATE_FORMAT(${name}, '%Y-%m-%d'))`;
+      return sql`IF(${impossible}, NULL, DATE_FORMAT(${name}, '%Y-%m-%d'))`;
     case "datetime":
     case "timestamp":
-      return `IF(${impossible}, NULL, DATE_FORMAT(${name}, '%Y-%m-%d %H:%i:%s.%f'))`;
+      return sql`IF(${impossible}, NULL, DATE_FORMAT(${name}, '%Y-%m-%d %H:%i:%s.%f'))`;
     case "boolean":
-      return `CASE WHEN ${name} IS NULL THEN NULL WHEN ${name} <> 0 THEN '1' ELSE '0' END`;
+      return sql`CASE WHEN ${name} IS NULL THEN NULL WHEN ${name} <> 0 THEN '1' ELSE '0' END`;
     case "binary":
       // Spatial values travel as WKB (see selectList); the stored form carries an SRID prefix.
       return spatialTypes.has(column.sourceType.toLowerCase())
-        ? `LOWER(HEX(ST_AsBinary(${name})))`
-        : `LOWER(HEX(${name}))`;
+        ? sql`LOWER(HEX(ST_AsBinary(${name})))`
+        : sql`LOWER(HEX(${name}))`;
     case "bit":
-      return `CAST(${name} + 0 AS CHAR)`;
+      return sql`CAST(${name} + 0 AS CHAR)`;
     case "string":
-      return `CONVERT(${name} USING utf8mb4)`;
+      return sql`CONVERT(${name} USING utf8mb4)`;
     default:
-      return `CAST(${name} AS CHAR)`;
+      return sql`CAST(${name} AS CHAR)`;
   }
 }
 
-function rowText(spec: TableSpec): string {
+function rowText(spec: TableSpec): SqlFragment {
   const parts = spec.columns
     .map(mysqlCanonicalText)
-    .filter((text): text is string => text !== null)
-    .map((text) => `COALESCE(${text}, '\\\\N')`);
+    .filter((text): text is SqlFragment => text !== null)
+    .map((text) => sql`COALESCE(${text}, '\\\\N')`);
   // CONCAT_WS skips NULLs, which is why each part is COALESCEd first.
-  return parts.length === 0 ? "''" : `CONCAT_WS(CHAR(31 USING utf8mb4), ${parts.join(", ")})`;
+  return parts.length === 0 ? sql`''` : sql`CONCAT_WS(CHAR(31 USING utf8mb4), ${sql.join(parts)})`;
 }
 
-/** `(k1, k2) >= (?, ?)`: row comparison, fine for a verification scan. */
-function rangeWhere(spec: TableSpec, range: KeyRange): { sql: string; values: unknown[] } {
-  const keys = `(${spec.primaryKey.map(quoteIdentifier).join(", ")})`;
-  const marks = `(${spec.primaryKey.map(() => "?").join(", ")})`;
-  const clauses: string[] = [];
-  const values: unknown[] = [];
-  if (range.from) {
-    clauses.push(`${keys} >= ${marks}`);
-    values.push(...range.from);
-  }
-  if (range.to) {
-    clauses.push(`${keys} < ${marks}`);
-    values.push(...range.to);
-  }
-  return { sql: clauses.length === 0 ? "" : `WHERE ${clauses.join(" AND ")}`, values };
-}
+/**
+ * The primary key in comparisons: the columns as they are (the key index serves the
+ * expanded lexicographic form, which it does not for a row constructor) and each
+ * bound text cast to the column's type (a string compared with a BIGINT is compared
+ * as DOUBLE, inexact above 2^53).
+ */
+const keyColumns = (spec: TableSpec) =>
+  spec.primaryKey.map((name) => nativeColumn(findColumn(spec, name) as ColumnSpec));
 
 /** Count and checksum of each range, one query per range. */
 export async function mysqlRangeChecksums(
@@ -72,12 +66,13 @@ export async function mysqlRangeChecksums(
   ranges: readonly KeyRange[],
 ): Promise<RangeChecksum[]> {
   const out: RangeChecksum[] = [];
+  const keys = keyColumns(spec);
   for (const range of ranges) {
-    const where = rangeWhere(spec, range);
-    const rows = await query(
-      `SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CAST(CONV(SUBSTRING(MD5(${rowText(spec)}), 1, 15), 16, 10) AS UNSIGNED)), 0) AS CHAR) AS checksum FROM ${qualifiedName(spec)} ${where.sql}`,
-      where.values,
+    const where = keyRangePredicate(keys, range);
+    const statement = compileMysql(
+      sql`SELECT COUNT(*) AS n, CAST(COALESCE(SUM(${mysqlMd5Number(rowText(spec))}), 0) AS CHAR) AS checksum FROM ${sql.id(spec.ref.schema, spec.ref.table)}${where ? sql` WHERE ${where}` : sql``}`,
     );
+    const rows = await query(statement.sql, statement.values);
     out.push({ rows: Number(rows[0]?.n ?? 0), checksum: String(rows[0]?.checksum ?? "0") });
   }
   return out;
@@ -85,7 +80,8 @@ export async function mysqlRangeChecksums(
 
 /**
  * Primary-key values of every `rowsPerRange`-th row in key order (the first excluded):
- * the boundaries between ranges. Walks the key index one range at a time.
+ * the boundaries between ranges, as the keys' canonical texts (`mysqlKeyText`, what
+ * the range predicates bind). Walks the key index one range at a time.
  */
 export async function mysqlKeyBoundaries(
   query: Query,
@@ -93,24 +89,19 @@ export async function mysqlKeyBoundaries(
   rowsPerRange: number,
 ): Promise<string[][]> {
   if (spec.primaryKey.length === 0) return [];
-  const keys = spec.primaryKey.map(quoteIdentifier).join(", ");
+  const keys = keyColumns(spec);
+  const texts = spec.primaryKey.map((name) => mysqlKeyText(findColumn(spec, name) as ColumnSpec));
   const boundaries: string[][] = [];
   let after: readonly string[] | null = null;
   for (;;) {
-    const where: { sql: string; values: unknown[] } = after
-      ? {
-          sql: `WHERE (${keys}) >= (${spec.primaryKey.map(() => "?").join(", ")})`,
-          values: [...after],
-        }
-      : { sql: "", values: [] };
     // From the previous boundary (inclusive), skip one range's rows: the next boundary.
-    const rows = await query(
-      `SELECT ${spec.primaryKey.map((key, index) => `CAST(${quoteIdentifier(key)} AS CHAR) AS k${index}`).join(", ")} FROM ${qualifiedName(spec)} ${where.sql} ORDER BY ${keys} LIMIT 1 OFFSET ${rowsPerRange}`,
-      where.values,
+    // Aliased k0, k1...: an alias named like the column would make ORDER BY sort the text.
+    const statement = compileMysql(
+      sql`SELECT ${sql.join(texts.map((text, index) => sql`${text} AS ${sql.raw(`k${index}`)}`))} FROM ${sql.id(spec.ref.schema, spec.ref.table)}${after ? sql` WHERE ${lexicographic(keys, after, ">=")}` : sql``} ORDER BY ${sql.join(keys.map((key) => key.expression))} LIMIT 1 OFFSET ${sql.raw(String(Math.trunc(rowsPerRange)))}`,
     );
+    const rows = await query(statement.sql, statement.values);
     const row = rows[0];
     if (!row) return boundaries;
-    // Aliased k0, k1...: an alias named like the column would make ORDER BY sort the text.
     after = spec.primaryKey.map((_, index) => String(row[`k${index}`]));
     boundaries.push([...after]);
   }

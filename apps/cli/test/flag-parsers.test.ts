@@ -1,0 +1,106 @@
+import { Command, CommanderError } from "commander";
+import { describe, expect, it } from "vitest";
+import {
+  ageInMilliseconds,
+  keyValuePairs,
+  positiveWholeNumber,
+  reconcileCadence,
+  secondsAtLeastZero,
+  signedWholeNumber,
+  utcInstant,
+  wholeNumberAtLeastZero,
+} from "../src/flag-parsers.js";
+
+/** Parses `argv` with one option through commander itself, as the CLI does. */
+function parseWith<T>(
+  flags: string,
+  parser: (text: string, previous: T) => T,
+  argv: string[],
+  initial?: T,
+): { value?: T; error?: string } {
+  let stderr = "";
+  const command = new Command("t")
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => (stderr += text), writeOut: () => {} })
+    .option(flags, "", parser, initial as T);
+  try {
+    command.parse(argv, { from: "user" });
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) return { error: stderr };
+    throw thrown;
+  }
+  return { value: command.opts().x as T };
+}
+
+describe("flag parsers (commander argParser)", () => {
+  it("positiveWholeNumber takes 1.. and names flag and value when it refuses", () => {
+    expect(parseWith("--x <n>", positiveWholeNumber("--x"), ["--x", "25"]).value).toBe(25);
+    for (const bad of ["0", "-3", "1.5", "ten", "", "9007199254740993"]) {
+      expect(parseWith("--x <n>", positiveWholeNumber("--x"), ["--x", bad]).error).toContain(
+        `--x must be a positive whole number, got "${bad}"`,
+      );
+    }
+  });
+
+  it("wholeNumberAtLeastZero takes 0", () => {
+    expect(parseWith("--x <n>", wholeNumberAtLeastZero("--x"), ["--x", "0"]).value).toBe(0);
+    expect(parseWith("--x <n>", wholeNumberAtLeastZero("--x"), ["--x", "-1"]).error).toContain(
+      '--x must be a whole number >= 0, got "-1"',
+    );
+  });
+
+  it("signedWholeNumber takes negatives and refuses counts it could not store exactly", () => {
+    expect(parseWith("--x <n>", signedWholeNumber("--x"), ["--x", "-40"]).value).toBe(-40);
+    expect(parseWith("--x <n>", signedWholeNumber("--x"), ["--x", "9007199254740991"]).value).toBe(
+      Number.MAX_SAFE_INTEGER,
+    );
+    expect(parseWith("--x <n>", signedWholeNumber("--x"), ["--x", "9007199254740993"]).error).toContain(
+      "--x must be a whole number",
+    );
+  });
+
+  it("secondsAtLeastZero takes fractions", () => {
+    expect(parseWith("--x <s>", secondsAtLeastZero("--x"), ["--x", "2.5"]).value).toBe(2.5);
+    expect(parseWith("--x <s>", secondsAtLeastZero("--x"), ["--x", "-2"]).error).toContain(
+      "--x must be a number of seconds >= 0",
+    );
+  });
+
+  it("utcInstant reads UTC unless an offset is given", () => {
+    expect(parseWith("--x <t>", utcInstant("--x"), ["--x", "2025-09-09 12:00:00"]).value?.toISOString()).toBe(
+      "2025-09-09T12:00:00.000Z",
+    );
+    expect(
+      parseWith("--x <t>", utcInstant("--x"), ["--x", "2025-09-09T12:00:00+02:00"]).value?.toISOString(),
+    ).toBe("2025-09-09T10:00:00.000Z");
+    expect(parseWith("--x <t>", utcInstant("--x"), ["--x", "2025-02-30"]).error).toContain(
+      "--x must be a time like",
+    );
+  });
+
+  it("ageInMilliseconds reads d, h and m", () => {
+    expect(parseWith("--x <age>", ageInMilliseconds("--x"), ["--x", "7d"]).value).toBe(7 * 86_400_000);
+    expect(parseWith("--x <age>", ageInMilliseconds("--x"), ["--x", "30m"]).value).toBe(1_800_000);
+    expect(parseWith("--x <age>", ageInMilliseconds("--x"), ["--x", "7 weeks"]).error).toContain(
+      '--x must be a number followed by d, h or m (7d, 24h, 30m), got "7 weeks"',
+    );
+  });
+
+  it("reconcileCadence uses the pipeline's rule", () => {
+    expect(parseWith("--x <c>", reconcileCadence(), ["--x", "24h"]).value).toEqual({ everyHours: 24 });
+    expect(parseWith("--x <c>", reconcileCadence(), ["--x", "every"]).value).toBe("every");
+    expect(parseWith("--x <c>", reconcileCadence(), ["--x", "weekly"]).error).toContain(
+      "--reconcile-deletes must be off, every, or a number of hours",
+    );
+  });
+
+  it("keyValuePairs collects repeated pairs and refuses one without a key", () => {
+    expect(parseWith("--x <kv>", keyValuePairs("--x"), ["--x", "a=1", "--x", "b=x=y"], {}).value).toEqual({
+      a: "1",
+      b: "x=y",
+    });
+    expect(parseWith("--x <kv>", keyValuePairs("--x"), ["--x", "=1"], {}).error).toContain(
+      '--x must be key=value, got "=1"',
+    );
+  });
+});
