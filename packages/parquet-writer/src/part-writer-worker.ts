@@ -1,7 +1,7 @@
 import { parentPort } from "node:worker_threads";
 import { isSluiceError, toSluiceError } from "@sluice/core";
-import type { PartWorkerReply, PartWorkerRequest } from "./part-writer-messages.js";
 import { createParquetPartWriter, type ParquetPartWriter } from "./parquet-part-writer.js";
+import type { PartWorkerReply, PartWorkerRequest } from "./part-writer-messages.js";
 
 /**
  * The worker side of the threaded part writer (threaded-part-writer.ts): runs the very
@@ -48,7 +48,11 @@ port.on("message", (request: PartWorkerRequest) => {
       const error = isSluiceError(thrown)
         ? thrown
         : toSluiceError(thrown, "internal", `Parquet part worker (${request.type})`);
-      reply = { id: request.id, ok: false, error: { kind: error.kind, message: error.message, retryable: error.retryable } };
+      reply = {
+        id: request.id,
+        ok: false,
+        error: { kind: error.kind, message: error.message, retryable: error.retryable },
+      };
     }
     port.postMessage(reply);
   });

@@ -1,8 +1,8 @@
 import { rm } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
-import { type SourceValue, type SluiceError, sluiceError } from "@sluice/core";
-import type { PartWorkerReply, PartWorkerRequest } from "./part-writer-messages.js";
+import { type SluiceError, type SourceValue, sluiceError } from "@sluice/core";
 import type { ParquetPartOptions, ParquetPartSummary, ParquetPartWriter } from "./parquet-part-writer.js";
+import type { PartWorkerReply, PartWorkerRequest } from "./part-writer-messages.js";
 
 /**
  * Row batches posted to the worker and not yet encoded, beyond which `write` waits:
@@ -103,7 +103,10 @@ export function createThreadedParquetPartWriter(options: ParquetPartOptions): Pa
     if (request === undefined) return;
     waiting.delete(reply.id);
     if (reply.ok) request.resolve(reply);
-    else request.reject(sluiceError(reply.error.kind, reply.error.message, { retryable: reply.error.retryable }));
+    else
+      request.reject(
+        sluiceError(reply.error.kind, reply.error.message, { retryable: reply.error.retryable }),
+      );
   });
   worker.on("error", (error) =>
     fail(
@@ -124,7 +127,10 @@ export function createThreadedParquetPartWriter(options: ParquetPartOptions): Pa
     );
   });
 
-  const send = (request: PartWorkerRequest, transfer: ArrayBuffer[] = []): Promise<PartWorkerReply & { ok: true }> => {
+  const send = (
+    request: PartWorkerRequest,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<PartWorkerReply & { ok: true }> => {
     if (failure !== null) return Promise.reject(failure);
     return new Promise((resolve, reject) => {
       waiting.set(request.id, { resolve, reject });

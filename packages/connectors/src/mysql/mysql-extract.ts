@@ -134,7 +134,9 @@ function streamStatement(
     statement.sql,
     statement.values,
     Math.max(1, Math.trunc(settings.batchRows)),
-    settings.batchBytes !== undefined && settings.batchBytes > 0 ? settings.batchBytes : Number.POSITIVE_INFINITY,
+    settings.batchBytes !== undefined && settings.batchBytes > 0
+      ? settings.batchBytes
+      : Number.POSITIVE_INFINITY,
   );
 }
 

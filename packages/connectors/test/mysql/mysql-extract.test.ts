@@ -131,11 +131,17 @@ describe("MysqlSource.extract (hybrid keyset)", () => {
     const rows: SourceValue[][] = [];
     const batchSizes: number[] = [];
     // ~60 bytes a row: 6 KiB cuts a batch at ~100 rows, long before the 10,000-row cap.
-    for await (const batch of source.extract(spec, hybridPlan(spec), { batchRows: 10_000, batchBytes: 6 * 1024 })) {
+    for await (const batch of source.extract(spec, hybridPlan(spec), {
+      batchRows: 10_000,
+      batchBytes: 6 * 1024,
+    })) {
       batchSizes.push(batch.rows.length);
       const bytes = batch.rows
         .slice(0, -1)
-        .reduce((sum, row) => sum + row.reduce<number>((n, v) => n + (typeof v === "string" ? v.length : 8), 0), 0);
+        .reduce(
+          (sum, row) => sum + row.reduce<number>((n, v) => n + (typeof v === "string" ? v.length : 8), 0),
+          0,
+        );
       expect(bytes).toBeLessThan(6 * 1024);
       rows.push(...(batch.rows as SourceValue[][]));
     }
