@@ -9,3 +9,8 @@ export { createParquetPartWriter } from "./parquet-part-writer.js";
 export { readParquetRowsAsText } from "./parquet-rows-reader.js";
 export type { ParquetColumnDescription } from "./parquet-schema.js";
 export { parquetSchemaFor } from "./parquet-schema.js";
+export {
+  createThreadedParquetPartWriter,
+  prewarmPartWorker,
+  releaseSparePartWorker,
+} from "./threaded-part-writer.js";

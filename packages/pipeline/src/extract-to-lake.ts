@@ -16,7 +16,12 @@ import type {
 } from "@sluice/core";
 import { configError, formatTableRef, noRetry, retryAsync, silentLogger } from "@sluice/core";
 import type { ParquetPartSummary, ParquetPartWriter } from "@sluice/parquet-writer";
-import { createParquetPartWriter } from "@sluice/parquet-writer";
+import {
+  createParquetPartWriter,
+  createThreadedParquetPartWriter,
+  prewarmPartWorker,
+  releaseSparePartWorker,
+} from "@sluice/parquet-writer";
 import { renderRedshiftManifest } from "@sluice/redshift-loader";
 import type { WatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
@@ -99,6 +104,27 @@ async function extractWith(
   const started = run?.startedAt ?? (options.clock ?? (() => new Date()))();
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
+  // The encoding worker starts while the run plans (its module loading overlaps the
+  // metadata queries); one no part took is stopped when the run ends.
+  if (!options.dryRun && (options.encodeThread ?? defaultEncodeThread) === "worker") prewarmPartWorker();
+  try {
+    return await extractPlanned(source, options, watermarks, notes, run, progress, retries, started, elapsed);
+  } finally {
+    await releaseSparePartWorker();
+  }
+}
+
+async function extractPlanned(
+  source: MysqlSource,
+  options: SyncTableOptions,
+  watermarks: WatermarkStore,
+  notes: string[],
+  run: RunIdentity | undefined,
+  progress: { committing: boolean },
+  retries: RetryTally | undefined,
+  started: Date,
+  elapsed: () => number,
+): Promise<ExtractReport> {
   const logger = options.logger ?? silentLogger;
   const tableName = formatTableRef(options.table);
   const spec = applyTypePolicies(await step(source.describeTable(options.table)), options);
@@ -354,6 +380,19 @@ async function extractWith(
  * strings, the bulk of the heap) few, at no measurable cost in throughput.
  */
 const extractBatchRows = 2_000;
+/**
+ * ...and at most this many approximate value bytes, so a table of multi-megabyte
+ * LONGTEXT/BLOB rows holds a few batches of a few MiB, not 2,000 rows of them
+ * (docs/adr/0024-perf-bytes-bounded-memory.md). A narrow row (~200 bytes) never
+ * reaches it: 2,000 of them are ~0.4 MiB.
+ */
+const extractBatchBytes = 4 * 1024 * 1024;
+/**
+ * In line by default: the worker path copies every batch (structured clone), which
+ * measured ~2.3 s more CPU per 1M rows than it moves off this thread, so it is slower
+ * end to end on two cores (docs/adr/0024-perf-bytes-bounded-memory.md).
+ */
+const defaultEncodeThread: "main" | "worker" = "main";
 
 interface StagedParts extends StagedValueTally {
   readonly files: StagedFile[];
@@ -381,6 +420,7 @@ async function writeParts(
 ): Promise<StagedParts> {
   const tableName = formatTableRef(options.table);
   const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
+  const encodeThread = options.encodeThread ?? defaultEncodeThread;
   const files: StagedFile[] = [];
   const textLimit = textLimitFor(options);
   const values = createStagedValueTally(tableName, logger, textLimit?.maxBytes, options.nulInText ?? "fail");
@@ -396,7 +436,8 @@ async function writeParts(
 
   const startPart = (): ParquetPartWriter => {
     batchIndex += 1;
-    return createParquetPartWriter({
+    const create = encodeThread === "worker" ? createThreadedParquetPartWriter : createParquetPartWriter;
+    return create({
       table: tableName,
       columns: spec.columns,
       path: join(workDir, `part-${batchIndex}.parquet`),
@@ -429,6 +470,7 @@ async function writeParts(
       logger,
       observer,
       batchRows: extractBatchRows,
+      batchBytes: extractBatchBytes,
       ...(options.retry ? { retry: options.retry } : {}),
       ...(retries ? { retryHooks: retries.hooksFor("extract") } : {}),
     };

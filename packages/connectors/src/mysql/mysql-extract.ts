@@ -50,6 +50,8 @@ export interface ExtractObserver {
 
 export interface ExtractSettings {
   readonly batchRows: number;
+  /** Approximate value bytes per batch (see approximateRowBytes); absent: rows only. */
+  readonly batchBytes?: number | undefined;
   readonly logger: Logger | undefined;
   readonly observer?: ExtractObserver | undefined;
   readonly mapError: (thrown: unknown) => SluiceError;
@@ -132,6 +134,9 @@ function streamStatement(
     statement.sql,
     statement.values,
     Math.max(1, Math.trunc(settings.batchRows)),
+    settings.batchBytes !== undefined && settings.batchBytes > 0
+      ? settings.batchBytes
+      : Number.POSITIVE_INFINITY,
   );
 }
 

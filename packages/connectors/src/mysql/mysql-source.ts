@@ -32,6 +32,12 @@ import { mysqlKeyBoundaries, mysqlRangeChecksums } from "./mysql-range-checksums
 export interface MysqlExtractOptions {
   /** Rows per yielded RowBatch; default 10 000. */
   readonly batchRows?: number;
+  /**
+   * Approximate value bytes per yielded RowBatch (string lengths, byte lengths, 8 per
+   * other value), on top of `batchRows`: bounds the rows held in memory for wide
+   * LONGTEXT/BLOB rows. Absent: batches are bounded by rows only.
+   */
+  readonly batchBytes?: number;
   /** Receives the warning about rows a cursor cannot see (NULL cursor values). */
   readonly logger?: Logger;
   /** Told every statement issued and the NULL-cursor count, for run reports and tests. */
@@ -231,6 +237,7 @@ function sourceOver(
     extract(spec, plan, options = {}) {
       return extractPlanRows(() => connection, spec, plan, {
         batchRows: options.batchRows ?? 10_000,
+        batchBytes: options.batchBytes,
         logger: options.logger,
         observer: options.observer,
         resume: options.retry

@@ -23,17 +23,39 @@ export interface QueryEvents {
 const maxBufferedBatches = 2;
 
 /**
- * Streams one query's rows in batches of `batchRows`. Rows are pushed by mysql2's
- * row events straight into the current batch array (no per-row promise or object);
- * when the consumer falls behind by two batches the socket is paused, so memory stays
- * at about three batches whatever the result size.
+ * Approximate in-memory bytes of one row's values: a string counts its length (a
+ * one-byte string holds that many bytes, a two-byte one twice; either way the UTF-8
+ * the encoder writes is within 3x), bytes their length, anything else 8. Cheap enough
+ * per row (a typeof per value) to bound batches by bytes as well as rows.
+ */
+export function approximateRowBytes(row: readonly SourceValue[]): number {
+  let bytes = 0;
+  for (let index = 0; index < row.length; index++) {
+    const value = row[index];
+    if (typeof value === "string") bytes += value.length;
+    else if (value instanceof Uint8Array) bytes += value.length;
+    else bytes += 8;
+  }
+  return bytes;
+}
+
+/**
+ * Streams one query's rows in batches of `batchRows` rows or `batchBytes` approximate
+ * value bytes, whichever comes first (a single larger row is a batch of its own). Rows
+ * are pushed by mysql2's row events straight into the current batch array (no per-row
+ * promise or object); when the consumer falls behind by two batches the socket is
+ * paused, so memory stays at about three batches whatever the result size — and, with
+ * the byte bound, whatever the row width (docs/adr/0024-perf-bytes-bounded-memory.md).
  */
 export async function* streamRowBatches(
   connection: StreamingConnection,
   sql: string,
   values: unknown[],
   batchRows: number,
+  batchBytes = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<RowBatch> {
+  const countBytes = Number.isFinite(batchBytes);
+  let bytes = 0;
   const ready: RowBatch[] = [];
   let batch: SourceValue[][] = [];
   let finished = false;
@@ -57,9 +79,11 @@ export async function* streamRowBatches(
     .on("result", (row) => {
       if (abandoned) return;
       batch.push(row);
-      if (batch.length >= batchRows) {
+      if (countBytes) bytes += approximateRowBytes(row);
+      if (batch.length >= batchRows || bytes >= batchBytes) {
         ready.push({ rows: batch });
         batch = [];
+        bytes = 0;
         if (ready.length >= maxBufferedBatches && !paused) {
           paused = true;
           connection.pause();

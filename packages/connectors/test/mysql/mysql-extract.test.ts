@@ -122,6 +122,34 @@ describe("MysqlSource.extract (hybrid keyset)", () => {
     expect(Math.max(...batchSizes)).toBeLessThanOrEqual(300);
   });
 
+  it("cuts batches by approximate value bytes as well as rows, losing and repeating no row", async () => {
+    const spec = await describe_(events);
+    const expected = await clientRows(
+      mysql,
+      `SELECT id, payload, amount, updated_at FROM ${events} ORDER BY updated_at, id`,
+    );
+    const rows: SourceValue[][] = [];
+    const batchSizes: number[] = [];
+    // ~60 bytes a row: 6 KiB cuts a batch at ~100 rows, long before the 10,000-row cap.
+    for await (const batch of source.extract(spec, hybridPlan(spec), {
+      batchRows: 10_000,
+      batchBytes: 6 * 1024,
+    })) {
+      batchSizes.push(batch.rows.length);
+      const bytes = batch.rows
+        .slice(0, -1)
+        .reduce(
+          (sum, row) => sum + row.reduce<number>((n, v) => n + (typeof v === "string" ? v.length : 8), 0),
+          0,
+        );
+      expect(bytes).toBeLessThan(6 * 1024);
+      rows.push(...(batch.rows as SourceValue[][]));
+    }
+    expect(asClientText(rows)).toEqual(expected);
+    expect(Math.max(...batchSizes)).toBeLessThan(200);
+    expect(batchSizes.length).toBeGreaterThan(rowCount / 200);
+  });
+
   it("resumes strictly after a position in the middle of a group of equal timestamps", async () => {
     const spec = await describe_(events);
     const expected = await clientRows(
