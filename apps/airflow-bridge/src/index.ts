@@ -1,3 +1,6 @@
+// The public types reach kysely's, which name `AbortSignal` and `Blob`: Node's types declare them, so
+// the reference is kept in index.d.ts and a consumer's tsc loads @types/node (a dependency).
+/// <reference types="node" preserve="true" />
 export { checkDagSpec } from "./check-dag-spec.js";
 export { runBridgeCli } from "./cli/program.js";
 export type { DagSpec, DagTable, KubernetesTaskSettings } from "./dag-spec.js";

@@ -1,3 +1,6 @@
+// Core's key predicates expose kysely types, which name `AbortSignal` and `Blob`: Node's types
+// declare them, so the reference is kept in index.d.ts and a consumer's tsc loads @types/node.
+/// <reference types="node" preserve="true" />
 export { closeMatches } from "./close-matches.js";
 export type { SluiceErrorJson, SluiceErrorKind } from "./errors.js";
 export {
