@@ -188,17 +188,14 @@ async function runPool(
       });
       if (failed) {
         waiting.splice(index, 1);
-        const now = new Date();
-        record(planned, {
-          table: formatTableRef(planned.table),
-          status: "skipped",
-          report: null,
-          error: null,
-          exitCode: 1,
-          startedAt: now,
-          finishedAt: now,
-          note: `not run: ${formatTableRef(failed.table)}, which it depends on, did not succeed`,
-        });
+        record(
+          planned,
+          skipped(
+            planned,
+            1,
+            `not run: ${formatTableRef(failed.table)}, which it depends on, did not succeed`,
+          ),
+        );
         started = true;
         continue;
       }
@@ -218,18 +215,26 @@ async function runPool(
     } else if (!started && waiting.length > 0) {
       // Every waiting table depends on another waiting one: a cycle in depends_on.
       for (const planned of waiting.splice(0)) {
-        const now = new Date();
-        record(planned, {
-          table: formatTableRef(planned.table),
-          status: "skipped",
-          report: null,
-          error: null,
-          exitCode: 2,
-          startedAt: now,
-          finishedAt: now,
-          note: "not run: its depends_on forms a cycle; fix depends_on in the pipeline file",
-        });
+        record(
+          planned,
+          skipped(planned, 2, "not run: its depends_on forms a cycle; fix depends_on in the pipeline file"),
+        );
       }
     }
   }
+}
+
+/** A table the pool did not run, and why. */
+function skipped(planned: PlannedTable, exitCode: number, note: string): TableOutcome {
+  const now = new Date();
+  return {
+    table: formatTableRef(planned.table),
+    status: "skipped",
+    report: null,
+    error: null,
+    exitCode,
+    startedAt: now,
+    finishedAt: now,
+    note,
+  };
 }

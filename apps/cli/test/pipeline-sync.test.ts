@@ -156,11 +156,11 @@ describe("sync -p: a pipeline of tables", () => {
     expect(run.stdout).toMatch(new RegExp(`${schema}\\.events\\s+ok\\s+1\\s`));
     expect(run.stdout).not.toContain(`${schema}.ledger`);
     await sameRows("orders", "cli_pipeline_dw.orders", "id, amount");
-    // Append keeps both versions of nothing here: 26 distinct events.
+    // The append table took the one new event: 25 + 1 rows.
     expect(await warehouse("SELECT count(*) FROM cli_pipeline_dw.event_log")).toEqual([["26"]]);
   });
 
-  it("flags win over the file: --parallel, --page-size; a disabled table runs when named", async () => {
+  it("a typed flag wins over the file (config shows --page-size 5 over the file's 7); a disabled table runs when named", async () => {
     const config = await sluice(
       ["config", "-p", "shop", "-t", `${schema}.events`, "--page-size", "5", "--json"],
       env,
@@ -186,6 +186,51 @@ describe("sync -p: a pipeline of tables", () => {
     );
     expect(archived.code).toBe(0);
     expect(archived.stdout).toMatch(/1 of 1 table\(s\) ok/);
+  });
+});
+
+describe("sync -p: depends_on", () => {
+  it("skips a table whose dependency failed, and a cycle, each with its reason; the others still run", async () => {
+    const base = pipelineFile().split("tables:")[0];
+    await writeFile(
+      join(dir, "pipelines", "deps.yml"),
+      `${base}tables:
+  - table: ${schema}.broken
+    cursor_column: no_such_column
+  - table: ${schema}.ledger
+    strategy: id
+    depends_on: [${schema}.broken]
+  - table: ${schema}.orders
+`,
+    );
+    const run = await sluice(["sync", "-p", "deps", "--json"], env, dir);
+    const document = JSON.parse(run.stdout) as {
+      exitCode: number;
+      tables: { table: string; status: string; exitCode: number; note?: string }[];
+    };
+    const byTable = Object.fromEntries(document.tables.map((entry) => [entry.table, entry]));
+    expect(byTable[`${schema}.broken`]).toMatchObject({ status: "failed", exitCode: 2 });
+    expect(byTable[`${schema}.ledger`]).toMatchObject({ status: "skipped", exitCode: 1 });
+    expect(byTable[`${schema}.ledger`]?.note).toContain(
+      `${schema}.broken, which it depends on, did not succeed`,
+    );
+    expect(byTable[`${schema}.orders`]?.status).toBe("ok");
+    // Codes 2 and 1 differ: the run's code is 1.
+    expect(run.code).toBe(1);
+
+    await writeFile(
+      join(dir, "pipelines", "cycle.yml"),
+      `${base}tables:
+  - table: ${schema}.ledger
+    strategy: id
+    depends_on: [${schema}.orders]
+  - table: ${schema}.orders
+    depends_on: [${schema}.ledger]
+`,
+    );
+    const cycle = await sluice(["sync", "-p", "cycle"], env, dir);
+    expect(cycle.code).toBe(2);
+    expect(cycle.stdout).toContain("its depends_on forms a cycle");
   });
 });
 

@@ -2,7 +2,7 @@ import { formatTableRef, type SluiceError, type TableRef } from "@sluice/core";
 import { type Connection, createConnection } from "mysql2";
 import { ResultAsync } from "neverthrow";
 import { isMissingProcessPrivilege } from "./mysql-ceiling.js";
-import type { MysqlConnectionOptions } from "./mysql-connection-options.js";
+import { type MysqlConnectionOptions, mysqlSessionConfig } from "./mysql-connection-options.js";
 import { mysqlError } from "./mysql-errors.js";
 
 /** What `sluice info` reports of a MySQL server. */
@@ -66,19 +66,7 @@ export function openMysqlProbe(options: MysqlConnectionOptions): ResultAsync<Mys
   });
   const started = performance.now();
   const open = async () => {
-    const connection = createConnection({
-      host: options.host,
-      port: options.port,
-      user: options.user,
-      password: options.password,
-      database: options.database,
-      connectTimeout: options.connectTimeoutMs ?? 10_000,
-      ...(options.stream ? { stream: options.stream } : {}),
-      dateStrings: true,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      charset: "utf8mb4",
-    });
+    const connection = createConnection(mysqlSessionConfig(options));
     connection.on("error", () => {});
     try {
       await query(connection, "SELECT 1");

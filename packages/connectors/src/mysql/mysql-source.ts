@@ -22,7 +22,7 @@ import {
   isMissingProcessPrivilege,
   transactionReadDelayMs,
 } from "./mysql-ceiling.js";
-import type { MysqlConnectionOptions } from "./mysql-connection-options.js";
+import { type MysqlConnectionOptions, mysqlSessionConfig } from "./mysql-connection-options.js";
 import { describeMysqlTable } from "./mysql-describe-table.js";
 import { type MysqlErrorContext, mysqlError } from "./mysql-errors.js";
 import { type ExtractObserver, extractPlanRows } from "./mysql-extract.js";
@@ -119,23 +119,7 @@ export function openMysqlSource(options: MysqlConnectionOptions): ResultAsync<My
 async function connect(
   options: MysqlConnectionOptions,
 ): Promise<{ connection: Connection; version: string }> {
-  const connection = createConnection({
-    host: options.host,
-    port: options.port,
-    user: options.user,
-    password: options.password,
-    database: options.database,
-    connectTimeout: options.connectTimeoutMs ?? 10_000,
-    ...(options.stream ? { stream: options.stream } : {}),
-    // Nothing lossy on the way in: see SourceValue in @sluice/core.
-    dateStrings: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    decimalNumbers: false,
-    jsonStrings: true,
-    charset: "utf8mb4",
-    timezone: "+00:00",
-  });
+  const connection = createConnection(mysqlSessionConfig(options));
   try {
     await run(connection, "SET time_zone = '+00:00'");
     const rows = await run(connection, "SELECT VERSION() AS version");
