@@ -14,6 +14,7 @@ import {
 } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
 import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel.js";
+import { withTableSource } from "./table-source.js";
 
 interface ReconcileCommandFlags extends ReconcileFlags, TunnelFlags {
   table: string;
@@ -76,17 +77,19 @@ async function runReconcile(
   const opened = await reachSource(flags, io.env, connections.value.source);
   if (opened.isErr()) return opened.error;
   const reached = opened.value;
-  const outcome = await reconcileTable({
-    table,
-    mode: "sync",
-    lake: connections.value.lake,
-    logger,
-    ...(reached.source ? { source: reached.source } : {}),
-    ...(warehouse
-      ? { warehouse: { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) } }
-      : {}),
-    ...settings,
-  });
+  const outcome = await withTableSource(reached.source, (source) =>
+    reconcileTable({
+      table,
+      mode: "sync",
+      lake: connections.value.lake,
+      logger,
+      ...(source ? { source } : {}),
+      ...(warehouse
+        ? { warehouse: { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) } }
+        : {}),
+      ...settings,
+    }),
+  );
   await reached.close();
   connections.value.lake.close?.();
   if (outcome.isErr()) return outcome.error;

@@ -15,6 +15,7 @@ import type { PlannedTable, RunPlan } from "./pipeline-run-plan.js";
 import { s3AttemptsFor } from "./retry-options.js";
 import { reachSource } from "./source-tunnel.js";
 import { syncModeOf, type TableRunOptions, tableRunOptions } from "./table-run-options.js";
+import { withTableSource } from "./table-source.js";
 import { reachTarget } from "./target-tunnel.js";
 
 /** One table's end of a run: its report, or the error that stopped it (with what it did). */
@@ -109,18 +110,20 @@ export async function runPlannedSync(
     });
     if (!settled || "kind" in settled) return finish(null, settled as SluiceError);
     hooks.onTableStart?.(table);
-    const result = await syncTable({
-      ...settled.options,
-      lake,
-      logger: hooks.loggerFor(table),
-      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
-      ...(hooks.progressEveryMs !== undefined ? { progressEveryMs: hooks.progressEveryMs } : {}),
-      ...(source ? { source } : {}),
-      ...(baseWarehouse && targetConnection
-        ? { warehouse: { ...baseWarehouse, ...settled.warehouse, connection: targetConnection } }
-        : {}),
-      ...(plan.pipeline ? { pipeline: plan.pipeline.name } : {}),
-    });
+    const result = await withTableSource(source, (opened) =>
+      syncTable({
+        ...settled.options,
+        lake,
+        logger: hooks.loggerFor(table),
+        ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+        ...(hooks.progressEveryMs !== undefined ? { progressEveryMs: hooks.progressEveryMs } : {}),
+        ...(opened ? { source: opened } : {}),
+        ...(baseWarehouse && targetConnection
+          ? { warehouse: { ...baseWarehouse, ...settled.warehouse, connection: targetConnection } }
+          : {}),
+        ...(plan.pipeline ? { pipeline: plan.pipeline.name } : {}),
+      }),
+    );
     if (result.isOk()) return finish(result.value, null);
     return finish(isIncompleteRun(result.error) ? result.error.report : null, result.error);
   };

@@ -1,13 +1,14 @@
 import type { MysqlProbe, WaitingRows, WaitingRowsBound } from "@sluice/connectors";
 import {
   formatTableRef,
+  type LedgerRun,
   type ObjectStore,
   redactSecrets,
   type SluiceError,
   type TableRef,
 } from "@sluice/core";
 import { listStagedRuns } from "@sluice/pipeline";
-import type { LedgerRun, WarehouseLoader } from "@sluice/redshift-loader";
+import type { WarehouseLoader } from "@sluice/redshift-loader";
 import { createLeaseStore, createWatermarkStore, type WatermarkDocument } from "@sluice/watermark-store";
 import { type RecentRun, recentRuns } from "./recent-runs.js";
 import { extractPositionText } from "./watermark-text.js";

@@ -18,6 +18,7 @@ import { oneTable, settleTableCommand } from "./pipeline-table-flags.js";
 import { failWith } from "./report-failure.js";
 import { readSeedDocument } from "./seed-document.js";
 import { addTunnelOptions, reachSource, type TunnelFlags } from "./source-tunnel.js";
+import { withTableSource } from "./table-source.js";
 import {
   countValidationText,
   extractPositionText,
@@ -338,15 +339,17 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
       const opened = await reachSource(flags, env, connections.value.source);
       if (opened.isErr()) return fail(opened.error);
       const reached = opened.value;
-      const validation = await validateCounts({
-        table: table.value,
-        mode: "sync",
-        lake,
-        ...(reached.source ? { source: reached.source } : {}),
-        ...(warehouse
-          ? { warehouse: { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) } }
-          : {}),
-      });
+      const validation = await withTableSource(reached.source, (source) =>
+        validateCounts({
+          table: table.value,
+          mode: "sync",
+          lake,
+          ...(source ? { source } : {}),
+          ...(warehouse
+            ? { warehouse: { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) } }
+            : {}),
+        }),
+      );
       await reached.close();
       lake.close?.();
       if (validation.isErr()) return fail(validation.error);

@@ -48,9 +48,21 @@ export {
   shouldRetry,
 } from "./retry-policy.js";
 export type { RowBatch, SourceValue } from "./row-batch.js";
+export type {
+  CapturedCeiling,
+  CeilingRequest,
+  ExtractedThrough,
+  ExtractObserver,
+  KeyDigestOptions,
+  OpenTransaction,
+  Source,
+  SourceExtractOptions,
+  SourceKeyDigests,
+} from "./source.js";
 export type { SqlFragment, SqlStatement } from "./sql-dialects.js";
 export { compileMysql, compilePostgres } from "./sql-dialects.js";
 export type { TableRef } from "./table-ref.js";
 export { formatTableRef, parseTableRef } from "./table-ref.js";
 export type { ColumnSpec, IndexSpec, TableSpec } from "./table-spec.js";
 export { findColumn } from "./table-spec.js";
+export type { LedgerRun, LoadReport, Warehouse } from "./warehouse.js";

@@ -1,6 +1,5 @@
 import { createStrategyRegistry } from "@sluice/cdc-strategies";
-import { type MysqlSource, openMysqlSource } from "@sluice/connectors";
-import type { SluiceError, TableSpec } from "@sluice/core";
+import type { SluiceError, Source, TableSpec } from "@sluice/core";
 import { configError, formatTableRef } from "@sluice/core";
 import { createWatermarkStore, type WatermarkDocument } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
@@ -47,16 +46,10 @@ export function validateCounts(options: SyncTableOptions): ResultAsync<CountVali
     }
     const warehouse = options.warehouse;
     const document = await step(createWatermarkStore(options.lake).read(options.table));
-    const source = await step(openMysqlSource(options.source));
-    let sourceRows: number;
-    let pendingInSource: number | null;
-    try {
-      const spec = await step(source.describeTable(options.table));
-      sourceRows = await step(source.countRows(spec));
-      pendingInSource = await pendingRows(options, document, spec, source);
-    } finally {
-      await source.close();
-    }
+    const source = options.source;
+    const spec = await step(source.describeTable(options.table));
+    const sourceRows = await step(source.countRows(spec));
+    const pendingInSource = await pendingRows(options, document, spec, source);
     const loader = await step(openTableLoader(warehouse, options.lake, table));
     try {
       const target = await step(loader.targetOf(table));
@@ -108,7 +101,7 @@ async function pendingRows(
   options: SyncTableOptions,
   document: WatermarkDocument | null,
   spec: TableSpec,
-  source: MysqlSource,
+  source: Source,
 ): Promise<number | null> {
   const extract = document?.extract;
   if (!extract?.position) return null;

@@ -1,6 +1,6 @@
-import type { Logger, ObjectStore, SluiceError, TableRef } from "@sluice/core";
+import type { LedgerRun, Logger, ObjectStore, SluiceError, TableRef } from "@sluice/core";
 import { configError, formatTableRef, silentLogger } from "@sluice/core";
-import { type LedgerRun, openLoader } from "@sluice/redshift-loader";
+import { openLoader } from "@sluice/redshift-loader";
 import { createWatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
 import { type CleanupFilter, type CleanupPlan, planCleanup } from "./lake-cleanup-plan.js";

@@ -1,6 +1,5 @@
-import type { ObjectInfo, ObjectStore, SluiceError, TableRef } from "@sluice/core";
+import type { LedgerRun, ObjectInfo, ObjectStore, SluiceError, TableRef } from "@sluice/core";
 import { formatTableRef, parseTableRef } from "@sluice/core";
-import type { LedgerRun } from "@sluice/redshift-loader";
 import type { ResultAsync } from "neverthrow";
 import { runStartOf } from "./abandoned-run.js";
 import { manifestPrefix } from "./lake-layout.js";

@@ -1,6 +1,6 @@
-import type { RunManifest, SluiceError } from "@sluice/core";
+import type { LedgerRun, RunManifest, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, noRetry, retryAsync, silentLogger } from "@sluice/core";
-import { type LedgerRun, openLoader } from "@sluice/redshift-loader";
+import { openLoader } from "@sluice/redshift-loader";
 import type { WatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
 import { runStartOf } from "./abandoned-run.js";

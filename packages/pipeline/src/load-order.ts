@@ -1,5 +1,5 @@
+import type { LedgerRun } from "@sluice/core";
 import { configError, type RunManifest, type SluiceError } from "@sluice/core";
-import type { LedgerRun } from "@sluice/redshift-loader";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import { runStartOf } from "./abandoned-run.js";
 

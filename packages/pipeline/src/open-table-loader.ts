@@ -1,5 +1,5 @@
-import type { ObjectStore, SluiceError } from "@sluice/core";
-import { openLoader, type WarehouseLoader } from "@sluice/redshift-loader";
+import type { ObjectStore, SluiceError, Warehouse } from "@sluice/core";
+import { openLoader } from "@sluice/redshift-loader";
 import type { ResultAsync } from "neverthrow";
 import type { WarehouseTarget } from "./sync-options.js";
 
@@ -11,7 +11,7 @@ export function openTableLoader(
   warehouse: WarehouseTarget,
   lake: ObjectStore,
   table: string,
-): ResultAsync<WarehouseLoader, SluiceError> {
+): ResultAsync<Warehouse, SluiceError> {
   return openLoader({
     connection: warehouse.connection,
     lake,

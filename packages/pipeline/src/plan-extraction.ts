@@ -1,7 +1,6 @@
 import type { CdcStrategy, PlanInput } from "@sluice/cdc-strategies";
 import { createStrategyRegistry, defaultStrategyName, indexAdvice } from "@sluice/cdc-strategies";
-import type { CapturedCeiling, MysqlSource } from "@sluice/connectors";
-import type { ExtractPlan, Logger, SluiceError, TableSpec } from "@sluice/core";
+import type { CapturedCeiling, ExtractPlan, Logger, SluiceError, Source, TableSpec } from "@sluice/core";
 import { configError, findColumn, formatTableRef, sluiceError } from "@sluice/core";
 import type { WatermarkDocument } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
@@ -46,7 +45,7 @@ export function resolveStrategy(options: SyncTableOptions, previous: WatermarkDo
  * is checked.
  */
 export function planExtraction(
-  source: MysqlSource,
+  source: Source,
   spec: TableSpec,
   previous: WatermarkDocument | null,
   options: SyncTableOptions,
@@ -58,7 +57,7 @@ export function planExtraction(
 }
 
 async function planExtractionNow(
-  source: MysqlSource,
+  source: Source,
   spec: TableSpec,
   previous: WatermarkDocument | null,
   options: SyncTableOptions,
@@ -148,7 +147,7 @@ async function planExtractionNow(
  * `unindexedRowLimit` estimated rows the run is refused unless `force`.
  */
 async function checkIndex(
-  source: MysqlSource,
+  source: Source,
   spec: TableSpec,
   plan: ExtractPlan,
   options: SyncTableOptions,

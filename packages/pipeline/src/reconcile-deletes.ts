@@ -1,6 +1,4 @@
-import type { ExtractedThrough } from "@sluice/connectors";
-import { openMysqlSource } from "@sluice/connectors";
-import type { SluiceError } from "@sluice/core";
+import type { ExtractedThrough, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, silentLogger } from "@sluice/core";
 import { openWarehouseKeyReconciler } from "@sluice/redshift-loader";
 import type { WatermarkDocument, WatermarkStore } from "@sluice/watermark-store";
@@ -71,93 +69,89 @@ export function reconcileDeletes(
       notes.push(`deletes not reconciled: ${skip}`);
       return report({ skipped: skip });
     }
-    const source = await step(openMysqlSource(options.source));
+    const source = options.source;
+    const spec = applyTypePolicies(await step(source.describeTable(options.table)), options);
+    const keys = await step(
+      source.keyDigests(spec, {
+        extractedThrough: extractedThrough(previous, spec.primaryKey),
+        onQuery: () => {
+          queries.source += 1;
+        },
+      }),
+    );
+    const warehouse = options.warehouse;
+    const target = await step(
+      openWarehouseKeyReconciler({
+        connection: warehouse.connection,
+        spec,
+        mode,
+        logger: options.logger ?? silentLogger,
+        onQuery: () => {
+          queries.target += 1;
+        },
+        ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
+        ...(warehouse.targetName ? { targetName: warehouse.targetName } : {}),
+      }),
+    );
     try {
-      const spec = applyTypePolicies(await step(source.describeTable(options.table)), options);
-      const keys = await step(
-        source.keyDigests(spec, {
-          extractedThrough: extractedThrough(previous, spec.primaryKey),
-          onQuery: () => {
-            queries.source += 1;
-          },
-        }),
-      );
-      const warehouse = options.warehouse;
-      const target = await step(
-        openWarehouseKeyReconciler({
-          connection: warehouse.connection,
-          spec,
-          mode,
-          logger: options.logger ?? silentLogger,
-          onQuery: () => {
-            queries.target += 1;
-          },
-          ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
-          ...(warehouse.targetName ? { targetName: warehouse.targetName } : {}),
-        }),
-      );
-      try {
-        if (!target.exists) {
-          const why = `target ${target.target} does not exist yet (nothing loaded)`;
-          notes.push(`deletes not reconciled: ${why}`);
-          return report({ target: target.target, skipped: why });
-        }
-        const maxDeletes = options.reconcileMaxDeletes ?? defaultReconcileMaxDeletes;
-        const compared = await step(
-          compareKeys(keys, target, {
-            maxDeletes,
-            tooManyDeletes: (found) =>
-              configError(
-                `${tableName}: reconciliation found at least ${found} row(s) in ${target.target} that MySQL no longer has, more than the limit of ${maxDeletes}; nothing was deleted. Check that --source points at the right database; if the deletes are real, raise --reconcile-max-deletes or reload the table (sluice watermark reset -t ${tableName}, then sync)`,
-              ),
-          }),
-        );
-        const applied = await step(
-          target.applyDeletes({
-            reconcileId,
-            keys: compared.deletes,
-            keysMissing: compared.missing.length,
-            at: (options.clock ?? (() => new Date()))(),
-          }),
-        );
-        const at = (options.clock ?? (() => new Date()))().toISOString();
-        const current = await step(watermarks.read(options.table));
-        await step(
-          watermarks.recordReconcile(options.table, current?.revision ?? null, {
-            reconciledAt: at,
-            runId: reconcileId,
-            mode,
-            keysDeleted: compared.deletes.length,
-            keysMissing: compared.missing.length,
-          }),
-        );
-        const verb = mode === "soft" ? "flagged deleted (_sluice_deleted_at)" : "deleted";
-        notes.push(
-          `deletes reconciled in ${target.target}: ${applied.skipped ? "already applied by this run" : `${applied.rows} row(s) ${verb}`}; ${compared.rangesCompared} range(s) compared, ${compared.rangesDrilled} drilled, ${queries.source + queries.target} queries`,
-        );
-        if (compared.missing.length > 0) {
-          const sample = compared.missing.slice(0, 3).map((key) => `(${key.join(", ")})`);
-          notes.push(
-            `${compared.missing.length} row(s) of ${tableName} at or below the watermark are in MySQL but not in ${target.target} (first: ${sample.join(", ")}); they were not copied and reconciliation does not copy them: reload the table with \`sluice watermark reset -t ${tableName}\` and a sync, or re-sync those rows by touching their ${previous?.extract?.cursorColumn ?? "cursor column"}`,
-          );
-        }
-        return report({
-          target: target.target,
-          rangesCompared: compared.rangesCompared,
-          rangesDrilled: compared.rangesDrilled,
-          leafRanges: compared.leafRanges,
-          keysListed: compared.keysListed,
-          keysDeleted: applied.skipped ? 0 : applied.rows,
-          keysMissing: compared.missing.length,
-          missingSample: compared.missing.slice(0, 10),
-          keysPending: compared.pending,
-          alreadyApplied: applied.skipped,
-        });
-      } finally {
-        await target.close();
+      if (!target.exists) {
+        const why = `target ${target.target} does not exist yet (nothing loaded)`;
+        notes.push(`deletes not reconciled: ${why}`);
+        return report({ target: target.target, skipped: why });
       }
+      const maxDeletes = options.reconcileMaxDeletes ?? defaultReconcileMaxDeletes;
+      const compared = await step(
+        compareKeys(keys, target, {
+          maxDeletes,
+          tooManyDeletes: (found) =>
+            configError(
+              `${tableName}: reconciliation found at least ${found} row(s) in ${target.target} that MySQL no longer has, more than the limit of ${maxDeletes}; nothing was deleted. Check that --source points at the right database; if the deletes are real, raise --reconcile-max-deletes or reload the table (sluice watermark reset -t ${tableName}, then sync)`,
+            ),
+        }),
+      );
+      const applied = await step(
+        target.applyDeletes({
+          reconcileId,
+          keys: compared.deletes,
+          keysMissing: compared.missing.length,
+          at: (options.clock ?? (() => new Date()))(),
+        }),
+      );
+      const at = (options.clock ?? (() => new Date()))().toISOString();
+      const current = await step(watermarks.read(options.table));
+      await step(
+        watermarks.recordReconcile(options.table, current?.revision ?? null, {
+          reconciledAt: at,
+          runId: reconcileId,
+          mode,
+          keysDeleted: compared.deletes.length,
+          keysMissing: compared.missing.length,
+        }),
+      );
+      const verb = mode === "soft" ? "flagged deleted (_sluice_deleted_at)" : "deleted";
+      notes.push(
+        `deletes reconciled in ${target.target}: ${applied.skipped ? "already applied by this run" : `${applied.rows} row(s) ${verb}`}; ${compared.rangesCompared} range(s) compared, ${compared.rangesDrilled} drilled, ${queries.source + queries.target} queries`,
+      );
+      if (compared.missing.length > 0) {
+        const sample = compared.missing.slice(0, 3).map((key) => `(${key.join(", ")})`);
+        notes.push(
+          `${compared.missing.length} row(s) of ${tableName} at or below the watermark are in MySQL but not in ${target.target} (first: ${sample.join(", ")}); they were not copied and reconciliation does not copy them: reload the table with \`sluice watermark reset -t ${tableName}\` and a sync, or re-sync those rows by touching their ${previous?.extract?.cursorColumn ?? "cursor column"}`,
+        );
+      }
+      return report({
+        target: target.target,
+        rangesCompared: compared.rangesCompared,
+        rangesDrilled: compared.rangesDrilled,
+        leafRanges: compared.leafRanges,
+        keysListed: compared.keysListed,
+        keysDeleted: applied.skipped ? 0 : applied.rows,
+        keysMissing: compared.missing.length,
+        missingSample: compared.missing.slice(0, 10),
+        keysPending: compared.pending,
+        alreadyApplied: applied.skipped,
+      });
     } finally {
-      await source.close();
+      await target.close();
     }
   });
 }

@@ -1,6 +1,5 @@
-import type { SluiceError } from "@sluice/core";
+import type { LedgerRun, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, silentLogger } from "@sluice/core";
-import type { LedgerRun } from "@sluice/redshift-loader";
 import {
   createWatermarkStore,
   type ExtractState,

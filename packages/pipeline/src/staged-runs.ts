@@ -1,6 +1,5 @@
-import type { ObjectStore, SluiceError, StagedFile, TableRef } from "@sluice/core";
+import type { LedgerRun, ObjectStore, SluiceError, StagedFile, TableRef } from "@sluice/core";
 import { formatTableRef, toSluiceError } from "@sluice/core";
-import type { LedgerRun } from "@sluice/redshift-loader";
 import { ResultAsync } from "neverthrow";
 import { manifestPrefix } from "./lake-layout.js";
 import { step } from "./result-steps.js";

@@ -1,11 +1,11 @@
 import type { StrategyRegistry } from "@sluice/cdc-strategies";
-import type { MysqlConnectionOptions } from "@sluice/connectors";
 import type {
   Logger,
   NullCursorPolicy,
   ObjectStore,
   RetryHooks,
   RetryPolicy,
+  Source,
   TableRef,
   WriteMode,
 } from "@sluice/core";
@@ -58,8 +58,12 @@ export interface SyncProgress {
 export interface SyncTableOptions {
   readonly table: TableRef;
   readonly mode: SyncMode;
-  /** Needed unless mode is `redshift-only`. */
-  readonly source?: MysqlConnectionOptions;
+  /**
+   * The table's source, opened by the caller (e.g. `createMysqlSource` of
+   * `@sluice/connectors`), who also closes it: the pipeline only reads through it.
+   * Needed unless mode is `redshift-only`.
+   */
+  readonly source?: Source;
   readonly lake: ObjectStore;
   /** Needed unless mode is `backup-only`. */
   readonly warehouse?: WarehouseTarget;

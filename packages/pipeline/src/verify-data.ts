@@ -1,4 +1,3 @@
-import { openMysqlSource } from "@sluice/connectors";
 import type { KeyRange, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, uncheckedKinds } from "@sluice/core";
 import type { ResultAsync } from "neverthrow";
@@ -24,53 +23,47 @@ export function verifyTableData(options: SyncTableOptions): ResultAsync<DataVeri
       throw configError(`${tableName}: --verify-data needs both --source and --target`);
     }
     const warehouse = options.warehouse;
-    const source = await step(openMysqlSource({ ...options.source }));
+    const source = options.source;
+    const spec = await step(source.describeTable(options.table));
+    const rowsPerRange = options.verifyRowsPerRange ?? defaultVerifyRowsPerRange;
+    const boundaries = await step(source.keyBoundaries(spec, rowsPerRange));
+    const cuts: (readonly string[] | null)[] = [null, ...boundaries, null];
+    const ranges: KeyRange[] = cuts
+      .slice(0, -1)
+      .map((from, index) => ({ from, to: cuts[index + 1] ?? null }));
+    const sourceSums = await step(source.checksumRanges(spec, ranges));
+    const loader = await step(openTableLoader(warehouse, options.lake, tableName));
     try {
-      const spec = await step(source.describeTable(options.table));
-      const rowsPerRange = options.verifyRowsPerRange ?? defaultVerifyRowsPerRange;
-      const boundaries = await step(source.keyBoundaries(spec, rowsPerRange));
-      const cuts: (readonly string[] | null)[] = [null, ...boundaries, null];
-      const ranges: KeyRange[] = cuts
-        .slice(0, -1)
-        .map((from, index) => ({ from, to: cuts[index + 1] ?? null }));
-      const sourceSums = await step(source.checksumRanges(spec, ranges));
-      const loader = await step(openTableLoader(warehouse, options.lake, tableName));
-      try {
-        const target = await step(loader.targetOf(tableName));
-        const targetSums = await step(
-          loader.checksumRanges(tableName, spec.columns, spec.primaryKey, ranges),
-        );
-        const mismatches: RangeMismatch[] = [];
-        ranges.forEach((range, index) => {
-          const mine = sourceSums[index];
-          const theirs = targetSums[index];
-          if (!mine || !theirs) return;
-          if (mine.rows === theirs.rows && mine.checksum === theirs.checksum) return;
-          mismatches.push({
-            from: range.from,
-            to: range.to,
-            sourceRows: mine.rows,
-            targetRows: theirs.rows,
-            sourceChecksum: mine.checksum,
-            targetChecksum: theirs.checksum,
-          });
+      const target = await step(loader.targetOf(tableName));
+      const targetSums = await step(loader.checksumRanges(tableName, spec.columns, spec.primaryKey, ranges));
+      const mismatches: RangeMismatch[] = [];
+      ranges.forEach((range, index) => {
+        const mine = sourceSums[index];
+        const theirs = targetSums[index];
+        if (!mine || !theirs) return;
+        if (mine.rows === theirs.rows && mine.checksum === theirs.checksum) return;
+        mismatches.push({
+          from: range.from,
+          to: range.to,
+          sourceRows: mine.rows,
+          targetRows: theirs.rows,
+          sourceChecksum: mine.checksum,
+          targetChecksum: theirs.checksum,
         });
-        const total = (sums: readonly { rows: number }[]) => sums.reduce((sum, range) => sum + range.rows, 0);
-        return {
-          target,
-          sourceRows: total(sourceSums),
-          targetRows: total(targetSums),
-          ranges: ranges.length,
-          uncheckedColumns: spec.columns
-            .filter((column) => uncheckedKinds.has(column.logical.kind))
-            .map((column) => column.name),
-          mismatches,
-        };
-      } finally {
-        await loader.close();
-      }
+      });
+      const total = (sums: readonly { rows: number }[]) => sums.reduce((sum, range) => sum + range.rows, 0);
+      return {
+        target,
+        sourceRows: total(sourceSums),
+        targetRows: total(targetSums),
+        ranges: ranges.length,
+        uncheckedColumns: spec.columns
+          .filter((column) => uncheckedKinds.has(column.logical.kind))
+          .map((column) => column.name),
+        mismatches,
+      };
     } finally {
-      await source.close();
+      await loader.close();
     }
   });
 }

@@ -1,11 +1,16 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLocalObjectStore, parseMysqlUrl } from "@sluice/connectors";
-import type { ObjectStore, TableRef } from "@sluice/core";
+import {
+  createLocalObjectStore,
+  createMysqlSource,
+  type MysqlConnectionOptions,
+  parseMysqlUrl,
+} from "@sluice/connectors";
+import type { ObjectStore, Source, TableRef } from "@sluice/core";
 import { parseWarehouseUrl } from "@sluice/redshift-loader";
 import { createTestMysqlConnection, createTestPgClient } from "@sluice/test-services";
-import { inject } from "vitest";
+import { afterAll, inject, onTestFinished } from "vitest";
 import type { SyncTableOptions, WarehouseTarget } from "../src/index.js";
 
 /**
@@ -73,6 +78,31 @@ export async function localLake(): Promise<ObjectStore> {
   return createLocalObjectStore({ directory: await mkdtemp(join(tmpdir(), "sluice-lake-")) });
 }
 
+/** The private MariaDB's connection settings, in `database`. */
+export function mysqlTestOptions(database: string): MysqlConnectionOptions {
+  const source = parseMysqlUrl(inject("sluiceServices").mysql.url)._unsafeUnwrap();
+  return { ...source, database };
+}
+
+const openSources = new Set<Source>();
+afterAll(async () => {
+  await Promise.all([...openSources].map((source) => source.close()));
+});
+
+/**
+ * A MySQL source as the CLI opens one (connecting on first use), closed when the test
+ * ends (or the file, when made outside a test): the pipeline never closes a source.
+ */
+export function testMysqlSource(options: MysqlConnectionOptions): Source {
+  const source = createMysqlSource(options);
+  try {
+    onTestFinished(() => source.close());
+  } catch {
+    openSources.add(source);
+  }
+  return source;
+}
+
 /** Options to override; `warehouse: undefined` unsets the default target (backup-only runs). */
 type SyncOverrides = Partial<Omit<SyncTableOptions, "warehouse">> & {
   readonly warehouse?: WarehouseTarget | undefined;
@@ -84,13 +114,12 @@ export function syncOptions(
   overrides: SyncOverrides = {},
 ): SyncTableOptions {
   const services = inject("sluiceServices");
-  const source = parseMysqlUrl(services.mysql.url)._unsafeUnwrap();
   const connection = parseWarehouseUrl(services.postgres.url)._unsafeUnwrap();
   const { warehouse, ...rest } = overrides;
   const options: SyncTableOptions = {
     table,
     mode: "sync",
-    source: { ...source, database: table.schema },
+    source: testMysqlSource(mysqlTestOptions(table.schema)),
     lake,
     pageSize: 500,
     rowsPerFile: 1_500,

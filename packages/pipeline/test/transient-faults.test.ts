@@ -14,10 +14,12 @@ import { type RunReport, type SyncTableOptions, syncTable } from "../src/index.j
 import {
   createSettlementSource,
   localLake,
+  mysqlTestOptions,
   normaliseDoubles,
   sourceRowsAsText,
   syncOptions,
   targetRowsAsText,
+  testMysqlSource,
 } from "./sync-fixture.js";
 
 /**
@@ -225,11 +227,11 @@ describe("transient faults are retried inside the run", () => {
       const direct = syncOptions(ref, await localLake(), { ...big, retry: quickRetry });
       const options: SyncTableOptions = {
         ...direct,
-        source: {
-          ...(direct.source as NonNullable<SyncTableOptions["source"]>),
+        source: testMysqlSource({
+          ...mysqlTestOptions(schema),
           host: tunnel.localHost,
           port: tunnel.localPort,
-        },
+        }),
       };
       let killedPids = null as number[] | null;
       const faultHook = async (point: FaultPoint) => {
@@ -258,10 +260,14 @@ describe("terminal errors are not retried", () => {
   it("a wrong password and an unknown table fail on the first attempt", async () => {
     const { ref } = await seeded("retry_terminal");
     const base = syncOptions(ref, await localLake(), { retry: quickRetry });
-    const source = base.source as NonNullable<SyncTableOptions["source"]>;
+    const source = mysqlTestOptions(ref.schema);
 
     const password = countingSleep();
-    const denied = await syncTable({ ...base, ...password, source: { ...source, password: "wrong" } });
+    const denied = await syncTable({
+      ...base,
+      ...password,
+      source: testMysqlSource({ ...source, password: "wrong" }),
+    });
     expect(denied._unsafeUnwrapErr()).toMatchObject({ kind: "auth", retryable: false });
     expect(password.waits).toEqual([]);
 
@@ -274,10 +280,13 @@ describe("terminal errors are not retried", () => {
   it("while an unreachable server is retried the policy's number of times", async () => {
     const { ref } = await seeded("retry_unreachable");
     const base = syncOptions(ref, await localLake(), { retry: quickRetry });
-    const source = base.source as NonNullable<SyncTableOptions["source"]>;
     const timing = countingSleep();
     // Port 1 on loopback: refused at once.
-    const refused = await syncTable({ ...base, ...timing, source: { ...source, port: 1 } });
+    const refused = await syncTable({
+      ...base,
+      ...timing,
+      source: testMysqlSource({ ...mysqlTestOptions(ref.schema), port: 1 }),
+    });
     expect(refused._unsafeUnwrapErr()).toMatchObject({ kind: "connection", retryable: true });
     expect(timing.waits).toHaveLength(quickRetry.attempts);
   });

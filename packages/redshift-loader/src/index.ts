@@ -62,13 +62,7 @@ export {
   warehouseKeySql,
   warehouseKeyText,
 } from "./warehouse-key-sql.js";
-export type {
-  LedgerRun,
-  LoaderOptions,
-  LoadReport,
-  TableTargetOptions,
-  WarehouseLoader,
-} from "./warehouse-loader.js";
+export type { LoaderOptions, TableTargetOptions, WarehouseLoader } from "./warehouse-loader.js";
 export { openLoader } from "./warehouse-loader.js";
 export { type ChecksumColumn, warehouseCanonicalText } from "./warehouse-range-checksums.js";
 export {

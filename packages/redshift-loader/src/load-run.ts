@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Logger, ObjectStore, RunManifest, WriteMode } from "@sluice/core";
+import type { LoadReport, Logger, ObjectStore, RunManifest, WriteMode } from "@sluice/core";
 import { isSluiceError, sluiceError } from "@sluice/core";
 import type { FaultHook } from "@sluice/core/internal";
 import type pg from "pg";
@@ -23,7 +23,6 @@ import { resolveDdlOptions, type TableDdlOptions } from "./table-ddl-options.js"
 import { readCatalogColumns } from "./target-catalog.js";
 import { mapColumnNames } from "./target-names.js";
 import { warehouseError } from "./warehouse-errors.js";
-import type { LoadReport } from "./warehouse-loader.js";
 import { ensureSchema } from "./warehouse-session.js";
 import type { WarehouseDialect } from "./warehouse-url.js";
 import { checkLatestView, keyForMode, type LatestViewOptions, renderLatestView } from "./write-mode.js";

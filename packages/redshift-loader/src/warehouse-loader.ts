@@ -1,11 +1,14 @@
 import type {
   ColumnSpec,
   KeyRange,
+  LedgerRun,
+  LoadReport,
   Logger,
   ObjectStore,
   RangeChecksum,
   RunManifest,
   SluiceError,
+  Warehouse,
   WriteMode,
 } from "@sluice/core";
 import { isSluiceError, silentLogger, sluiceError } from "@sluice/core";
@@ -67,60 +70,11 @@ export interface TableTargetOptions extends TableDdlOptions {
   readonly targetSchema?: string;
 }
 
-export interface LoadReport {
-  /** Source table, `schema.table`. */
-  readonly table: string;
-  /** Target, `schema.table` in the warehouse. */
-  readonly target: string;
-  readonly runId: string;
-  /** True when the ledger already held the run: nothing was done. */
-  readonly skipped: boolean;
-  readonly filesLoaded: number;
-  readonly rowsStaged: number;
-  readonly rowsInserted: number;
-  readonly rowsDeleted: number;
-  readonly durationMs: number;
-  /**
-   * What the load changed in the target's shape, one line each (`added email
-   * VARCHAR(320)`, `widened qty INTEGER -> BIGINT`, ...); absent or empty when nothing.
-   */
-  readonly schemaChanges?: readonly string[];
-}
-
-export interface WarehouseLoader {
-  /** Run ids the ledger records for this source table (`schema.table`) and target. */
-  loadedRunIds(table: string): ResultAsync<ReadonlySet<string>, SluiceError>;
-  /**
-   * Loads one run in one transaction; a run already in the ledger is skipped.
-   * `manifestUri`: for Redshift, the S3 URI of the run's Redshift COPY manifest.
-   */
-  loadRun(manifest: RunManifest, manifestUri: string): ResultAsync<LoadReport, SluiceError>;
-  /** Rows in the target of this source table. */
-  countRows(table: string): ResultAsync<number, SluiceError>;
-  /** What the ledger records per run of this source table: rows, files, when loaded. */
-  loadedRuns(table: string): ResultAsync<ReadonlyMap<string, LedgerRun>, SluiceError>;
-  /** The warehouse table this source table lands in, `schema.table`. */
-  targetOf(table: string): ResultAsync<string, SluiceError>;
-  /**
-   * Row count and checksum of the canonical row text per key range of the target
-   * (`sluice sync --verify-data`); `columns` and `primaryKey` are the source's, mapped
-   * to warehouse names here.
-   */
-  checksumRanges(
-    table: string,
-    columns: readonly ColumnSpec[],
-    primaryKey: readonly string[],
-    ranges: readonly KeyRange[],
-  ): ResultAsync<RangeChecksum[], SluiceError>;
-  close(): Promise<void>;
-}
-
-/** One loaded run as the ledger records it. */
-export interface LedgerRun {
-  readonly rows: number;
-  readonly files: number;
-  readonly loadedAt: string;
-}
+/**
+ * The `Warehouse` seam of `@sluice/core`, for Redshift and PostgreSQL: the name this
+ * package has always used for it.
+ */
+export type WarehouseLoader = Warehouse;
 
 /** Connects, pins the session time zone to UTC and makes sure the ledger exists. */
 export function openLoader(options: LoaderOptions): ResultAsync<WarehouseLoader, SluiceError> {

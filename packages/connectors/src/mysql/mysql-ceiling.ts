@@ -1,3 +1,4 @@
+import type { CapturedCeiling, CeilingRequest } from "@sluice/core";
 /**
  * The upper bound of one run's clock cursor, captured once when the run is planned.
  *
@@ -18,36 +19,6 @@
 
 /** Wait between reading the clock and reading innodb_trx: beyond InnoDB's 100 ms cache. */
 export const transactionReadDelayMs = 150;
-export interface CeilingRequest {
-  /** Fractional second digits of the cursor column (0..6): the ceiling is cut (floored) to them. */
-  readonly fsp: number;
-  /** `utc` for TIMESTAMP cursors (read in a UTC session); `server` for DATETIME filled by CURRENT_TIMESTAMP. */
-  readonly clock: "utc" | "server";
-  /** Seconds below NOW() the ceiling stays at least; default 0. */
-  readonly safetyLagSeconds?: number;
-}
-
-export interface OpenTransaction {
-  /** `trx_started` in the cursor's clock, `YYYY-MM-DD HH:MM:SS`. */
-  readonly startedAt: string;
-  /** `trx_mysql_thread_id`: the connection to look at (`SHOW PROCESSLIST`, `KILL`). */
-  readonly threadId: string;
-}
-
-export interface CapturedCeiling {
-  /** The exclusive upper bound for the cursor, at the column's precision. */
-  readonly ceiling: string;
-  /** NOW(6) in the cursor's clock when the ceiling was captured. */
-  readonly now: string;
-  /** What set the ceiling: the clock itself, the safety lag, or an open write transaction. */
-  readonly boundBy: "clock" | "safety-lag" | "open-transaction";
-  readonly safetyLagSeconds: number;
-  /** The oldest write transaction open on the server (other than our own), if any. */
-  readonly oldestOpenTransaction: OpenTransaction | null;
-  /** False when innodb_trx could not be read (no PROCESS privilege): only the lag protects late commits. */
-  readonly openTransactionsChecked: boolean;
-}
-
 const format = "'%Y-%m-%d %H:%i:%s.%f'";
 
 /**

@@ -1,5 +1,6 @@
 import type {
   CursorPosition,
+  ExtractObserver,
   ExtractPlan,
   Logger,
   RowBatch,
@@ -24,29 +25,6 @@ import {
 } from "./keyset-query.js";
 import { type ExtractResume, recoverWith, resumablePage } from "./resumable-statement.js";
 import { type StreamingConnection, streamRowBatches } from "./row-stream.js";
-
-/** Watches an extraction: what it asks the server, and what it leaves out. */
-export interface ExtractObserver {
-  /** Every statement the extraction issues, in order: pages, tie-group reads, NULL passes and counts. */
-  query?(statement: SqlStatement): void;
-  /**
-   * Rows with a NULL cursor: left out by `skip` (null when they could not be counted
-   * cheaply: no index leads with the cursor), or taken by the `oldest` NULL pass.
-   */
-  nullCursorRows?(count: number | null): void;
-  /**
-   * The ordered pass read every row within the plan's bounds: it ended on a short page
-   * or on the key ceiling, not at `--limit` or `--max-chunks`. Not called otherwise.
-   * An initial snapshot is complete only then.
-   */
-  exhausted?(): void;
-  /**
-   * An initial snapshot was exhausted: the largest (cursor, key) row below its ceiling,
-   * read right after its last page (null when no row with a cursor is below it). The
-   * first incremental run starts after it.
-   */
-  snapshotEnd?(position: CursorPosition | null): void;
-}
 
 export interface ExtractSettings {
   readonly batchRows: number;

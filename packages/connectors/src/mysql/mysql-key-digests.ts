@@ -1,11 +1,14 @@
 import type {
   ColumnSpec,
+  ExtractedThrough,
   KeyDigest,
+  KeyDigestOptions,
   KeyInterval,
   KeyPart,
   OrderedKeyColumn,
   SluiceError,
   SourceKey,
+  SourceKeyDigests,
   TableSpec,
 } from "@sluice/core";
 import {
@@ -26,43 +29,6 @@ import { bindValue, mysqlPlaceholder } from "./keyset-query.js";
 import { mysqlMd5Number } from "./mysql-hash-sql.js";
 
 type Query = (sql: string, values: readonly unknown[]) => Promise<Record<string, unknown>[]>;
-
-/**
- * Where the last extraction stopped, for telling extracted keys from pending ones:
- * the position's columns (the cursor first when the strategy has one, then key
- * columns) and their values as the watermark stores them.
- */
-export interface ExtractedThrough {
-  readonly columns: readonly string[];
-  readonly values: readonly string[];
-}
-
-export interface KeyDigestOptions {
-  /** Null or absent: no key is marked extracted (missing rows are then not judged). */
-  readonly extractedThrough?: ExtractedThrough | null;
-  /** Told every statement issued, for the reconciliation report. */
-  readonly onQuery?: (sql: string) => void;
-}
-
-/**
- * The source side of delete reconciliation over one table's primary key. Each method
- * is one statement (lookups: one per 500 keys), whatever the number of intervals.
- */
-export interface SourceKeyDigests {
-  /** Count and digest of each interval. */
-  digest(intervals: readonly KeyInterval[]): ResultAsync<KeyDigest[], SluiceError>;
-  /**
-   * Each interval cut into at most `parts` parts of about equal row counts, at keys
-   * sampled from the source (keyset boundaries, not arithmetic), with each part's
-   * digest. The first part starts at the interval's start and the last ends at its
-   * end, so keys the target holds beyond the source's last one stay covered.
-   */
-  split(intervals: readonly KeyInterval[], parts: number): ResultAsync<KeyPart[][], SluiceError>;
-  /** The first `limit` keys of each interval in key order (one more when there are more). */
-  keys(intervals: readonly KeyInterval[], limit: number): ResultAsync<SourceKey[][], SluiceError>;
-  /** Which of these keys exist, as `keyText`s (exact texts: a case-insensitive match is not a match). */
-  existing(keys: readonly (readonly string[])[]): ResultAsync<Set<string>, SluiceError>;
-}
 
 /** Key kinds whose canonical text both MySQL and the warehouses print the same way. */
 const supportedKinds = new Set([

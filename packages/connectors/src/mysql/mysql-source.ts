@@ -1,22 +1,16 @@
 import type {
-  ExtractPlan,
-  KeyRange,
-  Logger,
-  RangeChecksum,
-  RetryHooks,
-  RetryPolicy,
-  RowBatch,
+  CapturedCeiling,
+  CeilingRequest,
   SluiceError,
+  Source,
+  SourceExtractOptions,
   TableRef,
-  TableSpec,
 } from "@sluice/core";
 import { configError, formatTableRef, isSluiceError } from "@sluice/core";
 import { type Connection, createConnection } from "mysql2";
 import { errAsync, ResultAsync } from "neverthrow";
 import { canonicalValueText, keysetCountQuery, maxKeyQuery } from "./keyset-query.js";
 import {
-  type CapturedCeiling,
-  type CeilingRequest,
   ceilingFromRow,
   ceilingStatements,
   isMissingProcessPrivilege,
@@ -25,79 +19,52 @@ import {
 import { type MysqlConnectionOptions, mysqlSessionConfig } from "./mysql-connection-options.js";
 import { describeMysqlTable } from "./mysql-describe-table.js";
 import { type MysqlErrorContext, mysqlError } from "./mysql-errors.js";
-import { type ExtractObserver, extractPlanRows } from "./mysql-extract.js";
-import { createMysqlKeyDigests, type KeyDigestOptions, type SourceKeyDigests } from "./mysql-key-digests.js";
+import { extractPlanRows } from "./mysql-extract.js";
+import { createMysqlKeyDigests } from "./mysql-key-digests.js";
 import { mysqlKeyBoundaries, mysqlRangeChecksums } from "./mysql-range-checksums.js";
 
-export interface MysqlExtractOptions {
-  /** Rows per yielded RowBatch; default 10 000. */
-  readonly batchRows?: number;
-  /**
-   * Approximate value bytes per yielded RowBatch (string lengths, byte lengths, 8 per
-   * other value), on top of `batchRows`: bounds the rows held in memory for wide
-   * LONGTEXT/BLOB rows. Absent: batches are bounded by rows only.
-   */
-  readonly batchBytes?: number;
-  /** Receives the warning about rows a cursor cannot see (NULL cursor values). */
-  readonly logger?: Logger;
-  /** Told every statement issued and the NULL-cursor count, for run reports and tests. */
-  readonly observer?: ExtractObserver;
-  /**
-   * A dropped connection (reset, timeout, KILL, lock-wait timeout) during keyset or
-   * snapshot pages: reconnect and re-issue the page after the last row handed on, up
-   * to `retry.attempts` times per failure without progress. Absent: no resume.
-   */
-  readonly retry?: RetryPolicy;
-  /** Counts and waits for `retry` (onRetry is told every reconnect). */
-  readonly retryHooks?: RetryHooks;
-}
+/** Extraction options of the MySQL source: the `Source` contract's, nothing more. */
+export type MysqlExtractOptions = SourceExtractOptions;
 
-/** A MySQL/MariaDB table source over one session pinned to UTC. */
-export interface MysqlSource {
-  /** `MariaDB` or `MySQL` and the server version, e.g. `MariaDB 10.11.6`. */
+/**
+ * A MySQL/MariaDB table source over one session pinned to UTC: the `Source` seam of
+ * `@sluice/core`, plus what only MySQL tooling asks of it.
+ */
+export interface MysqlSource extends Source {
+  /** `MariaDB` or `MySQL` and the server version, e.g. `MariaDB 10.11.6`; empty until connected. */
   readonly serverVersion: string;
-  describeTable(ref: TableRef): ResultAsync<TableSpec, SluiceError>;
   /**
-   * The server's `NOW(fsp)` as text, for an extract ceiling. `clock: "utc"` (default)
-   * matches TIMESTAMP cursors (read in the session zone, UTC); `"server"` is NOW() in
-   * the server's default time zone, which is what `DEFAULT/ON UPDATE CURRENT_TIMESTAMP`
-   * writes into a DATETIME cursor.
+   * The server's `NOW(fsp)` as text. `clock: "utc"` (default) matches TIMESTAMP
+   * cursors (read in the session zone, UTC); `"server"` is NOW() in the server's
+   * default time zone, which is what `DEFAULT/ON UPDATE CURRENT_TIMESTAMP` writes into
+   * a DATETIME cursor.
    */
   serverNow(fsp: number, clock?: "utc" | "server"): ResultAsync<string, SluiceError>;
-  /**
-   * The run's clock ceiling: NOW() in the cursor's clock, minus the safety lag, and
-   * below the start of the oldest open write transaction when `innodb_trx` is readable
-   * (see mysql-ceiling.ts for the guarantee and its limits).
-   */
-  captureCeiling(request: CeilingRequest): ResultAsync<CapturedCeiling, SluiceError>;
-  /** The largest key tuple as canonical text (binary as hex), or null for an empty table. */
-  maxKey(spec: TableSpec, keyColumns: readonly string[]): ResultAsync<string[] | null, SluiceError>;
-  /** InnoDB's row estimate (`information_schema.TABLES.TABLE_ROWS`): cheap, approximate. */
-  estimateRows(ref: TableRef): ResultAsync<number, SluiceError>;
-  /** Keyset pages of the plan, streamed in batches; throws a SluiceError. */
-  extract(spec: TableSpec, plan: ExtractPlan, options?: MysqlExtractOptions): AsyncIterable<RowBatch>;
-  /**
-   * The optimizer's estimate of the rows within the plan's bounds (`EXPLAIN` of the
-   * count query): one index dive, no scan, so cheap enough to show progress against;
-   * approximate, and never used for correctness.
-   */
-  estimatePendingRows(spec: TableSpec, plan: ExtractPlan): ResultAsync<number, SluiceError>;
-  /** Exact COUNT(*) of rows within the plan's bounds (ignoring its limit); all rows without a plan. */
-  countRows(spec: TableSpec, plan?: ExtractPlan): ResultAsync<number, SluiceError>;
-  /**
-   * For data verification: the primary-key values that cut the table into ranges of
-   * `rowsPerRange` rows (key order); none for a table without a primary key.
-   */
-  keyBoundaries(spec: TableSpec, rowsPerRange: number): ResultAsync<string[][], SluiceError>;
-  /** Row count and checksum of canonical row text per key range (docs/watermarks.md). */
-  checksumRanges(spec: TableSpec, ranges: readonly KeyRange[]): ResultAsync<RangeChecksum[], SluiceError>;
-  /** Primary-key digests, splits, key lists and lookups for delete reconciliation (mysql-key-digests.ts). */
-  keyDigests(spec: TableSpec, options?: KeyDigestOptions): ResultAsync<SourceKeyDigests, SluiceError>;
-  close(): Promise<void>;
 }
 
-/** Opens one connection, pins the session to UTC and learns the server flavour. */
+/** A MySQL source that connects on first use, or when asked. */
+export interface LazyMysqlSource extends MysqlSource {
+  /** Connects if not connected (failing with the mapped error); the server version text. */
+  connected(): ResultAsync<string, SluiceError>;
+}
+
+/**
+ * Connects now (failing here on a wrong password, host or database), pins the session
+ * to UTC and learns the server flavour. For a source that connects on first use, see
+ * {@link createMysqlSource}.
+ */
 export function openMysqlSource(options: MysqlConnectionOptions): ResultAsync<MysqlSource, SluiceError> {
+  const source = createMysqlSource(options);
+  return source.connected().map(() => source as MysqlSource);
+}
+
+/**
+ * A source that connects on first use and reconnects before the next call after its
+ * connection was lost (a server restart, KILL, a network cut), so one instance serves
+ * every run of a table and a retried run needs no new one. Nothing is connected until
+ * a method is called; `close()` ends the connection if there is one.
+ */
+export function createMysqlSource(options: MysqlConnectionOptions): LazyMysqlSource {
   const context = (doing: string): MysqlErrorContext => ({
     host: options.host,
     port: options.port,
@@ -105,15 +72,7 @@ export function openMysqlSource(options: MysqlConnectionOptions): ResultAsync<My
     database: options.database,
     doing,
   });
-  return ResultAsync.fromPromise(connect(options), (thrown) =>
-    mysqlError(thrown, context("connecting")),
-  ).andThen(({ connection, version }) =>
-    ResultAsync.fromSafePromise(
-      Promise.resolve(
-        sourceOver(connection, version, context, async () => (await connect(options)).connection),
-      ),
-    ),
-  );
+  return sourceOver(new LazySession(options, context), context);
 }
 
 async function connect(
@@ -130,33 +89,113 @@ async function connect(
   }
 }
 
-function sourceOver(
-  first: Connection,
-  version: string,
-  context: (doing: string) => MysqlErrorContext,
-  reopen: () => Promise<Connection>,
-): MysqlSource {
-  // Replaced when an extraction resumes after a dropped connection; every method
-  // reads it at call time.
-  let connection = first;
-  const mariadb = /mariadb/i.test(version);
-  const serverVersion = `${mariadb ? "MariaDB" : "MySQL"} ${version.split("-")[0]}`;
-  // A dropped connection emits 'error' outside any query; keep it from crashing the
-  // process: the next query fails with a mapped error instead.
-  const ignoreErrors = (each: Connection) => each.on("error", () => {});
-  ignoreErrors(connection);
-  const reconnect = async () => {
-    connection.destroy();
-    const fresh = await reopen();
-    ignoreErrors(fresh);
-    connection = fresh;
-  };
-  const query = (sql: string, values: readonly unknown[]) => run(connection, sql, values);
+/**
+ * The one connection of a source, made on first use. A connection mysql2 reports as
+ * lost (a fatal error: reset, KILL, server gone) is replaced before the next call
+ * instead of failing every later call: the instance outlives a bad moment.
+ */
+class LazySession {
+  private current: Connection | null = null;
+  private opening: Promise<Connection> | null = null;
+  private broken = false;
+  version = "";
+
+  constructor(
+    private readonly options: MysqlConnectionOptions,
+    private readonly context: (doing: string) => MysqlErrorContext,
+  ) {}
+
+  get mariadb(): boolean {
+    return /mariadb/i.test(this.version);
+  }
+
+  /** The live connection, connecting (again) when there is none or it was lost. */
+  connection(): Promise<Connection> {
+    if (this.current && !this.broken && !isLost(this.current)) return Promise.resolve(this.current);
+    if (this.current) {
+      this.current.destroy();
+      this.current = null;
+    }
+    this.opening ??= connect(this.options)
+      .then(({ connection, version }) => {
+        // A dropped connection emits 'error' outside any query; keep it from crashing
+        // the process, and remember to replace it before the next call.
+        connection.on("error", () => {
+          this.broken = true;
+        });
+        this.current = connection;
+        this.broken = false;
+        this.version = version;
+        return connection;
+      })
+      .finally(() => {
+        this.opening = null;
+      });
+    return this.opening;
+  }
+
+  ready(): ResultAsync<string, SluiceError> {
+    return ResultAsync.fromPromise(
+      this.connection().then(() => this.version),
+      (thrown) => mysqlError(thrown, this.context("connecting")),
+    );
+  }
+
+  /** The connection an extraction in progress holds (replaced by `reconnect`). */
+  held(): Connection {
+    if (!this.current) throw new Error("no MySQL connection: call connection() first");
+    return this.current;
+  }
+
+  /** Replaces the connection now (an extraction resuming after a dropped one). */
+  async reconnect(): Promise<void> {
+    this.broken = true;
+    await this.connection();
+  }
+
+  async query(sql: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    const connection = await this.connection();
+    try {
+      return await run(connection, sql, values);
+    } catch (thrown) {
+      if ((thrown as { fatal?: boolean }).fatal) this.broken = true;
+      throw thrown;
+    }
+  }
+
+  close(): Promise<void> {
+    const connection = this.current;
+    this.current = null;
+    if (!connection) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      connection.end(() => {
+        // end() waits for queued queries; destroy() makes sure the socket is gone even after an error.
+        connection.destroy();
+        resolve();
+      });
+    });
+  }
+}
+
+/** mysql2's own view (its `state` getter): a fatal or protocol error, or a closed socket. */
+function isLost(connection: Connection): boolean {
+  const state = (connection as unknown as { state?: string }).state;
+  return state === "error" || state === "disconnected";
+}
+
+function sourceOver(session: LazySession, context: (doing: string) => MysqlErrorContext): LazyMysqlSource {
+  const query = (sql: string, values: readonly unknown[]) => session.query(sql, values);
   return {
-    serverVersion,
+    connected: () => session.ready(),
+    get serverVersion() {
+      const version = session.version;
+      if (version === "") return "";
+      return `${session.mariadb ? "MariaDB" : "MySQL"} ${version.split("-")[0]}`;
+    },
     describeTable: (ref) =>
-      ResultAsync.fromPromise(describeMysqlTable(query, ref, mariadb), (thrown) =>
-        mapUnlessSluice(thrown, context(`describing ${formatTableRef(ref)}`)),
+      ResultAsync.fromPromise(
+        session.connection().then(() => describeMysqlTable(query, ref, session.mariadb)),
+        (thrown) => mapUnlessSluice(thrown, context(`describing ${formatTableRef(ref)}`)),
       ),
     serverNow(fsp, clock = "utc") {
       if (!Number.isInteger(fsp) || fsp < 0 || fsp > 6) {
@@ -218,8 +257,14 @@ function sourceOver(
         (thrown) => mysqlError(thrown, context(`estimating the rows of ${formatTableRef(ref)}`)),
       );
     },
-    extract(spec, plan, options = {}) {
-      return extractPlanRows(() => connection, spec, plan, {
+    async *extract(spec, plan, options = {}) {
+      const mapError = (thrown: unknown) =>
+        mapUnlessSluice(thrown, context(`extracting ${formatTableRef(spec.ref)}`));
+      await session.connection().catch((thrown: unknown) => {
+        throw mapError(thrown);
+      });
+      const reconnect = () => session.reconnect();
+      yield* extractPlanRows(() => session.held(), spec, plan, {
         batchRows: options.batchRows ?? 10_000,
         batchBytes: options.batchBytes,
         logger: options.logger,
@@ -227,7 +272,7 @@ function sourceOver(
         resume: options.retry
           ? { policy: options.retry, ...(options.retryHooks ? { hooks: options.retryHooks } : {}), reconnect }
           : undefined,
-        mapError: (thrown) => mapUnlessSluice(thrown, context(`extracting ${formatTableRef(spec.ref)}`)),
+        mapError,
       });
     },
     estimatePendingRows(spec, plan) {
@@ -266,14 +311,7 @@ function sourceOver(
         mapError(thrown, `reading the key columns of ${formatTableRef(spec.ref)}`),
       );
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        connection.end(() => {
-          // end() waits for queued queries; destroy() makes sure the socket is gone even after an error.
-          connection.destroy();
-          resolve();
-        });
-      }),
+    close: () => session.close(),
   };
 }
 

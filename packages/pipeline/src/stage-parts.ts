@@ -1,0 +1,171 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type {
+  ExtractObserver,
+  ExtractPlan,
+  Logger,
+  Source,
+  SourceValue,
+  StagedFile,
+  TableSpec,
+} from "@sluice/core";
+import { formatTableRef } from "@sluice/core";
+import type { ParquetPartSummary, ParquetPartWriter } from "@sluice/parquet-writer";
+import { createParquetPartWriter, createThreadedParquetPartWriter } from "@sluice/parquet-writer";
+import { partKey } from "./lake-layout.js";
+import type { StageProgress } from "./progress-reporter.js";
+import { step } from "./result-steps.js";
+import type { RetryTally } from "./retry-tally.js";
+import { createStagedValueTally, type StagedValueTally } from "./staged-value-tally.js";
+import { defaultRowsPerFile, type SyncTableOptions } from "./sync-options.js";
+import { textLimitFor } from "./type-policies.js";
+
+/**
+ * Rows per batch handed from the MySQL stream to the encoder. The source buffers up
+ * to three batches before pausing the socket; small batches keep those rows (JS
+ * strings, the bulk of the heap) few, at no measurable cost in throughput.
+ */
+const extractBatchRows = 2_000;
+/**
+ * ...and at most this many approximate value bytes, so a table of multi-megabyte
+ * LONGTEXT/BLOB rows holds a few batches of a few MiB, not 2,000 rows of them
+ * (docs/adr/0024-perf-bytes-bounded-memory.md). A narrow row (~200 bytes) never
+ * reaches it: 2,000 of them are ~0.4 MiB.
+ */
+const extractBatchBytes = 4 * 1024 * 1024;
+/**
+ * In line by default: the worker path copies every batch (structured clone), which
+ * measured ~2.3 s more CPU per 1M rows than it moves off this thread, so it is slower
+ * end to end on two cores (docs/adr/0024-perf-bytes-bounded-memory.md).
+ */
+export const defaultEncodeThread: "main" | "worker" = "main";
+
+export interface StagedParts extends StagedValueTally {
+  readonly files: StagedFile[];
+  readonly rows: number;
+  /** Last row of the ordered pass (rows of a `nullCursor: "oldest"` NULL pass come first and are not it). */
+  readonly lastRow: readonly SourceValue[] | null;
+}
+
+/**
+ * Streams rows into Parquet parts of `rowsPerFile` rows. While part N uploads, part
+ * N+1 is being written: at most one upload is in flight, so temp disk holds two parts.
+ */
+export async function stageParts(
+  source: Source,
+  spec: TableSpec,
+  plan: ExtractPlan,
+  options: SyncTableOptions,
+  runId: string,
+  started: Date,
+  workDir: string,
+  logger: Logger,
+  observer: ExtractObserver,
+  retries: RetryTally | undefined,
+  progress: StageProgress,
+): Promise<StagedParts> {
+  const tableName = formatTableRef(options.table);
+  const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
+  const encodeThread = options.encodeThread ?? defaultEncodeThread;
+  const files: StagedFile[] = [];
+  const textLimit = textLimitFor(options);
+  const values = createStagedValueTally(tableName, logger, textLimit?.maxBytes, options.nulInText ?? "fail");
+  let writer: ParquetPartWriter | null = null;
+  let batchIndex = 0;
+  let rows = 0;
+  let lastRow: readonly SourceValue[] | null = null;
+  let upload: Promise<void> = Promise.resolve();
+  const nullPassCursor =
+    plan.nullCursor === "oldest" && plan.cursorColumn !== null
+      ? spec.columns.findIndex((column) => column.name === plan.cursorColumn)
+      : -1;
+
+  const startPart = (): ParquetPartWriter => {
+    batchIndex += 1;
+    const create = encodeThread === "worker" ? createThreadedParquetPartWriter : createParquetPartWriter;
+    return create({
+      table: tableName,
+      columns: spec.columns,
+      path: join(workDir, `part-${batchIndex}.parquet`),
+      keyColumns: spec.primaryKey,
+      invalidDates: options.invalidDates ?? "null",
+      nulInText: options.nulInText ?? "fail",
+      ...(textLimit ? { textLimit } : {}),
+      ...(options.compression ? { compression: options.compression } : {}),
+    });
+  };
+  const finishPart = async (part: ParquetPartWriter, index: number): Promise<void> => {
+    const summary: ParquetPartSummary = await part.finish();
+    await options.faultHook?.("part-written");
+    values.add(summary);
+    await upload;
+    const key = partKey(options.table, started, runId, index);
+    upload = (async () => {
+      const stored = await step(options.lake.putFile(key, summary.path));
+      await options.faultHook?.("part-uploaded");
+      files.push({ key, uri: options.lake.uriFor(key), sizeBytes: stored.sizeBytes, rows: summary.rows });
+      await rm(summary.path, { force: true });
+      logger.debug("part staged", { table: tableName, key, rows: summary.rows, bytes: stored.sizeBytes });
+    })();
+    // Surface an upload failure at the next await instead of as an unhandled rejection.
+    upload.catch(() => {});
+  };
+
+  try {
+    const reading = {
+      logger,
+      observer,
+      batchRows: extractBatchRows,
+      batchBytes: extractBatchBytes,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(retries ? { retryHooks: retries.hooksFor("extract") } : {}),
+    };
+    for await (const batch of source.extract(spec, plan, reading)) {
+      if (batch.rows.length === 0) continue;
+      writer ??= startPart();
+      await writer.write(batch);
+      rows += batch.rows.length;
+      progress.advance(rows);
+      const last = batch.rows[batch.rows.length - 1];
+      if (last && (nullPassCursor < 0 || last[nullPassCursor] !== null)) lastRow = last;
+      if (writer.rows >= rowsPerFile) {
+        const full = writer;
+        writer = null;
+        await finishPart(full, batchIndex);
+      }
+    }
+    if (writer) {
+      const last = writer;
+      writer = null;
+      await finishPart(last, batchIndex);
+    }
+    await upload;
+  } catch (thrown) {
+    await writer?.abort();
+    await upload.catch(() => {});
+    throw thrown;
+  }
+  return { files, rows, lastRow, ...values.tally };
+}
+
+/**
+ * What a progress display shows as the total, capped by `--limit`: a run from the
+ * table's beginning (a first snapshot, or a first keyset pass) takes InnoDB's table row
+ * estimate (`TABLE_ROWS`; the optimizer's range guess over a whole-table condition can be
+ * off by half); any other run the optimizer's estimate of the rows after its position.
+ * Only a display's guess: when it cannot be had the display shows rows without a
+ * total, and the run goes on.
+ */
+export async function estimateExtraction(
+  source: Source,
+  spec: TableSpec,
+  plan: ExtractPlan,
+  options: SyncTableOptions,
+): Promise<number | undefined> {
+  const fromTheStart = plan.snapshot ? plan.snapshot.afterKey === null : plan.after === null;
+  const estimate = fromTheStart
+    ? await source.estimateRows(spec.ref)
+    : await source.estimatePendingRows(spec, plan);
+  if (estimate.isErr()) return undefined;
+  return options.limit != null ? Math.min(estimate.value, options.limit) : estimate.value;
+}
