@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The dependency graph stays true (issue 12, docs/adr/0020-hygiene-dependency-graph.md):
+# The dependency graph stays true (issue 12, docs/adr/0014-hygiene-dependency-graph.md):
 #   1. knip (knip.json): every import is declared, nothing declared goes unused, tests
 #      and sources together;
 #   2. knip --production --strict: `dependencies` are exactly what src/ and the public

@@ -141,7 +141,7 @@ function resolvedView(plan: RunPlan, env: CliIo["env"]): ResolvedView {
     if (value === undefined) continue;
     const secret = secretVariables.includes(key);
     run[key] = {
-      value: secret ? "***" : (value as ResolvedSetting["value"]),
+      value: secret ? "***" : settingText(key, value),
       source: provenance.source,
       from: provenance.detail,
     };
@@ -162,7 +162,7 @@ function resolvedView(plan: RunPlan, env: CliIo["env"]): ResolvedView {
       const value = (planned.flags as Record<string, unknown>)[key];
       if (value === undefined) continue;
       settings[key] = {
-        value: value as ResolvedSetting["value"],
+        value: settingText(key, value),
         source: provenance.source,
         from: provenance.detail,
       };
@@ -200,6 +200,25 @@ function renderView(view: ResolvedView): string {
   block("run", view.run);
   for (const table of view.tables) block(table.table, table.settings);
   return lines.join("\n");
+}
+
+/**
+ * A parsed setting as the flag's text (what an operator would type), so `config`
+ * shows `--since 2025-09-09T12:00:00.000Z`, not a Date, and the same form whether
+ * the value came from a flag or the file.
+ */
+function settingText(key: string, value: unknown): ResolvedSetting["value"] {
+  if (typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return String(value);
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(String);
+  if (key === "reconcileDeletes" && typeof value === "object" && value !== null && "everyHours" in value) {
+    return `${String(value.everyHours)}h`;
+  }
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).map(([name, setting]) => `${name}=${String(setting)}`);
+  }
+  return String(value);
 }
 
 function textOf(value: ResolvedSetting["value"]): string {

@@ -1,4 +1,6 @@
+import { configError, type SluiceError } from "@sluice/core";
 import { type FaultHook, type FaultPoint, faultPoints } from "@sluice/core/internal";
+import { err, ok, type Result } from "neverthrow";
 
 /**
  * `SLUICE_FAULT_AT=<point>` makes the sync kill its own process with SIGKILL (as
@@ -8,13 +10,15 @@ import { type FaultHook, type FaultPoint, faultPoints } from "@sluice/core/inter
  */
 export function faultHookFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
-): FaultHook | undefined | Error {
+): Result<FaultHook | undefined, SluiceError> {
   const wanted = env.SLUICE_FAULT_AT;
-  if (!wanted) return undefined;
+  if (!wanted) return ok(undefined);
   if (!(faultPoints as readonly string[]).includes(wanted)) {
-    return new Error(`SLUICE_FAULT_AT=${wanted} is not a fault point; use one of ${faultPoints.join(", ")}`);
+    return err(
+      configError(`SLUICE_FAULT_AT=${wanted} is not a fault point; use one of ${faultPoints.join(", ")}`),
+    );
   }
-  return (point: FaultPoint) => {
+  return ok((point: FaultPoint) => {
     if (point === wanted) process.kill(process.pid, "SIGKILL");
-  };
+  });
 }

@@ -1,4 +1,3 @@
-import { configError, type SluiceError } from "@sluice/core";
 import { parseReconcileCadence, type ReconcileCadence } from "@sluice/pipeline";
 import { InvalidArgumentError } from "commander";
 
@@ -9,6 +8,10 @@ import { InvalidArgumentError } from "commander";
  * `error: option '--x <n>' argument 'abc' is invalid. <our message>` and `runCli`
  * exits 2 (fix the command), as for every other usage error. Messages name the flag,
  * the value given and what it must be.
+ *
+ * Each factory takes the name to put in its messages: the flag for commander, the
+ * file key (`tables.2.page_size`) when a pipeline file's value goes through the same
+ * parser (pipeline-file-settings.ts).
  */
 export type FlagParser<T> = (text: string, previous: T) => T;
 
@@ -34,6 +37,17 @@ export function wholeNumberAtLeastZero(flag: string): FlagParser<number | undefi
   };
 }
 
+/** A whole number from `min` to `max` (`--parallel`: 1 to 64). */
+export function wholeNumberInRange(flag: string, min: number, max: number): FlagParser<number | undefined> {
+  return (text) => {
+    const value = /^[0-9]+$/.test(text.trim()) ? Number(text) : Number.NaN;
+    if (!(value >= min && value <= max)) {
+      throw new InvalidArgumentError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+    }
+    return value;
+  };
+}
+
 /** A whole number, negative allowed (`watermark-count set-count --count`: additive corrections). */
 export function signedWholeNumber(flag: string): FlagParser<number | undefined> {
   return (text) => {
@@ -53,6 +67,19 @@ export function secondsAtLeastZero(flag: string): FlagParser<number | undefined>
       throw new InvalidArgumentError(`${flag} must be a number of seconds >= 0, got "${text}"`);
     }
     return Number(text);
+  };
+}
+
+/** A number of seconds above 0, fractions allowed (`--progress-every 0.5`). */
+export function secondsAboveZero(flag: string): FlagParser<number | undefined> {
+  return (text) => {
+    const value = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(text.trim()) ? Number(text) : Number.NaN;
+    if (!(value > 0)) {
+      throw new InvalidArgumentError(
+        `${flag} must be a number of seconds above 0 (e.g. 0.5 or 60), got "${text}"`,
+      );
+    }
+    return value;
   };
 }
 
@@ -98,16 +125,20 @@ export function ageInMilliseconds(flag: string): FlagParser<number | undefined> 
 }
 
 /** `off`, `every` or a number of hours (`--reconcile-deletes 24h`); the pipeline's own rule. */
-export function reconcileCadence(): FlagParser<ReconcileCadence | undefined> {
+export function reconcileCadence(flag: string): FlagParser<ReconcileCadence | undefined> {
   return (text) => {
     const cadence = parseReconcileCadence(text);
-    if (cadence.isErr()) throw new InvalidArgumentError(cadence.error.message);
+    if (cadence.isErr()) {
+      throw new InvalidArgumentError(
+        `${flag} must be off, every, or a number of hours such as 24h or 24-hours, got "${text}"`,
+      );
+    }
     return cadence.value;
   };
 }
 
 /** `key=value`, repeatable, collected into one record (`--strategy-option`). */
-export function keyValuePairs(flag: string): FlagParser<Record<string, string>> {
+export function keyValuePairs(flag: string): FlagParser<Record<string, string> | undefined> {
   return (text, previous) => {
     const at = text.indexOf("=");
     if (at <= 0) throw new InvalidArgumentError(`${flag} must be key=value, got "${text}"`);
@@ -116,19 +147,56 @@ export function keyValuePairs(flag: string): FlagParser<Record<string, string>> 
 }
 
 /**
- * A value that reached a flag's record either parsed by commander (a number) or as
- * text from a pipeline file (`pipeline-run-plan.ts` maps `retry:` onto the flag
- * names): text goes through the same parser, a refusal becomes a config error.
+ * One of a few words, any case (`--dist-style KEY` is `key`): commander's `choices`
+ * would refuse the case and not say which flag in a pipeline file's terms.
  */
-export function flagValue<T>(
-  parser: FlagParser<T | undefined>,
-  value: T | string | undefined,
-): { value: T | undefined } | { error: SluiceError } {
-  if (typeof value !== "string") return { value };
-  try {
-    return { value: parser(value, undefined) };
-  } catch (thrown) {
-    if (thrown instanceof InvalidArgumentError) return { error: configError(thrown.message) };
-    throw thrown;
-  }
+export function oneOf<const T extends string>(flag: string, words: readonly T[]): FlagParser<T | undefined> {
+  return (text) => {
+    const word = words.find((known) => known === text.trim().toLowerCase());
+    if (word === undefined) {
+      throw new InvalidArgumentError(`${flag} must be one of ${words.join(", ")}, got "${text}"`);
+    }
+    return word;
+  };
+}
+
+/** Column names separated by commas (`--latest-view-key order_id,line`). */
+export function columnNames(flag: string): FlagParser<readonly string[] | undefined> {
+  return (text) => {
+    const columns = text.split(",").map((column) => column.trim());
+    if (columns.some((column) => column === "")) {
+      throw new InvalidArgumentError(`${flag} must be column names separated by commas, got "${text}"`);
+    }
+    return columns;
+  };
+}
+
+/** `--sort-key a,b` or `--sort-key auto` (Redshift picks). */
+export function sortKeyColumns(flag: string): FlagParser<readonly string[] | "auto" | undefined> {
+  return (text) => {
+    const columns = text.split(",").map((column) => column.trim());
+    if (columns.some((column) => column === "")) {
+      throw new InvalidArgumentError(
+        `${flag} must be column names separated by commas, or auto, got "${text}"`,
+      );
+    }
+    return columns.length === 1 && columns[0]?.toLowerCase() === "auto" ? "auto" : columns;
+  };
+}
+
+/** `--encode note=zstd,id=az64`: an encoding per column. */
+export function columnEncodings(flag: string): FlagParser<Readonly<Record<string, string>> | undefined> {
+  return (text) => {
+    const encodings: Record<string, string> = {};
+    for (const pair of text.split(",")) {
+      const match = /^\s*([^=\s]+)\s*=\s*([A-Za-z0-9]+)\s*$/.exec(pair);
+      if (!match) {
+        throw new InvalidArgumentError(
+          `${flag} must be column=encoding pairs separated by commas (e.g. note=zstd,id=az64), got "${text}"`,
+        );
+      }
+      encodings[match[1] as string] = match[2] as string;
+    }
+    return encodings;
+  };
 }

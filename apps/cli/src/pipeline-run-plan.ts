@@ -1,18 +1,16 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { configError, formatTableRef, parseTableRef, type SluiceError, type TableRef } from "@sluice/core";
 import {
-  type FlagValue,
   loadPipelineFile,
   type PipelineFile,
   type PipelineTableEntry,
   pipelineFilePath,
   selectTables,
-  type TableSettingKey,
-  tableSettings,
 } from "@sluice/pipeline";
 import { err, ok, type Result } from "neverthrow";
 import type { CliIo } from "./cli-io.js";
 import { connectionSettingsFromFile } from "./pipeline-connections.js";
+import { fileSettingsLayer, type SyncFlagValue } from "./pipeline-file-settings.js";
 import type { SyncFlags } from "./sync-flags.js";
 
 /** Where a setting's value came from, for `sluice config` and error messages. */
@@ -46,8 +44,6 @@ export interface RunPlan {
 /** `--no-initial-snapshot` and friends: commander fills defaults we must not take for choices. */
 export type ExplicitFlag = (key: keyof SyncFlags) => boolean;
 
-const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
-
 /**
  * Settles every setting of every table a `sync` will run: flags win over the table's
  * entry, which wins over the file's `defaults:`, which win over the environment and
@@ -59,8 +55,8 @@ export async function planSyncRun(
   io: CliIo,
 ): Promise<Result<RunPlan, SluiceError>> {
   const commandLine = explicitFlags(flags, explicit);
-  const parallelFlag = parseParallel(flags);
-  if (parallelFlag instanceof Error) return err(configError(parallelFlag.message));
+  const parallelFlag = parallelOf(flags);
+  if (parallelFlag.isErr()) return err(parallelFlag.error);
   if (!flags.pipeline) {
     const names = flags.table ?? [];
     if (names.length === 0) {
@@ -80,7 +76,7 @@ export async function planSyncRun(
     return ok({
       pipeline: null,
       tables,
-      parallel: parallelFlag ?? 1,
+      parallel: parallelFlag.value ?? 1,
       flags,
       provenance: flagProvenance(commandLine),
       env: io.env,
@@ -96,7 +92,7 @@ export async function planSyncRun(
 
   const fromFile = connectionSettingsFromFile(pipeline);
   if (fromFile.isErr()) return err(fromFile.error);
-  const runWide: Record<string, FlagValue> = { ...fromFile.value.flags };
+  const runWide: Record<string, SyncFlagValue> = { ...fromFile.value.flags };
   const runProvenance = new Map<string, Provenance>(fromFile.value.provenance);
   const retry = pipeline.content.retry;
   const retryFields: [keyof NonNullable<typeof retry>, string][] = [
@@ -107,7 +103,8 @@ export async function planSyncRun(
   for (const [field, key] of retryFields) {
     const value = retry?.[field];
     if (value === undefined) continue;
-    runWide[key] = String(value);
+    // Whole numbers already (the file schema checks them and their range).
+    runWide[key] = value;
     runProvenance.set(key, { source: "file", detail: pipeline.locate(["retry", field]) });
   }
   if (pipeline.content.strategy_modules) {
@@ -124,36 +121,32 @@ export async function planSyncRun(
   const runFlags = { ...runWide } as SyncFlags;
 
   const tables: PlannedTable[] = [];
+  const defaults = fileSettingsLayer(pipeline, pipeline.content.defaults, ["defaults"]);
+  const problems = [...defaults.problems];
   for (const entry of selected.value) {
     const table = parseTableRef(entry.table);
     if (table.isErr()) return err(configError(`${pipeline.locate(["tables"])}: ${table.error.message}`));
-    const index = pipeline.content.tables.indexOf(entry);
-    const merged: Record<string, FlagValue> = {};
-    const provenance = new Map<string, Provenance>();
-    const layer = (
-      settings: Partial<Record<TableSettingKey, unknown>> | undefined,
-      at: (string | number)[],
-    ) => {
-      if (!settings) return;
-      for (const key of Object.keys(tableSettings) as TableSettingKey[]) {
-        const value = settings[key];
-        if (value === undefined) continue;
-        const name = camel(tableSettings[key].flag);
-        merged[name] = value as FlagValue;
-        provenance.set(name, { source: "file", detail: pipeline.locate([...at, key]) });
-      }
-    };
-    layer(pipeline.content.defaults, ["defaults"]);
-    layer(entry, ["tables", index]);
-    const flagsForTable = { ...runWide, ...merged, ...commandLine } as SyncFlags;
+    const own = fileSettingsLayer(pipeline, entry, ["tables", pipeline.content.tables.indexOf(entry)]);
+    problems.push(...own.problems);
+    const flagsForTable = { ...runWide, ...defaults.flags, ...own.flags, ...commandLine } as SyncFlags;
+    const provenance = new Map<string, Provenance>([...defaults.provenance, ...own.provenance]);
     for (const [key, value] of runProvenance)
       if (!provenance.has(key) || key in commandLine) provenance.set(key, value);
     tables.push({ table: table.value, flags: flagsForTable, provenance, dependsOn: entry.depends_on ?? [] });
   }
+  // A value the schema let through as text but its flag's parser refuses is a problem
+  // of the file, like the schema's own: named where it is written, the run not started.
+  if (problems.length > 0) {
+    return err(
+      configError(
+        `pipeline file ${pipeline.path} has ${problems.length} problem(s):\n  ${problems.join("\n  ")}`,
+      ),
+    );
+  }
   const scheduled =
     flags.scheduling === "sequential"
       ? 1
-      : (parallelFlag ?? pipeline.content.parallel ?? (flags.scheduling === "inter-table" ? 4 : 1));
+      : (parallelFlag.value ?? pipeline.content.parallel ?? (flags.scheduling === "inter-table" ? 4 : 1));
   return ok({
     pipeline,
     tables,
@@ -166,19 +159,19 @@ export async function planSyncRun(
 }
 
 /** The flags the operator typed: these win over everything in the file. */
-function explicitFlags(flags: SyncFlags, explicit: ExplicitFlag): Record<string, FlagValue> {
-  const typed: Record<string, FlagValue> = {};
+function explicitFlags(flags: SyncFlags, explicit: ExplicitFlag): Record<string, SyncFlagValue> {
+  const typed: Record<string, SyncFlagValue> = {};
   const runOnly = new Set(["table", "pipeline", "parallel", "maxWorkers", "scheduling"]);
   for (const [key, value] of Object.entries(flags)) {
     if (runOnly.has(key) || value === undefined) continue;
     if (Array.isArray(value) && value.length === 0) continue;
     if (!explicit(key as keyof SyncFlags)) continue;
-    typed[key] = value as FlagValue;
+    typed[key] = value as SyncFlagValue;
   }
   return typed;
 }
 
-function flagProvenance(typed: Record<string, FlagValue>): Map<string, Provenance> {
+function flagProvenance(typed: Record<string, SyncFlagValue>): Map<string, Provenance> {
   return new Map(Object.keys(typed).map((key) => [key, { source: "flag", detail: `--${kebab(key)}` }]));
 }
 
@@ -186,22 +179,14 @@ export function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }
 
-function parseParallel(flags: SyncFlags): number | undefined | Error {
-  const given: [string, string | undefined][] = [
-    ["--parallel", flags.parallel],
-    ["--max-workers", flags.maxWorkers],
-  ];
-  for (const [flag, text] of given) {
-    if (text === undefined) continue;
-    if (!/^[1-9][0-9]*$/.test(text.trim()) || Number(text) > 64) {
-      return new Error(`${flag} must be a whole number from 1 to 64, got "${text}"`);
-    }
-    if (flags.scheduling === "sequential" && Number(text) !== 1) {
-      return new Error(`-s sequential runs one table at a time; it contradicts ${flag} ${text}`);
-    }
-    return Number(text);
+/** `--parallel` (or its alias `--max-workers`), checked 1 to 64 by commander; `-s sequential` means 1. */
+function parallelOf(flags: SyncFlags): Result<number | undefined, SluiceError> {
+  const [flag, parallel] =
+    flags.parallel !== undefined ? ["--parallel", flags.parallel] : ["--max-workers", flags.maxWorkers];
+  if (parallel !== undefined && flags.scheduling === "sequential" && parallel !== 1) {
+    return err(configError(`-s sequential runs one table at a time; it contradicts ${flag} ${parallel}`));
   }
-  return undefined;
+  return ok(parallel);
 }
 
 export function tableLabel(planned: PlannedTable): string {

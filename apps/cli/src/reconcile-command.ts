@@ -1,5 +1,5 @@
 import type { SluiceError } from "@sluice/core";
-import { createJsonLogger, isSluiceError, silentLogger, type TableRef } from "@sluice/core";
+import { createJsonLogger, silentLogger, type TableRef } from "@sluice/core";
 import type { ReconcileReport } from "@sluice/pipeline";
 import { reconcileTable } from "@sluice/pipeline";
 import { Command } from "commander";
@@ -66,7 +66,6 @@ async function runReconcile(
   io: CliIo,
 ): Promise<SluiceError | null> {
   const settings = reconcileSettings(flags);
-  if (isSluiceError(settings)) return settings;
   const connections = resolveConnections(flags, io.env, { source: true, target: true });
   if (connections.isErr()) return connections.error;
   const warehouse = connections.value.warehouse;

@@ -1,14 +1,12 @@
-import type { SluiceError } from "@sluice/core";
-import { parseReconcileCadence, type ReconcileCadence } from "@sluice/pipeline";
+import type { ReconcileCadence } from "@sluice/pipeline";
 import { Option } from "commander";
-import { flagValue, reconcileCadence, wholeNumberAtLeastZero } from "./flag-parsers.js";
+import { reconcileCadence, wholeNumberAtLeastZero } from "./flag-parsers.js";
 
-/** The delete-reconciliation flags, shared by `sync` and `reconcile`. */
+/** The delete-reconciliation flags, shared by `sync` and `reconcile`, parsed where commander reads them. */
 export interface ReconcileFlags {
-  reconcileDeletes?: string | ReconcileCadence;
+  reconcileDeletes?: ReconcileCadence;
   deleteMode?: "soft" | "hard";
-  /** Checked by `wholeNumberAtLeastZero` where commander reads it. */
-  reconcileMaxDeletes?: number | string;
+  reconcileMaxDeletes?: number;
 }
 
 export const deleteModeOption = (): Option =>
@@ -28,32 +26,17 @@ export const reconcileDeletesOption = (): Option =>
   new Option(
     "--reconcile-deletes <cadence>",
     "after the load, find rows deleted in MySQL by primary-key reconciliation: off (default), every run, or N-hours (e.g. 24h) since the last",
-  ).argParser(reconcileCadence());
+  ).argParser(reconcileCadence("--reconcile-deletes"));
 
-/** The pipeline options these flags ask for, or the error naming the bad flag. */
-export function reconcileSettings(flags: ReconcileFlags):
-  | SluiceError
-  | {
-      reconcileDeletes?: ReconcileCadence;
-      deleteMode?: "soft" | "hard";
-      reconcileMaxDeletes?: number;
-    } {
-  const settings: {
-    reconcileDeletes?: ReconcileCadence;
-    deleteMode?: "soft" | "hard";
-    reconcileMaxDeletes?: number;
-  } = {};
-  // Text until sync-command.ts takes `reconcileDeletesOption()` (already a cadence then).
-  if (typeof flags.reconcileDeletes === "string") {
-    const cadence = parseReconcileCadence(flags.reconcileDeletes);
-    if (cadence.isErr()) return cadence.error;
-    settings.reconcileDeletes = cadence.value;
-  } else if (flags.reconcileDeletes !== undefined) {
-    settings.reconcileDeletes = flags.reconcileDeletes;
-  }
-  if (flags.deleteMode) settings.deleteMode = flags.deleteMode;
-  const maxDeletes = flagValue(wholeNumberAtLeastZero("--reconcile-max-deletes"), flags.reconcileMaxDeletes);
-  if ("error" in maxDeletes) return maxDeletes.error;
-  if (maxDeletes.value !== undefined) settings.reconcileMaxDeletes = maxDeletes.value;
-  return settings;
+/** The pipeline options these flags ask for (only those given). */
+export function reconcileSettings(flags: ReconcileFlags): {
+  reconcileDeletes?: ReconcileCadence;
+  deleteMode?: "soft" | "hard";
+  reconcileMaxDeletes?: number;
+} {
+  return {
+    ...(flags.reconcileDeletes !== undefined ? { reconcileDeletes: flags.reconcileDeletes } : {}),
+    ...(flags.deleteMode ? { deleteMode: flags.deleteMode } : {}),
+    ...(flags.reconcileMaxDeletes !== undefined ? { reconcileMaxDeletes: flags.reconcileMaxDeletes } : {}),
+  };
 }

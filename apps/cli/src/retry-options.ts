@@ -6,16 +6,16 @@ import {
   type SluiceError,
 } from "@sluice/core";
 import type { Command } from "commander";
-import { flagValue, wholeNumberAtLeastZero } from "./flag-parsers.js";
+import { wholeNumberAtLeastZero } from "./flag-parsers.js";
 
 /**
  * `--retry-*` as commander hands them over, already checked whole numbers >= 0
- * (pipeline files map `retry:` onto these names).
+ * (pipeline files map `retry:`, numbers checked by the file schema, onto these names).
  */
 export interface RetryFlags {
-  retryAttempts?: number | string;
-  retryBaseDelayMs?: number | string;
-  retryMaxDelayMs?: number | string;
+  retryAttempts?: number;
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
 }
 
 /** The retry flags of `sync` (docs/retries.md). */
@@ -40,17 +40,11 @@ export function addRetryOptions(command: Command): Command {
 
 /** The run's retry policy: the defaults, overridden flag by flag. */
 export function retryPolicyFrom(flags: RetryFlags): RetryPolicy | SluiceError {
-  const values: Record<keyof RetryPolicy, number> = { ...defaultRetryPolicy };
-  const given: [keyof RetryPolicy, string, number | string | undefined][] = [
-    ["attempts", "--retry-attempts", flags.retryAttempts],
-    ["baseDelayMs", "--retry-base-delay-ms", flags.retryBaseDelayMs],
-    ["maxDelayMs", "--retry-max-delay-ms", flags.retryMaxDelayMs],
-  ];
-  for (const [field, flag, text] of given) {
-    const checked = flagValue(wholeNumberAtLeastZero(flag), text);
-    if ("error" in checked) return checked.error;
-    if (checked.value !== undefined) values[field] = checked.value;
-  }
+  const values: Record<keyof RetryPolicy, number> = {
+    attempts: flags.retryAttempts ?? defaultRetryPolicy.attempts,
+    baseDelayMs: flags.retryBaseDelayMs ?? defaultRetryPolicy.baseDelayMs,
+    maxDelayMs: flags.retryMaxDelayMs ?? defaultRetryPolicy.maxDelayMs,
+  };
   // A max below a given base would be refused; a base above the default max lifts it.
   if (flags.retryMaxDelayMs === undefined && values.maxDelayMs < values.baseDelayMs) {
     values.maxDelayMs = values.baseDelayMs;

@@ -8,15 +8,18 @@ import {
   type SluiceError,
   silentLogger,
 } from "@sluice/core";
+import { InvalidArgumentError } from "commander";
 import { err, ok, type Result } from "neverthrow";
 import type { CliIo } from "./cli-io.js";
+import type { FlagParser } from "./flag-parsers.js";
 
 /** The flags of `sync` that decide where log lines go and which levels pass. */
 export interface LoggingFlags {
   verbose?: boolean;
   quiet?: boolean;
   logFile?: string;
-  logLevel?: string;
+  /** Parsed where commander reads it ({@link logLevelFlag}). */
+  logLevel?: LogLevel;
   debug?: boolean;
 }
 
@@ -44,18 +47,32 @@ export function logLevelOf(
   fromFile: LogLevel | undefined,
 ): Result<LogLevel, SluiceError> {
   if (flags.debug) return ok("debug");
-  const given: [string, string | undefined][] = [
-    ["--log-level", flags.logLevel],
-    ["LOG_LEVEL", io.env.LOG_LEVEL],
-  ];
-  for (const [where, value] of given) {
-    if (value === undefined || value === "") continue;
-    const level = (aliases[value.toLowerCase()] ?? value.toLowerCase()) as LogLevel;
-    if (!levels.includes(level))
-      return err(configError(`${where} ${value} is not a log level; use one of ${levels.join(", ")}`));
+  if (flags.logLevel) return ok(flags.logLevel);
+  const fromEnv = io.env.LOG_LEVEL;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    const level = levelNamed(fromEnv);
+    if (!level)
+      return err(configError(`LOG_LEVEL ${fromEnv} is not a log level; use one of ${levels.join(", ")}`));
     return ok(level);
   }
   return ok(fromFile ?? "info");
+}
+
+/** `--log-level`, parsed where commander reads it; the replaced system's names are taken too. */
+export function logLevelFlag(flag: string): FlagParser<LogLevel | undefined> {
+  return (text) => {
+    const level = levelNamed(text);
+    if (!level) {
+      throw new InvalidArgumentError(`${flag} must be one of ${levels.join(", ")}, got "${text}"`);
+    }
+    return level;
+  };
+}
+
+function levelNamed(text: string): LogLevel | undefined {
+  const name = text.trim().toLowerCase();
+  const level = aliases[name] ?? name;
+  return levels.find((known) => known === level);
 }
 
 /**

@@ -1,14 +1,16 @@
-import { configError, type Logger, type LogLevel, type SluiceError } from "@sluice/core";
+import type { Logger, LogLevel, SluiceError } from "@sluice/core";
 import { Option } from "commander";
 import { err, ok, type Result } from "neverthrow";
 import type { CliIo } from "./cli-io.js";
+import { secondsAboveZero } from "./flag-parsers.js";
 import { createProgressDisplay, type ProgressDisplay, progressModeOf } from "./progress-display.js";
-import { type LoggingFlags, openRunLogging } from "./run-logging.js";
+import { type LoggingFlags, logLevelFlag, openRunLogging } from "./run-logging.js";
 import type { SyncRunHooks } from "./sync-run.js";
 
 /** How a run is watched: the display on stderr and the log lines (docs/progress-and-logs.md). */
 export interface WatchFlags extends LoggingFlags {
-  progressEvery?: string;
+  /** Seconds. */
+  progressEvery?: number;
 }
 
 /** The options of `sync` that decide what a run shows and logs (added in sync-command.ts). */
@@ -20,13 +22,13 @@ export const watchOptions = {
     new Option(
       "--log-level <level>",
       "lowest level logged: debug, info, warn or error (default: $LOG_LEVEL, the pipeline file's log_level, info)",
-    ),
+    ).argParser(logLevelFlag("--log-level")),
   debug: () => new Option("--debug", "same as --log-level debug -v: debug JSON lines on stderr"),
   progressEvery: () =>
     new Option(
       "--progress-every <seconds>",
       "how often progress is shown: redraws on a terminal (default 0.25), a line per running table otherwise (default 30)",
-    ),
+    ).argParser(secondsAboveZero("--progress-every")),
 };
 
 /** The run's logger, the hooks that feed the display, and the one call that ends both. */
@@ -48,12 +50,11 @@ export function openRunWatch(
   tables: number,
   fileLevel: LogLevel | undefined,
 ): Result<RunWatch, SluiceError> {
-  const every = parseEvery(flags.progressEvery);
-  if (every.isErr()) return err(every.error);
+  const everyMs = flags.progressEvery === undefined ? undefined : Math.round(flags.progressEvery * 1000);
   const display = createProgressDisplay(io, {
     mode: progressModeOf(flags.quiet === true, io),
     tables,
-    ...(every.value !== undefined ? { everyMs: every.value } : {}),
+    ...(everyMs !== undefined ? { everyMs } : {}),
   });
   const logging = openRunLogging(flags, io, fileLevel, (text) => display.print(text));
   if (logging.isErr()) {
@@ -71,19 +72,11 @@ export function openRunWatch(
           onTableEnd: (outcome) => display.tableEnded(outcome),
           onProgress: (event) => display.progress(event),
           // The engine need not report more often than the display shows.
-          progressEveryMs: Math.min(every.value ?? 250, 1_000),
+          progressEveryMs: Math.min(everyMs ?? 250, 1_000),
         },
     close: () => {
       display.stop();
       logging.value.close();
     },
   });
-}
-
-function parseEvery(given: string | undefined): Result<number | undefined, SluiceError> {
-  if (given === undefined) return ok(undefined);
-  const seconds = Number(given);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    return err(configError(`--progress-every ${given} is not a number of seconds above 0, e.g. 0.5 or 60`));
-  return ok(Math.round(seconds * 1000));
 }

@@ -1,8 +1,9 @@
-import { configError, parseTableRef, type TableRef } from "@sluice/core";
+import { parseTableRef, type TableRef } from "@sluice/core";
 import { dropStagedRun, listRuns, type RunDropOutcome, type StagedRunRow } from "@sluice/pipeline";
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
 import { resolveConnections } from "./connection-settings.js";
+import { positiveWholeNumber } from "./flag-parsers.js";
 import { failWith } from "./report-failure.js";
 
 interface RunsFlags {
@@ -11,7 +12,8 @@ interface RunsFlags {
   target?: string;
   targetSchema?: string;
   targetName?: string;
-  leaseTimeout?: string;
+  /** Minutes. */
+  leaseTimeout?: number;
   cascade?: boolean;
   dryRun?: boolean;
   json?: boolean;
@@ -111,12 +113,16 @@ export function runsCommand(io: CliIo, setExitCode: (code: number) => void): Com
   )
     .option("--cascade", "also withdraw the runs staged after it (they start from its position)")
     .option("--dry-run", "say what would be withdrawn; change nothing")
-    .option("--lease-timeout <minutes>", "lease timeout, as for sync", "15")
+    .option(
+      "--lease-timeout <minutes>",
+      "lease timeout in minutes, as for sync",
+      positiveWholeNumber("--lease-timeout"),
+      15,
+    )
     .action(async (runId: string, flags: RunsFlags) => {
       const opened = open(flags);
       if (opened.isErr()) return fail(opened.error);
-      const minutes = Number(flags.leaseTimeout ?? "15");
-      if (!(minutes > 0)) return fail(configError(`--lease-timeout must be a number of minutes > 0`));
+      const minutes = flags.leaseTimeout ?? 15;
       const outcome = await dropStagedRun({
         ...opened.value,
         runId,

@@ -1,16 +1,18 @@
 import type { Logger, SluiceError } from "@sluice/core";
 import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
+import { wholeNumberInRange } from "./flag-parsers.js";
 import { planSyncRun } from "./pipeline-run-plan.js";
 import { pipelineExitCode, pipelineJson, renderPipelineSummary } from "./pipeline-summary.js";
-import { deleteModeOption, maxDeletesOption } from "./reconcile-options.js";
+import { deleteModeOption, maxDeletesOption, reconcileDeletesOption } from "./reconcile-options.js";
 import { failWith } from "./report-failure.js";
 import { renderRunReport } from "./report-text.js";
 import { addRetryOptions } from "./retry-options.js";
 import { openRunWatch, watchOptions } from "./run-watch.js";
+import { sinceOption } from "./since-option.js";
 import { addTunnelOptions } from "./source-tunnel.js";
 import { withEstimates } from "./sync-estimate.js";
-import type { SyncFlags } from "./sync-flags.js";
+import { syncFlagParsers as parsers, type SyncFlags } from "./sync-flags.js";
 import { runPlannedSync } from "./sync-run.js";
 import { addTargetTunnelOptions } from "./target-tunnel.js";
 
@@ -34,9 +36,15 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
             "-p, --pipeline <name-or-path>",
             "pipeline file: pipelines/<name>.yml, or a path (docs/pipelines.md)",
           )
-          .option("--parallel <n>", "tables run at once (default: the file's parallel, else 1)")
+          .option(
+            "--parallel <n>",
+            "tables run at once, 1 to 64 (default: the file's parallel, else 1)",
+            wholeNumberInRange("--parallel", 1, 64),
+          )
           .addOption(
-            new Option("--max-workers <n>", "alias of --parallel (the replaced system's name)").hideHelp(),
+            new Option("--max-workers <n>", "alias of --parallel (the replaced system's name)")
+              .argParser(wholeNumberInRange("--max-workers", 1, 64))
+              .hideHelp(),
           )
           .addOption(
             new Option(
@@ -52,14 +60,27 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option("--target <url>", "postgres://... or redshift://... (default: $SLUICE_TARGET_URL)")
     .option("--target-schema <name>", "warehouse schema (default: the source schema name, lower case)")
     .option("--target-name <name>", "warehouse table name (default: the source table name, lower case)")
-    .option("--dist-style <style>", "Redshift DISTSTYLE: auto (default), even, key or all")
+    .option(
+      "--dist-style <style>",
+      "Redshift DISTSTYLE: auto (default), even, key or all",
+      parsers.distStyle("--dist-style"),
+    )
     .option("--dist-key <column>", "Redshift DISTKEY column (implies DISTSTYLE KEY)")
     .option(
       "--sort-key <columns>",
       "Redshift SORTKEY: columns separated by commas, or auto (default: the cursor column)",
+      parsers.sortKey("--sort-key"),
     )
-    .option("--sort-style <style>", "Redshift sort key style: compound (default) or interleaved")
-    .option("--encode <pairs>", "Redshift column ENCODE, e.g. note=zstd,id=az64 (default: ENCODE AUTO)")
+    .option(
+      "--sort-style <style>",
+      "Redshift sort key style: compound (default) or interleaved",
+      parsers.sortStyle("--sort-style"),
+    )
+    .option(
+      "--encode <pairs>",
+      "Redshift column ENCODE, e.g. note=zstd,id=az64 (default: ENCODE AUTO)",
+      parsers.encode("--encode"),
+    )
     .option("--iam-role <arn>", "Redshift: IAM role COPY uses to read the lake")
     .option(
       "--copy-option <option>",
@@ -69,11 +90,8 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     )
     .addOption(new Option("--backup-only", "MySQL -> lake only; no warehouse").conflicts("redshiftOnly"))
     .option("--redshift-only", "lake -> warehouse only; no MySQL")
-    .option(
-      "--since <time>",
-      "load only staged runs extracted at or after this UTC time, e.g. '2025-09-09 12:00:00'",
-    )
-    .option("--limit <rows>", "extract at most this many rows this run")
+    .addOption(sinceOption())
+    .option("--limit <rows>", "extract at most this many rows this run", parsers.limit("--limit"))
     .option("--dry-run", "plan and print what would move; change nothing")
     .option("--estimate", "with --dry-run: rows, bytes, files and time, from the table's previous runs")
     .option(
@@ -86,8 +104,16 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
       collect,
       [],
     )
-    .option("--strategy-option <key=value>", "setting handed to the strategy (repeatable)", collect, [])
-    .option("--max-chunks <n>", "issue at most this many page queries this run")
+    .option(
+      "--strategy-option <key=value>",
+      "setting handed to the strategy (repeatable)",
+      parsers.strategyOption("--strategy-option"),
+    )
+    .option(
+      "--max-chunks <n>",
+      "issue at most this many page queries this run",
+      parsers.maxChunks("--max-chunks"),
+    )
     .addOption(
       new Option(
         "--null-cursor <policy>",
@@ -97,6 +123,7 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option(
       "--safety-lag-seconds <seconds>",
       "keep the ceiling this far below the source clock (late commits; default 0)",
+      parsers.safetyLagSeconds("--safety-lag-seconds"),
     )
     .option(
       "--no-initial-snapshot",
@@ -104,8 +131,16 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     )
     .option("--force", "extract a large table even without an index for the strategy's queries")
     .option("--cursor-column <column>", "update-timestamp column for the hybrid strategy (default: detected)")
-    .option("--rows-per-file <rows>", "rows per Parquet file (default 1000000)")
-    .option("--page-size <rows>", "rows per keyset query (larger pages: fewer round trips)")
+    .option(
+      "--rows-per-file <rows>",
+      "rows per Parquet file (default 1000000)",
+      parsers.rowsPerFile("--rows-per-file"),
+    )
+    .option(
+      "--page-size <rows>",
+      "rows per keyset query (larger pages: fewer round trips)",
+      parsers.pageSize("--page-size"),
+    )
     .addOption(
       new Option(
         "--wide-decimals <policy>",
@@ -133,6 +168,7 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option(
       "--lease-timeout <minutes>",
       "a run's lease on the table not renewed for this long is stale and taken over by the next run (default 15)",
+      parsers.leaseTimeout("--lease-timeout"),
     )
     .addOption(
       new Option(
@@ -143,6 +179,7 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     .option(
       "--latest-view-key <columns>",
       "append tables: keep a view of the newest row per these key columns",
+      parsers.latestViewKey("--latest-view-key"),
     )
     .option(
       "--latest-view-order <column>",
@@ -153,11 +190,12 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
       "--verify-data",
       "after the load, compare row counts and per-key-range checksums of source and target; fail naming the ranges that differ",
     )
-    .option("--verify-rows-per-range <rows>", "rows per compared key range (default 100000)")
     .option(
-      "--reconcile-deletes <cadence>",
-      "after the load, find rows deleted in MySQL by primary-key reconciliation: off (default), every run, or N-hours (e.g. 24h) since the last",
+      "--verify-rows-per-range <rows>",
+      "rows per compared key range (default 100000)",
+      parsers.verifyRowsPerRange("--verify-rows-per-range"),
     )
+    .addOption(reconcileDeletesOption())
     .addOption(deleteModeOption())
     .addOption(maxDeletesOption())
     .option("--json", "print the run report as JSON on stdout")

@@ -12,9 +12,6 @@ import { waitingBound } from "./table-status.js";
 /** Previous runs an estimate's rates are averaged over. */
 const rateRuns = 5;
 
-const positive = (text: string | undefined) =>
-  text !== undefined && /^[1-9][0-9]*$/.test(text.trim()) ? Number(text) : undefined;
-
 /**
  * `sync --dry-run --estimate`: adds to each dry-run report the rows waiting (the same
  * cheap count as `sluice status`), and bytes, files and time extrapolated from the
@@ -48,8 +45,8 @@ export async function withEstimates(plan: RunPlan, result: SyncRunResult): Promi
         continue;
       }
       const estimate = await estimateTable(lake, probe.value, planned.table, {
-        limit: positive(planned.flags.limit),
-        rowsPerFile: positive(planned.flags.rowsPerFile) ?? defaultRowsPerFile,
+        limit: planned.flags.limit,
+        rowsPerFile: planned.flags.rowsPerFile ?? defaultRowsPerFile,
       });
       const report =
         "rows" in estimate

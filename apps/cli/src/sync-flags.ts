@@ -1,16 +1,31 @@
+import {
+  columnEncodings,
+  columnNames,
+  type FlagParser,
+  keyValuePairs,
+  oneOf,
+  positiveWholeNumber,
+  reconcileCadence,
+  secondsAtLeastZero,
+  sortKeyColumns,
+  wholeNumberAtLeastZero,
+} from "./flag-parsers.js";
 import type { ReconcileFlags } from "./reconcile-options.js";
 import type { RetryFlags } from "./retry-options.js";
 import type { WatchFlags } from "./run-watch.js";
 import type { TunnelFlags } from "./source-tunnel.js";
 import type { TargetTunnelFlags } from "./target-tunnel.js";
 
-/** `sync` as commander hands it over; pipeline files fill the same fields (pipeline-run-plan.ts). */
+/**
+ * `sync` as commander hands it over, every value already parsed (sync-flag-parsers
+ * below); pipeline files fill the same fields with the same types (pipeline-run-plan.ts).
+ */
 export interface SyncFlags extends ReconcileFlags, TunnelFlags, TargetTunnelFlags, RetryFlags, WatchFlags {
   /** Repeatable; a glob with -p (`-t 'shop.*'`). */
   table?: string[];
   pipeline?: string;
-  parallel?: string;
-  maxWorkers?: string;
+  parallel?: number;
+  maxWorkers?: number;
   scheduling?: "sequential" | "inter-table";
   copyOption?: string[];
   jsonOutput?: boolean;
@@ -19,42 +34,74 @@ export interface SyncFlags extends ReconcileFlags, TunnelFlags, TargetTunnelFlag
   target?: string;
   targetSchema?: string;
   targetName?: string;
-  distStyle?: string;
+  distStyle?: "auto" | "even" | "key" | "all";
   distKey?: string;
-  sortKey?: string;
-  sortStyle?: string;
-  encode?: string;
+  sortKey?: readonly string[] | "auto";
+  sortStyle?: "compound" | "interleaved";
+  encode?: Readonly<Record<string, string>>;
   iamRole?: string;
   backupOnly?: boolean;
   redshiftOnly?: boolean;
-  limit?: string;
+  limit?: number;
   dryRun?: boolean;
   /** With --dry-run: rows, bytes, files and time the run would take (sync-estimate.ts). */
   estimate?: boolean;
   strategy?: string;
   strategyModule?: string[];
-  strategyOption?: string[];
-  maxChunks?: string;
+  strategyOption?: Record<string, string>;
+  maxChunks?: number;
   nullCursor?: "skip" | "oldest";
   /** `--no-initial-snapshot` sets it false. */
   initialSnapshot?: boolean;
-  safetyLagSeconds?: string;
+  safetyLagSeconds?: number;
   force?: boolean;
   cursorColumn?: string;
-  rowsPerFile?: string;
-  pageSize?: string;
+  rowsPerFile?: number;
+  pageSize?: number;
   wideDecimals?: "fail" | "text";
   oversizeText?: "fail" | "truncate";
   invalidDates?: "null" | "fail";
   nulInText?: "fail" | "strip" | "replace";
-  leaseTimeout?: string;
+  /** Minutes. */
+  leaseTimeout?: number;
   verifyData?: boolean;
   writeMode?: "merge" | "append" | "replace";
-  latestViewKey?: string;
+  latestViewKey?: readonly string[];
   latestViewOrder?: string;
   latestViewName?: string;
-  verifyRowsPerRange?: string;
-  since?: string;
+  verifyRowsPerRange?: number;
+  since?: Date;
   json?: boolean;
   verbose?: boolean;
 }
+
+/** A parser for one field of {@link SyncFlags}, named by the flag or file key it reads. */
+export type SyncFlagParsers = {
+  readonly [K in keyof SyncFlags]?: (name: string) => FlagParser<SyncFlags[K]>;
+};
+
+/**
+ * The parser of every per-table `sync` flag whose text is more than a word: commander
+ * runs it on the command line (sync-command.ts), and a pipeline file's value of the
+ * same setting, which the file schema hands over as that flag's text, goes through it
+ * too (pipeline-file-settings.ts). One parser per setting, so both are refused alike.
+ * Flags without an entry are text, switches or `choices` (the file schema checks those
+ * with the same words).
+ */
+export const syncFlagParsers = {
+  limit: positiveWholeNumber,
+  maxChunks: positiveWholeNumber,
+  pageSize: positiveWholeNumber,
+  rowsPerFile: positiveWholeNumber,
+  leaseTimeout: positiveWholeNumber,
+  verifyRowsPerRange: positiveWholeNumber,
+  safetyLagSeconds: secondsAtLeastZero,
+  strategyOption: keyValuePairs,
+  latestViewKey: columnNames,
+  distStyle: (name) => oneOf(name, ["auto", "even", "key", "all"]),
+  sortKey: sortKeyColumns,
+  sortStyle: (name) => oneOf(name, ["compound", "interleaved"]),
+  encode: columnEncodings,
+  reconcileDeletes: reconcileCadence,
+  reconcileMaxDeletes: wholeNumberAtLeastZero,
+} as const satisfies SyncFlagParsers;

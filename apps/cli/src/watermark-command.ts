@@ -36,7 +36,6 @@ interface TableFlags extends TunnelFlags {
   targetSchema?: string;
   targetName?: string;
   json?: boolean;
-  leaseTimeout?: string;
 }
 
 const lakeHelp = "s3://bucket/prefix or file:///path (default: $SLUICE_LAKE_URL)";

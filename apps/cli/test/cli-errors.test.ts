@@ -201,7 +201,7 @@ describe("sluice sync: target name and DDL flags", () => {
     await expectOneLineFailure(
       await sluice([...base, "--encode", "payload"]),
       2,
-      /--encode takes column=encoding pairs/,
+      /--encode must be column=encoding pairs separated by commas \(e\.g\. note=zstd,id=az64\), got "payload"/,
     );
     await expectOneLineFailure(
       await sluice([...base, "--target-name", "2024 events"]),

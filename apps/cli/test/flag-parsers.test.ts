@@ -2,14 +2,21 @@ import { Command, CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
 import {
   ageInMilliseconds,
+  columnEncodings,
+  columnNames,
   keyValuePairs,
+  oneOf,
   positiveWholeNumber,
   reconcileCadence,
+  secondsAboveZero,
   secondsAtLeastZero,
   signedWholeNumber,
+  sortKeyColumns,
   utcInstant,
   wholeNumberAtLeastZero,
+  wholeNumberInRange,
 } from "../src/flag-parsers.js";
+import { logLevelFlag } from "../src/run-logging.js";
 
 /** Parses `argv` with one option through commander itself, as the CLI does. */
 function parseWith<T>(
@@ -87,15 +94,75 @@ describe("flag parsers (commander argParser)", () => {
   });
 
   it("reconcileCadence uses the pipeline's rule", () => {
-    expect(parseWith("--x <c>", reconcileCadence(), ["--x", "24h"]).value).toEqual({ everyHours: 24 });
-    expect(parseWith("--x <c>", reconcileCadence(), ["--x", "every"]).value).toBe("every");
-    expect(parseWith("--x <c>", reconcileCadence(), ["--x", "weekly"]).error).toContain(
-      "--reconcile-deletes must be off, every, or a number of hours",
+    expect(parseWith("--x <c>", reconcileCadence("--x"), ["--x", "24h"]).value).toEqual({ everyHours: 24 });
+    expect(parseWith("--x <c>", reconcileCadence("--x"), ["--x", "every"]).value).toBe("every");
+    expect(parseWith("--x <c>", reconcileCadence("--x"), ["--x", "weekly"]).error).toContain(
+      '--x must be off, every, or a number of hours such as 24h or 24-hours, got "weekly"',
+    );
+  });
+
+  it("wholeNumberInRange takes its bounds and refuses what is outside", () => {
+    expect(parseWith("--x <n>", wholeNumberInRange("--x", 1, 64), ["--x", "64"]).value).toBe(64);
+    expect(parseWith("--x <n>", wholeNumberInRange("--x", 1, 64), ["--x", "1"]).value).toBe(1);
+    for (const bad of ["0", "65", "2.5", "four"]) {
+      expect(parseWith("--x <n>", wholeNumberInRange("--x", 1, 64), ["--x", bad]).error).toContain(
+        `--x must be a whole number from 1 to 64, got "${bad}"`,
+      );
+    }
+  });
+
+  it("secondsAboveZero takes fractions and refuses 0", () => {
+    expect(parseWith("--x <s>", secondsAboveZero("--x"), ["--x", "0.25"]).value).toBe(0.25);
+    expect(parseWith("--x <s>", secondsAboveZero("--x"), ["--x", "60"]).value).toBe(60);
+    for (const bad of ["0", "-1", "1e3", "soon"]) {
+      expect(parseWith("--x <s>", secondsAboveZero("--x"), ["--x", bad]).error).toContain(
+        `--x must be a number of seconds above 0 (e.g. 0.5 or 60), got "${bad}"`,
+      );
+    }
+  });
+
+  it("oneOf takes a word in any case and lists the words when it refuses", () => {
+    expect(parseWith("--x <w>", oneOf("--x", ["auto", "key"]), ["--x", "KEY"]).value).toBe("key");
+    expect(parseWith("--x <w>", oneOf("--x", ["auto", "key"]), ["--x", "random"]).error).toContain(
+      '--x must be one of auto, key, got "random"',
+    );
+  });
+
+  it("columnNames and sortKeyColumns split on commas and refuse an empty name", () => {
+    expect(parseWith("--x <c>", columnNames("--x"), ["--x", "a, b"]).value).toEqual(["a", "b"]);
+    expect(parseWith("--x <c>", columnNames("--x"), ["--x", "a,,b"]).error).toContain(
+      '--x must be column names separated by commas, got "a,,b"',
+    );
+    expect(parseWith("--x <c>", sortKeyColumns("--x"), ["--x", "Auto"]).value).toBe("auto");
+    expect(parseWith("--x <c>", sortKeyColumns("--x"), ["--x", "updated_at,id"]).value).toEqual([
+      "updated_at",
+      "id",
+    ]);
+    expect(parseWith("--x <c>", sortKeyColumns("--x"), ["--x", "id,"]).error).toContain(
+      '--x must be column names separated by commas, or auto, got "id,"',
+    );
+  });
+
+  it("columnEncodings reads column=encoding pairs", () => {
+    expect(parseWith("--x <e>", columnEncodings("--x"), ["--x", "note=zstd, id = az64"]).value).toEqual({
+      note: "zstd",
+      id: "az64",
+    });
+    expect(parseWith("--x <e>", columnEncodings("--x"), ["--x", "note"]).error).toContain(
+      '--x must be column=encoding pairs separated by commas (e.g. note=zstd,id=az64), got "note"',
+    );
+  });
+
+  it("logLevelFlag takes the levels and the replaced system's names", () => {
+    expect(parseWith("--x <l>", logLevelFlag("--x"), ["--x", "WARNING"]).value).toBe("warn");
+    expect(parseWith("--x <l>", logLevelFlag("--x"), ["--x", "debug"]).value).toBe("debug");
+    expect(parseWith("--x <l>", logLevelFlag("--x"), ["--x", "verbose"]).error).toContain(
+      '--x must be one of debug, info, warn, error, got "verbose"',
     );
   });
 
   it("keyValuePairs collects repeated pairs and refuses one without a key", () => {
-    expect(parseWith("--x <kv>", keyValuePairs("--x"), ["--x", "a=1", "--x", "b=x=y"], {}).value).toEqual({
+    expect(parseWith("--x <kv>", keyValuePairs("--x"), ["--x", "a=1", "--x", "b=x=y"]).value).toEqual({
       a: "1",
       b: "x=y",
     });

@@ -309,6 +309,63 @@ describe("sluice config", () => {
     );
   });
 
+  it("refuses a value its flag's parser refuses, naming line:column and key, before any table runs", async () => {
+    const base = pipelineFile().split("tables:")[0];
+    await writeFile(
+      join(dir, "pipelines", "bad-values.yml"),
+      `${base}tables:
+  - table: ${schema}.orders
+    reconcile_deletes: weekly
+  - table: ${schema}.ledger
+    strategy: id
+    encode: note
+`,
+    );
+    const problems = [
+      /bad-values\.yml:\d+:24: tables\.0\.reconcile_deletes must be off, every, or a number of hours such as 24h or 24-hours, got "weekly"/,
+      /bad-values\.yml:\d+:13: tables\.1\.encode must be column=encoding pairs separated by commas \(e\.g\. note=zstd,id=az64\), got "note"/,
+    ];
+    const validated = await sluice(["config", "validate", "-p", "bad-values"], env, dir);
+    expect(validated.code).toBe(2);
+    for (const problem of problems) expect(validated.stderr).toMatch(problem);
+    const run = await sluice(["sync", "-p", "bad-values", "--json"], env, dir);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    for (const problem of problems) expect(run.stderr).toMatch(problem);
+  });
+
+  it("shows parsed flags in the form they are typed", async () => {
+    const shown = await sluice(
+      [
+        "config",
+        "-p",
+        "shop",
+        "-t",
+        `${schema}.orders`,
+        "--since",
+        "2025-09-09 12:00",
+        "--reconcile-deletes",
+        "24h",
+        "--strategy-option",
+        "a=1",
+        "--encode",
+        "amount=zstd",
+        "--json",
+      ],
+      env,
+      dir,
+    );
+    expect(shown.code, shown.stderr).toBe(0);
+    const settings = (
+      JSON.parse(shown.stdout) as { tables: { settings: Record<string, { value: unknown }> }[] }
+    ).tables[0]?.settings;
+    expect(settings?.since?.value).toBe("2025-09-09T12:00:00.000Z");
+    expect(settings?.reconcileDeletes?.value).toBe("24h");
+    expect(settings?.strategyOption?.value).toEqual(["a=1"]);
+    expect(settings?.encode?.value).toEqual(["amount=zstd"]);
+    expect(settings?.pageSize?.value).toBe("7");
+  });
+
   it("prints every resolved value with its source: file line, environment, default", async () => {
     const shown = await sluice(["config", "-p", "shop"], { ...env, SLUICE_SSH_BASTION: "" }, dir);
     expect(shown.code).toBe(0);

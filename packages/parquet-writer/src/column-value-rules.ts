@@ -36,7 +36,7 @@ export type NulInTextPolicy = "fail" | "strip" | "replace";
  * for invalid UTF-8, but `?` cannot be told from a real question mark afterwards;
  * U+FFFD is what a UTF-8 decoder (mysql2's included) already writes for bytes it
  * cannot read, so one character marks every substitution, and it is valid in both
- * warehouses. Docs: docs/types.md, docs/adr/0023-nul-unloadable-values.md.
+ * warehouses. Docs: docs/types.md, docs/adr/0016-nul-unloadable-values.md.
  */
 export const nulReplacement = "\uFFFD";
 

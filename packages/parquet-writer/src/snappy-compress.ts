@@ -1,7 +1,7 @@
 /**
  * Snappy raw-block compression, the format Parquet's SNAPPY codec stores in a page
  * (no framing, no checksums). Our own because the libraries we depend on expose a
- * Snappy compressor only from an internal source path (docs/adr/0020-hygiene-dependency-graph.md).
+ * Snappy compressor only from an internal source path (docs/adr/0014-hygiene-dependency-graph.md).
  *
  * Format: the uncompressed length as a varint, then elements: a literal (tag 00 plus
  * the bytes) or a back-reference copy (tags 01 and 10: length and offset). Input is

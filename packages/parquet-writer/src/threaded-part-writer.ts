@@ -21,7 +21,7 @@ const workerUrl = new URL("../dist/part-writer-worker.js", import.meta.url);
 /**
  * Heap cap of a part worker (MiB): a row group (32 MiB of pages), one in flight, one
  * batch copy and the open pages fit well within it; it keeps V8 from letting garbage
- * pile up on a long run (docs/adr/0024-perf-bytes-bounded-memory.md).
+ * pile up on a long run (docs/adr/0017-perf-bytes-bounded-memory.md).
  */
 const WORKER_OLD_SPACE_MB = 192;
 

@@ -76,7 +76,7 @@ export async function commitStagedRun(
     files: staged.files,
     rows: staged.rows,
     columnStats: staged.columnStats,
-    // What `sluice runs drop` restores to withdraw this run (docs/adr/0023-nul-unloadable-values.md).
+    // What `sluice runs drop` restores to withdraw this run (docs/adr/0016-nul-unloadable-values.md).
     startedFrom: { watermarkRevision: previous?.revision ?? null, extract: previous?.extract ?? null },
   };
   const manifestKey = runManifestKey(options.table, runId);

@@ -29,14 +29,14 @@ const extractBatchRows = 2_000;
 /**
  * ...and at most this many approximate value bytes, so a table of multi-megabyte
  * LONGTEXT/BLOB rows holds a few batches of a few MiB, not 2,000 rows of them
- * (docs/adr/0024-perf-bytes-bounded-memory.md). A narrow row (~200 bytes) never
+ * (docs/adr/0017-perf-bytes-bounded-memory.md). A narrow row (~200 bytes) never
  * reaches it: 2,000 of them are ~0.4 MiB.
  */
 const extractBatchBytes = 4 * 1024 * 1024;
 /**
  * In line by default: the worker path copies every batch (structured clone), which
  * measured ~2.3 s more CPU per 1M rows than it moves off this thread, so it is slower
- * end to end on two cores (docs/adr/0024-perf-bytes-bounded-memory.md).
+ * end to end on two cores (docs/adr/0017-perf-bytes-bounded-memory.md).
  */
 export const defaultEncodeThread: "main" | "worker" = "main";
 

@@ -88,7 +88,7 @@ export interface SyncTableOptions {
    * Where Parquet parts are encoded and compressed: `"main"` (default) in line;
    * `"worker"` on a worker thread while this thread reads rows (measured slower: each
    * batch is copied to the worker).
-   * Files are byte-identical either way (docs/adr/0024-perf-bytes-bounded-memory.md).
+   * Files are byte-identical either way (docs/adr/0017-perf-bytes-bounded-memory.md).
    */
   readonly encodeThread?: "main" | "worker";
   /** Where Parquet parts are written before upload; a fresh directory is made inside. */

@@ -45,7 +45,7 @@ export function approximateRowBytes(row: readonly SourceValue[]): number {
  * are pushed by mysql2's row events straight into the current batch array (no per-row
  * promise or object); when the consumer falls behind by two batches the socket is
  * paused, so memory stays at about three batches whatever the result size — and, with
- * the byte bound, whatever the row width (docs/adr/0024-perf-bytes-bounded-memory.md).
+ * the byte bound, whatever the row width (docs/adr/0017-perf-bytes-bounded-memory.md).
  */
 export async function* streamRowBatches(
   connection: StreamingConnection,
