@@ -1,6 +1,7 @@
 import type { ColumnSpec, TableSpec } from "@sluice/core";
 import { configError, formatTableRef } from "@sluice/core";
 import type { TextByteLimit } from "@sluice/parquet-writer";
+import { dialectOf } from "@sluice/redshift-loader";
 import type { SyncTableOptions } from "./sync-options.js";
 
 /**
@@ -8,9 +9,6 @@ import type { SyncTableOptions } from "./sync-options.js";
  * most Parquet readers (DuckDB, Spark, Spectrum stop at 38 digits).
  */
 export const maxExactDecimalPrecision = 38;
-
-/** Redshift VARCHAR holds at most this many bytes; COPY from Parquet cannot truncate. */
-export const redshiftVarcharMaxBytes = 65_535;
 
 /**
  * Applies the table's type policies to the described columns, before any row is read:
@@ -40,12 +38,16 @@ export function applyTypePolicies(spec: TableSpec, options: SyncTableOptions): T
 }
 
 /**
- * The byte cap on text values, when this run's parts are bound for Redshift VARCHAR:
- * only then. A PostgreSQL target (text holds 1 GB) and `--backup-only` keep the lake
- * exact; the run manifest's `columnStats.maxBytes` still tells a later Redshift load
- * how long the longest value is, and its pre-flight check refuses what does not fit.
+ * The byte cap on text values, when this run's parts are bound for a warehouse whose
+ * text column holds less than MySQL can send (the dialect's `maxTextBytes`: Redshift
+ * VARCHAR, 65,535 bytes, and COPY from Parquet cannot truncate): only then. A
+ * PostgreSQL target (text holds 1 GB) and `--backup-only` keep the lake exact; the run
+ * manifest's `columnStats.maxBytes` still tells a later Redshift load how long the
+ * longest value is, and its pre-flight check refuses what does not fit.
  */
 export function textLimitFor(options: SyncTableOptions): TextByteLimit | undefined {
-  if (options.warehouse?.connection.dialect !== "redshift") return undefined;
-  return { maxBytes: redshiftVarcharMaxBytes, policy: options.oversizeText ?? "fail" };
+  const connection = options.warehouse?.connection;
+  const maxBytes = connection ? dialectOf(connection.dialect).maxTextBytes : null;
+  if (maxBytes === null) return undefined;
+  return { maxBytes, policy: options.oversizeText ?? "fail" };
 }

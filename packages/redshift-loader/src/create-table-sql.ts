@@ -2,8 +2,8 @@ import type { ColumnSpec } from "@sluice/core";
 import { configError } from "@sluice/core";
 import { formatWarehouseTable, qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
 import type { ResolvedDdlOptions } from "./table-ddl-options.js";
-import { keepsNotNull, warehouseColumnType } from "./warehouse-column-type.js";
-import type { WarehouseDialect } from "./warehouse-url.js";
+import { keepsNotNull } from "./warehouse-column-type.js";
+import { type DialectOrName, dialectOf } from "./warehouse-dialect.js";
 
 export interface CreateTableOptions {
   /** Redshift SORTKEY; the run's cursor column, so incremental scans prune blocks. */
@@ -23,25 +23,27 @@ export interface ColumnDefinition {
 }
 
 /**
- * `CREATE TABLE IF NOT EXISTS` for the target, columns in Parquet order. Redshift:
- * DISTSTYLE AUTO, SORTKEY(cursor) and the (informational, unenforced) primary key
- * unless `options.ddl` says otherwise. Throws a `config` SluiceError naming the
+ * `CREATE TABLE IF NOT EXISTS` for the target, columns in Parquet order, with the
+ * primary key (informational and unenforced on Redshift). Where the dialect has a
+ * physical design (Redshift): DISTSTYLE AUTO and SORTKEY(cursor) unless `options.ddl`
+ * says otherwise. Throws a `config` SluiceError naming the
  * column when a type cannot be held or a key column is missing.
  */
 export function renderCreateTable(
-  dialect: WarehouseDialect,
+  dialect: DialectOrName,
   target: WarehouseTable,
   columns: readonly ColumnSpec[],
   primaryKey: readonly string[],
   options: CreateTableOptions = {},
 ): string {
+  const sqlDialect = dialectOf(dialect);
   const tableName = formatWarehouseTable(target);
   const definitions = columns.map((column) => ({
     name: column.name,
-    type: warehouseColumnType(dialect, column, tableName),
+    type: sqlDialect.columnType(column, tableName),
     notNull: keepsNotNull(column),
   }));
-  return renderCreateTableFromDefinitions(dialect, target, definitions, primaryKey, options, true);
+  return renderCreateTableFromDefinitions(sqlDialect, target, definitions, primaryKey, options, true);
 }
 
 /**
@@ -49,13 +51,14 @@ export function renderCreateTable(
  * widened types in its existing column order). `ifNotExists` adds IF NOT EXISTS.
  */
 export function renderCreateTableFromDefinitions(
-  dialect: WarehouseDialect,
+  dialect: DialectOrName,
   target: WarehouseTable,
   columns: readonly ColumnDefinition[],
   primaryKey: readonly string[],
   options: CreateTableOptions = {},
   ifNotExists = false,
 ): string {
+  const { physicalDesign } = dialectOf(dialect);
   const tableName = formatWarehouseTable(target);
   if (columns.length === 0) throw configError(`${tableName}: no columns to create the table with`);
   const ddl = options.ddl;
@@ -66,14 +69,14 @@ export function renderCreateTableFromDefinitions(
       throw configError(`${tableName}: key column "${key}" is not among the table's columns`);
     }
   }
-  const encodings = dialect === "redshift" ? (ddl?.columnEncodings ?? {}) : {};
+  const encodings = physicalDesign ? (ddl?.columnEncodings ?? {}) : {};
   const lines = columns.map((column) => {
     const encoding = encodings[column.name];
     return `  ${quoteIdentifier(column.name)} ${column.type}${column.notNull ? " NOT NULL" : ""}${encoding ? ` ENCODE ${encoding.toUpperCase()}` : ""}`;
   });
   if (primaryKey.length > 0) lines.push(`  PRIMARY KEY (${primaryKey.map(quoteIdentifier).join(", ")})`);
   let sql = `CREATE TABLE${ifNotExists ? " IF NOT EXISTS" : ""} ${qualifiedName(target)} (\n${lines.join(",\n")}\n)`;
-  if (dialect === "redshift") {
+  if (physicalDesign) {
     const distStyle = ddl?.distStyle ?? "auto";
     sql += `\nDISTSTYLE ${distStyle.toUpperCase()}`;
     if (distStyle === "key" && ddl?.distKey) sql += `\nDISTKEY (${quoteIdentifier(ddl.distKey)})`;
@@ -89,11 +92,7 @@ export function renderCreateTableFromDefinitions(
 }
 
 /** `ALTER TABLE ... ADD COLUMN` for columns a newer run carries at the end. */
-export function renderAddColumn(
-  dialect: WarehouseDialect,
-  target: WarehouseTable,
-  column: ColumnSpec,
-): string {
-  const type = warehouseColumnType(dialect, column, formatWarehouseTable(target));
+export function renderAddColumn(dialect: DialectOrName, target: WarehouseTable, column: ColumnSpec): string {
+  const type = dialectOf(dialect).columnType(column, formatWarehouseTable(target));
   return `ALTER TABLE ${qualifiedName(target)} ADD COLUMN ${quoteIdentifier(column.name)} ${type}`;
 }

@@ -10,9 +10,11 @@ export { defaultLedgerSchema, ledgerTableName, renderCreateLedger } from "./load
 export { type MergeColumn, renderMergeStatements, stagingSequenceColumn } from "./merge-sql.js";
 export { checkParquetContract, parquetMismatch } from "./parquet-contract.js";
 export type { ParquetTextReader } from "./parquet-text-reader.js";
+export { postgresDialect } from "./postgres-dialect.js";
 export { reconcileLedgerTableName, renderCreateReconcileLedger } from "./reconcile-ledger.js";
 export { renderRedshiftCopy } from "./redshift-copy.js";
 export { normalizeCopyOptions } from "./redshift-copy-options.js";
+export { redshiftDialect } from "./redshift-dialect.js";
 export { renderRedshiftManifest } from "./redshift-manifest.js";
 export { renderReplaceStatements, renderWriteStatements } from "./replace-sql.js";
 export { type RunColumn, runColumnsOf } from "./run-columns.js";
@@ -46,7 +48,14 @@ export {
   type TableRights,
   type WarehouseFacts,
 } from "./warehouse-check.js";
-export { warehouseColumnType } from "./warehouse-column-type.js";
+export {
+  type DialectOrName,
+  dialectOf,
+  renderWarehouseType,
+  type TargetLock,
+  type WarehouseSqlDialect,
+  warehouseColumnType,
+} from "./warehouse-dialect.js";
 export {
   type AppliedDeletes,
   type DeleteMode,
@@ -67,7 +76,6 @@ export { openLoader } from "./warehouse-loader.js";
 export { type ChecksumColumn, warehouseCanonicalText } from "./warehouse-range-checksums.js";
 export {
   parseWarehouseType,
-  renderWarehouseType,
   typeHolds,
   type WarehouseType,
   widenedType,

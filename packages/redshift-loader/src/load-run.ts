@@ -15,21 +15,25 @@ import { renderRedshiftCopy } from "./redshift-copy.js";
 import { renderWriteStatements } from "./replace-sql.js";
 import { type RunColumn, runColumnsOf } from "./run-columns.js";
 import { isEmptyPlan, planSchemaEvolution } from "./schema-evolution.js";
-import { renderEvolutionStatements, renderRedshiftVarcharAlters } from "./schema-evolution-sql.js";
+import {
+  rebuildsFor,
+  renderEvolutionStatements,
+  renderRedshiftVarcharAlters,
+} from "./schema-evolution-sql.js";
 import { formatWarehouseTable, qualifiedName, type WarehouseTable } from "./sql-text.js";
 import { copyRowsIntoStaging } from "./staging-copy-in.js";
 import { renderStagingTable } from "./staging-table-sql.js";
 import { resolveDdlOptions, type TableDdlOptions } from "./table-ddl-options.js";
 import { readCatalogColumns } from "./target-catalog.js";
 import { mapColumnNames } from "./target-names.js";
+import type { WarehouseSqlDialect } from "./warehouse-dialect.js";
 import { warehouseError } from "./warehouse-errors.js";
-import { ensureSchema } from "./warehouse-session.js";
-import type { WarehouseDialect } from "./warehouse-url.js";
+import { ensureSchema, takeTargetLock } from "./warehouse-session.js";
 import { checkLatestView, keyForMode, type LatestViewOptions, renderLatestView } from "./write-mode.js";
 
 export interface LoadRunInput {
   readonly client: pg.Client;
-  readonly dialect: WarehouseDialect;
+  readonly dialect: WarehouseSqlDialect;
   readonly manifest: RunManifest;
   readonly manifestUri: string;
   readonly target: WarehouseTable;
@@ -73,7 +77,7 @@ interface PreparedRun {
 /**
  * The pre-flight work that needs no warehouse: warehouse names for every column
  * (collisions refused), staging types holding every staged value, the Parquet ->
- * staging contract (Redshift), DDL options validated against the mapped names, and
+ * staging contract (where the warehouse COPYs the Parquet parts itself), DDL options validated against the mapped names, and
  * all SQL rendered. Throws SluiceErrors (`schema` / `config`).
  */
 function prepareRun(input: LoadRunInput): PreparedRun {
@@ -81,7 +85,8 @@ function prepareRun(input: LoadRunInput): PreparedRun {
   const names = mapColumnNames(manifest.table, manifest.columns, dialect);
   if (names.isErr()) throw names.error;
   const columns = runColumnsOf(dialect, target, manifest, names.value);
-  if (dialect === "redshift") {
+  const copiesFromLake = dialect.copyPath === "lake-manifest";
+  if (copiesFromLake) {
     const mismatch = checkParquetContract(manifest.table, manifest.runId, columns);
     if (mismatch) throw mismatch;
   }
@@ -124,7 +129,7 @@ function prepareRun(input: LoadRunInput): PreparedRun {
     notNull: !column.nullable,
   }));
   let copySql: string | null = null;
-  if (dialect === "redshift") {
+  if (copiesFromLake) {
     // No SERIALIZETOJSON: JSON is staged as text and parsed in the merge (RunColumn.staged).
     copySql = renderRedshiftCopy(input.staging, input.manifestUri, input.iamRole ?? "", input.copyOptions);
   }
@@ -161,7 +166,8 @@ function prepareRun(input: LoadRunInput): PreparedRun {
  * Pre-flight (names, Parquet contract, DDL options) before anything runs; then BEGIN;
  * lock; CREATE TABLE IF NOT EXISTS; skip when the ledger has the run; compare the
  * target with the run and evolve it (add / widen / relax NOT NULL, or refuse); staging
- * shaped like the run; COPY (manifest on Redshift, streamed parts on PostgreSQL);
+ * shaped like the run; COPY (`dialect.copyPath`: a manifest the warehouse reads from
+ * the lake, or parts streamed from here);
  * row-count check; merge by column name; ledger rows; COMMIT. Any failure rolls back
  * all of it. Throws SluiceErrors (kind `load` unless the cause says otherwise).
  */
@@ -177,19 +183,19 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
   let report: LoadReport | null = null;
   try {
     if (target.schema !== null) await ensureSchema(client, dialect, target.schema);
-    if (dialect === "redshift") {
+    if (!dialect.altersTypesInTransaction) {
       step = "widening VARCHAR columns in place";
-      await widenRedshiftVarchars(input, prepared, schemaChanges);
+      await widenVarcharsBeforeTransaction(input, prepared, schemaChanges);
     }
     await client.query("BEGIN");
     try {
+      const lock = dialect.targetLock(target);
       step = "locking the target";
-      if (dialect === "postgres") {
-        await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`sluice load ${targetName}`]);
-      }
+      // A lock on the table itself waits for CREATE TABLE IF NOT EXISTS; others come first.
+      if (!lock.needsTable) await takeTargetLock(client, lock);
       step = "creating the target table";
       await client.query(prepared.createTable);
-      if (dialect === "redshift") await client.query(`LOCK ${qualifiedName(target)}`);
+      if (lock.needsTable) await takeTargetLock(client, lock);
       step = "reading the load ledger";
       const seen = await client.query(
         `SELECT 1 FROM ${qualifiedName(input.ledger)} WHERE "source_table" = $1 AND "target_table" = $2 AND "run_id" = $3 LIMIT 1`,
@@ -255,7 +261,7 @@ export async function loadRunInTransaction(input: LoadRunInput): Promise<LoadRep
       }
       step = "writing the load ledger";
       await writeLedgerRows(client, input, targetName);
-      if (dialect === "redshift") await client.query(`DROP TABLE ${qualifiedName(input.staging)}`);
+      if (!dialect.dropsStagingAtCommit) await client.query(`DROP TABLE ${qualifiedName(input.staging)}`);
       await input.faultHook?.("before-commit");
       step = "committing";
       await client.query("COMMIT");
@@ -336,8 +342,7 @@ async function evolveTarget(input: LoadRunInput, prepared: PreparedRun, changes:
     prepared.createOptions,
   );
   for (const statement of statements) await client.query(statement);
-  const rebuilt = dialect === "redshift" && (plan.typeChanges.length > 0 || plan.relaxNotNull.length > 0);
-  if (rebuilt)
+  if (rebuildsFor(dialect, plan))
     changes.push(`rebuilt ${formatWarehouseTable(target)} to change column types in place of ALTER`);
   for (const change of plan.typeChanges)
     changes.push(`widened ${change.column} ${change.from.typeText} -> ${change.toText}`);
@@ -351,21 +356,22 @@ async function evolveTarget(input: LoadRunInput, prepared: PreparedRun, changes:
 }
 
 /**
- * Redshift only, before the transaction: VARCHAR widenings that ALTER COLUMN TYPE can
- * do in place (it refuses to run inside a transaction block). A refusal (key column,
- * BYTEDICT encoding, a default) is logged and left to the rebuild inside the
- * transaction; a concurrent loader doing the same is harmless (the plan is re-read).
+ * Where types cannot change inside the transaction (Redshift), before it: VARCHAR
+ * widenings that ALTER COLUMN TYPE can do in place (it refuses to run inside a
+ * transaction block). A refusal (key column, BYTEDICT encoding, a default) is logged
+ * and left to the rebuild inside the transaction; a concurrent loader doing the same
+ * is harmless (the plan is re-read).
  */
-async function widenRedshiftVarchars(
+async function widenVarcharsBeforeTransaction(
   input: LoadRunInput,
   prepared: PreparedRun,
   changes: string[],
 ): Promise<void> {
-  const { client, manifest, target } = input;
-  const existing = await readCatalogColumns(client, "redshift", target);
+  const { client, dialect, manifest, target } = input;
+  const existing = await readCatalogColumns(client, dialect, target);
   if (existing === null) return;
   const plan = planSchemaEvolution(
-    "redshift",
+    dialect,
     manifest.table,
     manifest.runId,
     target,
@@ -387,7 +393,7 @@ async function widenRedshiftVarchars(
   }
 }
 
-/** PostgreSQL: download each part (one at a time, bounded disk) and stream it into staging. */
+/** `copyPath: "stdin"`: download each part (one at a time, bounded disk) and stream it into staging. */
 async function copyPartsIntoStaging(
   input: LoadRunInput,
   columns: readonly RunColumn[],
@@ -449,7 +455,7 @@ async function writeLedgerRows(client: pg.Client, input: LoadRunInput, targetNam
       ? manifest.files.map((file) => ({ key: file.key, rows: file.rows }))
       : [{ key: emptyRunFileKey(manifest.runId), rows: 0 }];
   // One multi-row INSERT with parameters; a run has at most a few thousand parts.
-  const now = input.dialect === "redshift" ? "GETDATE()" : "now()";
+  const now = input.dialect.now;
   const values: unknown[] = [];
   const tuples = entries.map((entry, index) => {
     values.push(manifest.table, targetName, manifest.runId, entry.key, entry.rows);

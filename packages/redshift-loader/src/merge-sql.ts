@@ -1,13 +1,19 @@
 import { qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
-import type { WarehouseDialect } from "./warehouse-url.js";
+import { type DialectOrName, dialectOf, type WarehouseSqlDialect } from "./warehouse-dialect.js";
 
 /**
- * PostgreSQL staging tables carry this extra column: the position of each row in
- * the run (file order, then row order), so the last version of a key wins even
- * when cursor values tie. Redshift's Parquet COPY maps columns by position and
- * needs the column counts to match, so its staging tables cannot have it.
+ * Staging tables filled through COPY FROM STDIN (PostgreSQL) carry this extra column:
+ * the position of each row in the run (file order, then row order), so the last
+ * version of a key wins even when cursor values tie. Redshift's Parquet COPY maps
+ * columns by position and needs the column counts to match, so its staging tables
+ * cannot have it.
  */
 export const stagingSequenceColumn = "_sluice_seq";
+
+/** True when the dialect's staging tables carry `stagingSequenceColumn` (see `copyPath`). */
+export function carriesStagingSequence(dialect: WarehouseSqlDialect): boolean {
+  return dialect.copyPath === "stdin";
+}
 
 /** A column the merge moves from staging to the target (by name). */
 export interface MergeColumn {
@@ -20,11 +26,11 @@ export interface MergeColumn {
  * Statements that fold a staged run into the target, in order:
  * 1. DELETE the target rows whose key appears in staging;
  * 2. INSERT one row per key: the latest by cursor (NULL cursors last), then by
- *    position in the run (PostgreSQL only, see `stagingSequenceColumn`).
+ *    position in the run (where staging carries it, see `stagingSequenceColumn`).
  * A table without a primary key is appended to (one INSERT).
  */
 export function renderMergeStatements(
-  dialect: WarehouseDialect,
+  dialect: DialectOrName,
   target: WarehouseTable,
   staging: WarehouseTable,
   columns: readonly MergeColumn[],
@@ -48,8 +54,9 @@ export function renderMergeStatements(
     .join("\n  AND ");
   const order: string[] = [];
   if (cursorColumn !== null) order.push(`${quoteIdentifier(cursorColumn)} DESC NULLS LAST`);
-  if (dialect === "postgres") order.push(`${quoteIdentifier(stagingSequenceColumn)} DESC`);
-  // Redshift without a cursor: any row of a key may win (its rows are one version).
+  if (carriesStagingSequence(dialectOf(dialect)))
+    order.push(`${quoteIdentifier(stagingSequenceColumn)} DESC`);
+  // Neither cursor nor sequence: any row of a key may win (its rows are one version).
   if (order.length === 0) order.push(...primaryKey.map(quoteIdentifier));
   const rank = quoteIdentifier("_sluice_rank");
   return [

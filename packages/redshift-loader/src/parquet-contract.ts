@@ -1,12 +1,13 @@
 import { type SluiceError, sluiceError } from "@sluice/core";
 import { type ParquetColumnDescription, parquetSchemaFor } from "@sluice/parquet-writer";
+import { redshiftDialect } from "./redshift-dialect.js";
 import type { RunColumn } from "./run-columns.js";
 import {
   redshiftMaxDecimalPrecision,
   redshiftMaxVarbyteBytes,
   redshiftMaxVarcharBytes,
 } from "./warehouse-column-type.js";
-import { renderWarehouseType, typeHolds, type WarehouseType } from "./warehouse-type.js";
+import { typeHolds, type WarehouseType } from "./warehouse-type.js";
 
 /** Smallest two's complement byte count holding every unscaled value of `precision` digits. */
 function minimalDecimalBytes(precision: number): number {
@@ -92,7 +93,7 @@ export function parquetMismatch(parquet: ParquetColumnDescription, column: RunCo
       if (range === null) return `unexpected integer annotation ${parquet.convertedType}`;
       return typeHolds(type, range)
         ? null
-        : `${parquet.physicalType} ${parquet.convertedType ?? ""} values need at least ${renderWarehouseType(range, "redshift")}`.replace(
+        : `${parquet.physicalType} ${parquet.convertedType ?? ""} values need at least ${redshiftDialect.renderType(range)}`.replace(
             "  ",
             " ",
           );

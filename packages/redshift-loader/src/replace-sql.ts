@@ -1,7 +1,7 @@
 import type { WriteMode } from "@sluice/core";
 import { type MergeColumn, renderMergeStatements } from "./merge-sql.js";
 import { qualifiedName, type WarehouseTable } from "./sql-text.js";
-import type { WarehouseDialect } from "./warehouse-url.js";
+import type { DialectOrName } from "./warehouse-dialect.js";
 
 /**
  * A full snapshot replaces the target: DELETE every row, then INSERT the staged ones
@@ -11,7 +11,7 @@ import type { WarehouseDialect } from "./warehouse-url.js";
  * transaction it runs in, which would expose an empty table.
  */
 export function renderReplaceStatements(
-  dialect: WarehouseDialect,
+  dialect: DialectOrName,
   target: WarehouseTable,
   staging: WarehouseTable,
   columns: readonly MergeColumn[],
@@ -25,7 +25,7 @@ export function renderReplaceStatements(
 /** The statements that apply a staged run by its manifest's write mode (absent: merge). */
 export function renderWriteStatements(
   writeMode: WriteMode | undefined,
-  dialect: WarehouseDialect,
+  dialect: DialectOrName,
   target: WarehouseTable,
   staging: WarehouseTable,
   columns: readonly MergeColumn[],

@@ -1,8 +1,7 @@
 import { type CreateTableOptions, renderCreateTableFromDefinitions } from "./create-table-sql.js";
 import type { EvolutionPlan } from "./schema-evolution.js";
 import { qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
-import { maxIdentifierBytes } from "./target-names.js";
-import type { WarehouseDialect } from "./warehouse-url.js";
+import { type DialectOrName, dialectOf, type WarehouseSqlDialect } from "./warehouse-dialect.js";
 
 /**
  * Redshift VARCHAR widenings that `ALTER TABLE ... ALTER COLUMN ... TYPE` can do in
@@ -30,25 +29,27 @@ export function renderRedshiftVarcharAlters(
 }
 
 /**
- * Statements (inside the load transaction) that apply the plan.
- * PostgreSQL: ADD COLUMN, ALTER COLUMN ... TYPE, ALTER COLUMN ... DROP NOT NULL.
- * Redshift: ADD COLUMN when that is all; any type change or NOT NULL relaxation
- * rebuilds the table (see `renderRebuildStatements`), since Redshift cannot change
- * those in place inside a transaction.
+ * Statements (inside the load transaction) that apply the plan: ADD COLUMN, ALTER
+ * COLUMN ... TYPE, ALTER COLUMN ... DROP NOT NULL where the dialect
+ * `altersTypesInTransaction` (PostgreSQL). Otherwise (Redshift) ADD COLUMN when that
+ * is all; any type change or NOT NULL relaxation rebuilds the table (see
+ * `renderRebuildStatements`), since Redshift cannot change those in place inside a
+ * transaction.
  */
 export function renderEvolutionStatements(
-  dialect: WarehouseDialect,
+  dialect: DialectOrName,
   target: WarehouseTable,
   plan: EvolutionPlan,
   primaryKey: readonly string[],
   createOptions: CreateTableOptions,
 ): string[] {
+  const sqlDialect = dialectOf(dialect);
   const table = qualifiedName(target);
-  if (dialect === "redshift" && (plan.typeChanges.length > 0 || plan.relaxNotNull.length > 0)) {
+  if (rebuildsFor(sqlDialect, plan)) {
     const existing = plan.finalColumns
       .filter((column) => !plan.addColumns.some((added) => added.name === column.name))
       .map((column) => column.name);
-    return renderRebuildStatements(dialect, target, plan, existing, primaryKey, createOptions);
+    return renderRebuildStatements(sqlDialect, target, plan, existing, primaryKey, createOptions);
   }
   const statements: string[] = [];
   for (const change of plan.typeChanges) {
@@ -66,13 +67,21 @@ export function renderEvolutionStatements(
   return statements;
 }
 
+/**
+ * True when applying the plan rebuilds the table: it changes a type or relaxes a NOT
+ * NULL and the dialect cannot do that inside the load transaction.
+ */
+export function rebuildsFor(dialect: WarehouseSqlDialect, plan: EvolutionPlan): boolean {
+  return !dialect.altersTypesInTransaction && (plan.typeChanges.length > 0 || plan.relaxNotNull.length > 0);
+}
+
 /** Name of the table a rebuild fills before it takes the target's place. */
-export function rebuildTableName(target: WarehouseTable, dialect: WarehouseDialect): WarehouseTable {
+export function rebuildTableName(target: WarehouseTable, dialect: DialectOrName): WarehouseTable {
   const suffix = "_sluice_rebuild";
   const encoder = new TextEncoder();
+  const { maxIdentifierBytes } = dialectOf(dialect);
   let base = target.name;
-  while (encoder.encode(base + suffix).length > maxIdentifierBytes[dialect])
-    base = [...base].slice(0, -1).join("");
+  while (encoder.encode(base + suffix).length > maxIdentifierBytes) base = [...base].slice(0, -1).join("");
   return { schema: target.schema, name: base + suffix };
 }
 
@@ -85,7 +94,7 @@ export function rebuildTableName(target: WarehouseTable, dialect: WarehouseDiale
  * not carry over (ALTER DEFAULT PRIVILEGES and late-binding views do).
  */
 export function renderRebuildStatements(
-  dialect: WarehouseDialect,
+  dialect: DialectOrName,
   target: WarehouseTable,
   plan: EvolutionPlan,
   existingColumns: readonly string[],

@@ -3,9 +3,8 @@ import type { ColumnDefinition } from "./create-table-sql.js";
 import type { RunColumn } from "./run-columns.js";
 import { formatWarehouseTable, qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
 import type { CatalogColumn } from "./target-catalog.js";
-import { redshiftMaxDecimalPrecision } from "./warehouse-column-type.js";
-import { renderWarehouseType, typeHolds, type WarehouseType, widenedType } from "./warehouse-type.js";
-import type { WarehouseDialect } from "./warehouse-url.js";
+import { type DialectOrName, dialectOf, type WarehouseSqlDialect } from "./warehouse-dialect.js";
+import { typeHolds, type WarehouseType, widenedType } from "./warehouse-type.js";
 
 /** A target column whose type must grow to hold a run's values. */
 export interface TypeChange {
@@ -45,14 +44,14 @@ export function isEmptyPlan(plan: EvolutionPlan): boolean {
  * error naming the table, the column, both types and the fix.
  */
 export function planSchemaEvolution(
-  dialect: WarehouseDialect,
+  dialect: DialectOrName,
   source: string,
   runId: string,
   target: WarehouseTable,
   run: readonly RunColumn[],
   existing: readonly CatalogColumn[],
 ): EvolutionPlan | SluiceError {
-  const maxPrecision = dialect === "redshift" ? redshiftMaxDecimalPrecision : 1000;
+  const sqlDialect = dialectOf(dialect);
   const byName = new Map(run.map((column) => [column.name, column]));
   const typeChanges: TypeChange[] = [];
   const relaxNotNull: string[] = [];
@@ -61,22 +60,21 @@ export function planSchemaEvolution(
     const wanted = byName.get(column.name);
     let type = column.type;
     if (wanted && !typeHolds(column.type, wanted.type)) {
-      const widened = widenedType(column.type, wanted.type, maxPrecision);
-      if (widened === null) return cannotWiden(dialect, source, runId, target, column, wanted);
+      const widened = widenedType(column.type, wanted.type, sqlDialect.maxDecimalPrecision);
+      if (widened === null) return cannotWiden(sqlDialect, source, runId, target, column, wanted);
       type = widened;
       typeChanges.push({
         column: column.name,
         from: column,
         to: widened,
-        toText: renderWarehouseType(widened, dialect),
+        toText: sqlDialect.renderType(widened),
       });
     }
     const mustAcceptNull = wanted === undefined || wanted.nullable;
     if (!column.nullable && mustAcceptNull) relaxNotNull.push(column.name);
     finalColumns.push({
       name: column.name,
-      type:
-        type === column.type ? renderWarehouseType(column.type, dialect) : renderWarehouseType(type, dialect),
+      type: sqlDialect.renderType(type),
       notNull: !column.nullable && !mustAcceptNull,
     });
   }
@@ -88,7 +86,7 @@ export function planSchemaEvolution(
 }
 
 function cannotWiden(
-  dialect: WarehouseDialect,
+  dialect: WarehouseSqlDialect,
   source: string,
   runId: string,
   target: WarehouseTable,
@@ -97,9 +95,10 @@ function cannotWiden(
 ): SluiceError {
   const table = qualifiedName(target);
   const renamed = quoteIdentifier(`${column.name}_old`);
+  // Two exact numerics fail to widen only past the dialect's DECIMAL precision.
   const decimalLimit =
-    wanted.type.kind === "decimal" && column.type.kind === "decimal" && dialect === "redshift"
-      ? ` (a type holding both would need more than ${redshiftMaxDecimalPrecision} digits)`
+    wanted.type.kind === "decimal" && column.type.kind === "decimal"
+      ? ` (a type holding both would need more than ${dialect.maxDecimalPrecision} digits)`
       : "";
   return sluiceError(
     "schema",

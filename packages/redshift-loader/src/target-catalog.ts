@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { WarehouseTable } from "./sql-text.js";
+import { type DialectOrName, dialectOf, type WarehouseSqlDialect } from "./warehouse-dialect.js";
 import { parseWarehouseType, type WarehouseType } from "./warehouse-type.js";
-import type { WarehouseDialect } from "./warehouse-url.js";
 
 /** One column of an existing target table, as its catalog describes it. */
 export interface CatalogColumn {
@@ -15,15 +15,12 @@ export interface CatalogColumn {
 }
 
 /**
- * Catalog query per dialect, both answering (name, position, data_type, lengths,
- * nullability) in information_schema shape:
- * - PostgreSQL: `information_schema.columns`.
- * - Redshift: `SVV_COLUMNS` (AWS: "catalog information about the columns of local and
- *   external tables and views", same column set as information_schema). Not
- *   `PG_TABLE_DEF`, which only lists tables in schemas on the search_path.
+ * Catalog query of the dialect's `catalogColumnsView` (PostgreSQL
+ * `information_schema.columns`, Redshift `SVV_COLUMNS`), both answering (name,
+ * position, data_type, lengths, nullability) in information_schema shape.
  */
-export function catalogColumnsSql(dialect: WarehouseDialect): string {
-  const view = dialect === "redshift" ? "svv_columns" : "information_schema.columns";
+export function catalogColumnsSql(dialect: DialectOrName): string {
+  const view = dialectOf(dialect).catalogColumnsView;
   return [
     "SELECT column_name, ordinal_position, data_type, character_maximum_length,",
     "  numeric_precision, numeric_scale, datetime_precision, is_nullable",
@@ -47,7 +44,7 @@ interface CatalogRow {
 /** The target's columns in table order, or null when the table does not exist. */
 export async function readCatalogColumns(
   client: pg.Client,
-  dialect: WarehouseDialect,
+  dialect: WarehouseSqlDialect,
   target: WarehouseTable,
 ): Promise<CatalogColumn[] | null> {
   const result = await client.query<CatalogRow>(catalogColumnsSql(dialect), [

@@ -1,13 +1,16 @@
 import { type ColumnSpec, configError, type SluiceError, sluiceError } from "@sluice/core";
 import { err, ok, type Result } from "neverthrow";
+import { type DialectOrName, dialectOf } from "./warehouse-dialect.js";
 import type { WarehouseDialect } from "./warehouse-url.js";
 
 /**
- * Longest identifier in bytes (UTF-8): Redshift 127 (AWS "Names and identifiers"),
- * PostgreSQL 63 (NAMEDATALEN - 1; longer names are silently truncated by the server,
- * so we truncate first and can detect the collisions that causes).
+ * Longest identifier in bytes (UTF-8) per built-in dialect, kept for callers of 0.1:
+ * each dialect's `maxIdentifierBytes` is the source (and says why).
  */
-export const maxIdentifierBytes: Record<WarehouseDialect, number> = { redshift: 127, postgres: 63 };
+export const maxIdentifierBytes: Readonly<Record<WarehouseDialect, number>> = {
+  redshift: dialectOf("redshift").maxIdentifierBytes,
+  postgres: dialectOf("postgres").maxIdentifierBytes,
+};
 
 /**
  * PostgreSQL system column names, which neither Redshift nor PostgreSQL accept as
@@ -32,7 +35,7 @@ const encoder = new TextEncoder();
  * Reserved words (`order`, `group`, `user`, ...) are kept: sluice quotes every
  * identifier it writes, which Redshift documents as the way to use them.
  */
-export function targetIdentifier(sourceName: string, dialect: WarehouseDialect): string {
+export function targetIdentifier(sourceName: string, dialect: DialectOrName): string {
   let name = "";
   for (const character of sourceName) {
     const code = character.codePointAt(0) ?? 0;
@@ -44,7 +47,7 @@ export function targetIdentifier(sourceName: string, dialect: WarehouseDialect):
     }
   }
   if (name === "" || /^[0-9$]/.test(name) || systemColumnNames.has(name)) name = `col_${name}`;
-  return truncateToBytes(name, maxIdentifierBytes[dialect]);
+  return truncateToBytes(name, dialectOf(dialect).maxIdentifierBytes);
 }
 
 function truncateToBytes(name: string, limit: number): string {
@@ -69,14 +72,15 @@ function truncateToBytes(name: string, limit: number): string {
 export function explicitIdentifier(
   what: string,
   given: string,
-  dialect: WarehouseDialect,
+  dialect: DialectOrName,
 ): Result<string, SluiceError> {
+  const { displayName, maxIdentifierBytes: maxBytes } = dialectOf(dialect);
   const folded = given.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
   const sanitised = targetIdentifier(given, dialect);
   if (folded !== sanitised) {
     return err(
       configError(
-        `${what} "${given}" is not a valid ${dialect === "redshift" ? "Redshift" : "PostgreSQL"} identifier (letters, digits, _ and $, not starting with a digit, at most ${maxIdentifierBytes[dialect]} bytes); use "${sanitised}"`,
+        `${what} "${given}" is not a valid ${displayName} identifier (letters, digits, _ and $, not starting with a digit, at most ${maxBytes} bytes); use "${sanitised}"`,
       ),
     );
   }
@@ -97,18 +101,19 @@ export interface TargetColumnName {
 export function mapColumnNames(
   table: string,
   columns: readonly ColumnSpec[],
-  dialect: WarehouseDialect,
+  dialect: DialectOrName,
 ): Result<readonly TargetColumnName[], SluiceError> {
+  const sqlDialect = dialectOf(dialect);
   const seen = new Map<string, string>();
   const mapped: TargetColumnName[] = [];
   for (const column of columns) {
-    const target = targetIdentifier(column.name, dialect);
+    const target = targetIdentifier(column.name, sqlDialect);
     const earlier = seen.get(target);
     if (earlier !== undefined) {
       return err(
         sluiceError(
           "schema",
-          `${table}: source columns "${earlier}" and "${column.name}" both become "${target}" in the warehouse (names fold to lower case, other characters become _, at most ${maxIdentifierBytes[dialect]} bytes); rename one of them in MySQL`,
+          `${table}: source columns "${earlier}" and "${column.name}" both become "${target}" in the warehouse (names fold to lower case, other characters become _, at most ${sqlDialect.maxIdentifierBytes} bytes); rename one of them in MySQL`,
         ),
       );
     }

@@ -1,22 +1,20 @@
 import { type ColumnSpec, configError, type LogicalType } from "@sluice/core";
-import type { WarehouseDialect } from "./warehouse-url.js";
 
-/** Redshift's limits (AWS docs): VARCHAR counts bytes, VARBYTE holds up to 1,024,000 bytes. */
+/**
+ * Redshift's limits (AWS "Character types", "VARBYTE type", "Numeric types"): VARCHAR
+ * counts bytes up to 65,535, VARBYTE holds up to 1,024,000 bytes, DECIMAL 38 digits.
+ */
 export const redshiftMaxVarcharBytes = 65535;
 export const redshiftMaxVarbyteBytes = 1_024_000;
 export const redshiftMaxDecimalPrecision = 38;
 
 /**
- * The warehouse type of one column. The Redshift types must accept the Parquet
- * physical types parquet-writer emits for the same LogicalType (COPY maps by
- * position and refuses incompatible types). Throws a `config` SluiceError when
- * the warehouse cannot hold the column exactly.
+ * Redshift's type for one column (`redshiftDialect.columnType`). The types must accept
+ * the Parquet physical types parquet-writer emits for the same LogicalType (COPY maps
+ * by position and refuses incompatible types). Throws a `config` SluiceError when
+ * Redshift cannot hold the column exactly.
  */
-export function warehouseColumnType(dialect: WarehouseDialect, column: ColumnSpec, table: string): string {
-  return dialect === "redshift" ? redshiftType(column, table) : postgresType(column.logical);
-}
-
-function redshiftType(column: ColumnSpec, table: string): string {
+export function redshiftColumnType(column: ColumnSpec, table: string): string {
   const logical = column.logical;
   switch (logical.kind) {
     case "boolean":
@@ -57,11 +55,13 @@ function redshiftType(column: ColumnSpec, table: string): string {
 }
 
 /**
- * PostgreSQL types chosen so the text we COPY in reads back identically: `text`
- * rather than `varchar(n)` (MySQL counts bytes, PostgreSQL characters), `json`
- * rather than `jsonb` (jsonb reorders keys and rewrites whitespace).
+ * PostgreSQL's type for one column (`postgresDialect.columnType`), chosen so the text
+ * we COPY in reads back identically: `text` rather than `varchar(n)` (MySQL counts
+ * bytes, PostgreSQL characters), `json` rather than `jsonb` (jsonb reorders keys and
+ * rewrites whitespace). PostgreSQL holds every MySQL type, so it never throws.
  */
-function postgresType(logical: LogicalType): string {
+export function postgresColumnType(column: ColumnSpec): string {
+  const logical = column.logical;
   switch (logical.kind) {
     case "boolean":
       return "boolean";

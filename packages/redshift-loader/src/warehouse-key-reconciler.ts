@@ -8,9 +8,10 @@ import { formatWarehouseTable, qualifiedName, quoteIdentifier, type WarehouseTab
 import { readCatalogColumns } from "./target-catalog.js";
 import { mapColumnNames } from "./target-names.js";
 import { resolveTargetTable } from "./target-table.js";
+import { findDialect, type WarehouseSqlDialect } from "./warehouse-dialect.js";
 import { warehouseError } from "./warehouse-errors.js";
 import { deletedAtColumn, type WarehouseKeyColumn, warehouseKeySql } from "./warehouse-key-sql.js";
-import { connectWarehouse, ensureSchema } from "./warehouse-session.js";
+import { connectWarehouse, ensureSchema, takeDdlLock, takeTargetLock } from "./warehouse-session.js";
 import type { WarehouseConnection } from "./warehouse-url.js";
 
 /** `soft`: flag rows with `_sluice_deleted_at`; `hard`: DELETE them. */
@@ -74,7 +75,9 @@ export function openWarehouseKeyReconciler(
   options: KeyReconcilerOptions,
 ): ResultAsync<WarehouseKeyReconciler, SluiceError> {
   const table = formatTableRef(options.spec.ref);
-  const dialect = options.connection.dialect;
+  const found = findDialect(options.connection.dialect);
+  if (found.isErr()) return errAsync(found.error);
+  const dialect = found.value;
   const target = resolveTargetTable(table, dialect, {
     ...(options.targetSchema !== undefined ? { targetSchema: options.targetSchema } : {}),
     ...(options.targetName !== undefined ? { targetName: options.targetName } : {}),
@@ -92,7 +95,7 @@ export function openWarehouseKeyReconciler(
   });
   const logger = options.logger ?? silentLogger;
   return connectWarehouse(options.connection, options.connectTimeoutMs ?? 10_000, logger).andThen((client) =>
-    ResultAsync.fromPromise(prepare(client, options, target.value, keyColumns), (thrown) =>
+    ResultAsync.fromPromise(prepare(client, dialect, options, target.value, keyColumns), (thrown) =>
       isSluiceError(thrown)
         ? thrown
         : warehouseError(thrown, "load", `preparing delete reconciliation of ${table}`),
@@ -104,17 +107,17 @@ export function openWarehouseKeyReconciler(
 
 async function prepare(
   client: pg.Client,
+  dialect: WarehouseSqlDialect,
   options: KeyReconcilerOptions,
   target: WarehouseTable,
   keyColumns: readonly WarehouseKeyColumn[],
 ): Promise<WarehouseKeyReconciler> {
-  const dialect = options.connection.dialect;
   const table = formatTableRef(options.spec.ref);
   const targetName = formatWarehouseTable(target);
   const ledger = reconcileLedgerTable(options.ledgerSchema ?? defaultLedgerSchema);
   await ensureSchema(client, dialect, ledger.schema as string);
   await inTransaction(client, async () => {
-    if (dialect === "postgres") await client.query("SELECT pg_advisory_xact_lock(hashtext('sluice ddl'))");
+    await takeDdlLock(client, dialect);
     await client.query(renderCreateReconcileLedger(ledger));
   });
   let columns = await readCatalogColumns(client, dialect, target);
@@ -129,7 +132,7 @@ async function prepare(
   }
   if (exists && options.mode === "soft" && !columns?.some((column) => column.name === deletedAtColumn)) {
     await inTransaction(client, async () => {
-      await lockTarget(client, dialect, target);
+      await takeTargetLock(client, dialect.targetLock(target));
       columns = await readCatalogColumns(client, dialect, target);
       if (!columns?.some((column) => column.name === deletedAtColumn)) {
         await client.query(
@@ -192,7 +195,8 @@ async function prepare(
         let rows = 0;
         let skipped = false;
         await inTransaction(client, async () => {
-          await lockTarget(client, dialect, target);
+          // The same lock a load takes, so a reconciliation never interleaves with a load of the table.
+          await takeTargetLock(client, dialect.targetLock(target));
           const seen = await client.query(
             `SELECT 1 FROM ${qualifiedName(ledger)} WHERE "source_table" = $1 AND "target_table" = $2 AND "reconcile_id" = $3`,
             [table, targetName, input.reconcileId],
@@ -220,17 +224,6 @@ async function prepare(
       await client.end().catch(() => {});
     },
   };
-}
-
-/** The same lock a load takes, so a reconciliation never interleaves with a load of the table. */
-async function lockTarget(client: pg.Client, dialect: string, target: WarehouseTable): Promise<void> {
-  if (dialect === "postgres") {
-    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
-      `sluice load ${formatWarehouseTable(target)}`,
-    ]);
-  } else {
-    await client.query(`LOCK ${qualifiedName(target)}`);
-  }
 }
 
 async function inTransaction(client: pg.Client, work: () => Promise<void>): Promise<void> {

@@ -2,9 +2,7 @@ import type { ColumnSpec, KeyInterval, OrderedKeyColumn, SqlFragment, SqlStateme
 import { compilePostgres, intervalPredicate, keyListPredicate } from "@sluice/core";
 import { sql } from "kysely";
 import type { WarehouseTable } from "./sql-text.js";
-import { warehouseColumnType } from "./warehouse-column-type.js";
-import { warehouseMd5Number } from "./warehouse-hash-sql.js";
-import type { WarehouseDialect } from "./warehouse-url.js";
+import { type DialectOrName, dialectOf, type WarehouseSqlDialect } from "./warehouse-dialect.js";
 
 /** The soft-delete flag column sluice adds to a target whose deletes are kept as flags. */
 export const deletedAtColumn = "_sluice_deleted_at";
@@ -25,13 +23,13 @@ const ident = (name: string): SqlFragment => sql.id(name);
  * the source's (`mysqlKeyText` in connectors) for the same value: decimal text for
  * numbers, `YYYY-MM-DD HH24:MI:SS.US` for times, lower-case hex for bytes.
  */
-export function warehouseKeyText(column: WarehouseKeyColumn, dialect: WarehouseDialect): SqlFragment {
+export function warehouseKeyText(column: WarehouseKeyColumn, dialect: DialectOrName): SqlFragment {
   const name = ident(column.target);
   switch (column.source.logical.kind) {
     case "string":
       return name;
     case "binary":
-      return dialect === "redshift" ? sql`FROM_VARBYTE(${name}, 'hex')` : sql`ENCODE(${name}, 'hex')`;
+      return dialectOf(dialect).hexEncode(name);
     case "date":
       return sql`TO_CHAR(${name}, 'YYYY-MM-DD')`;
     case "datetime":
@@ -44,43 +42,37 @@ export function warehouseKeyText(column: WarehouseKeyColumn, dialect: WarehouseD
 
 /**
  * The column in reconciliation order, the order the source uses: numbers and times by
- * value, bytes bytewise, text by its UTF-8 bytes (`COLLATE "C"` on PostgreSQL,
- * `TO_VARBYTE(..., 'utf8')` on Redshift, whose VARBYTE comparisons are bytewise).
+ * value, bytes bytewise, text by its UTF-8 bytes (`dialect.bytewiseText`).
  */
 function orderedColumn(
   column: WarehouseKeyColumn,
-  dialect: WarehouseDialect,
+  dialect: WarehouseSqlDialect,
   table: string,
 ): OrderedKeyColumn {
   const name = ident(column.target);
   const kind = column.source.logical.kind;
   if (kind === "string") {
-    return dialect === "redshift"
-      ? { expression: sql`TO_VARBYTE(${name}, 'utf8')`, bind: (text) => sql`TO_VARBYTE(${text}, 'utf8')` }
-      : { expression: sql`${name} COLLATE "C"`, bind: (text) => sql`${text} COLLATE "C"` };
+    return { expression: dialect.bytewiseText(name), bind: (text) => dialect.bytewiseText(sql`${text}`) };
   }
   if (kind === "binary") {
-    return {
-      expression: name,
-      bind: (text) =>
-        dialect === "redshift" ? sql`TO_VARBYTE(${text}, 'hex')` : sql`DECODE(${text}, 'hex')`,
-    };
+    return { expression: name, bind: (text) => dialect.hexDecode(sql`${text}`) };
   }
-  const type = sql.raw(warehouseColumnType(dialect, column.source, table));
+  const type = sql.raw(dialect.columnType(column.source, table));
   return { expression: name, bind: (text) => sql`CAST(${text} AS ${type})` };
 }
 
 /**
- * Exact equality for point lookups and deletes: PostgreSQL's own equality is exact
- * for text (deterministic collations), so its key index serves; on Redshift text is
- * compared as bytes, so a case-insensitive collation cannot match another key.
+ * Exact equality for point lookups and deletes: where the dialect's own text equality
+ * is exact (PostgreSQL's deterministic collations) the key index serves; elsewhere
+ * (Redshift) text is compared as bytes, so a case-insensitive collation cannot match
+ * another key.
  */
 function equalityColumn(
   column: WarehouseKeyColumn,
-  dialect: WarehouseDialect,
+  dialect: WarehouseSqlDialect,
   table: string,
 ): OrderedKeyColumn {
-  if (dialect === "postgres" && column.source.logical.kind === "string") {
+  if (dialect.textEqualityIsExact && column.source.logical.kind === "string") {
     return { expression: ident(column.target), bind: (text) => sql`${text}` };
   }
   return orderedColumn(column, dialect, table);
@@ -94,7 +86,7 @@ function equalityColumn(
  */
 export function rangeKeyColumn(
   column: WarehouseKeyColumn,
-  dialect: WarehouseDialect,
+  dialect: WarehouseSqlDialect,
   table: string,
 ): OrderedKeyColumn {
   if (column.source.logical.kind === "string") {
@@ -103,9 +95,9 @@ export function rangeKeyColumn(
   return orderedColumn(column, dialect, table);
 }
 
-/** The row's key hashed to an exact number (`warehouseMd5Number` of its canonical text). */
-function keyHash(texts: readonly SqlFragment[], dialect: WarehouseDialect): SqlFragment {
-  return warehouseMd5Number(sql.join(texts, sql` || CHR(31) || `), dialect);
+/** The row's key hashed to an exact number (`dialect.md5Number` of its canonical text). */
+function keyHash(texts: readonly SqlFragment[], dialect: WarehouseSqlDialect): SqlFragment {
+  return dialect.md5Number(sql.join(texts, sql` || CHR(31) || `));
 }
 
 /** The reconciliation statements for one target table, per dialect. */
@@ -122,16 +114,17 @@ export interface WarehouseKeySql {
  * deleted (soft deletes: flagged rows are gone from the source already).
  */
 export function warehouseKeySql(
-  dialect: WarehouseDialect,
+  dialect: DialectOrName,
   target: WarehouseTable,
   keyColumns: readonly WarehouseKeyColumn[],
   liveOnly: boolean,
 ): WarehouseKeySql {
+  const sqlDialect = dialectOf(dialect);
   const table = target.schema === null ? ident(target.name) : sql.id(target.schema, target.name);
   const tableText = `${target.schema ?? "public"}.${target.name}`;
-  const ordered = keyColumns.map((column) => orderedColumn(column, dialect, tableText));
-  const equality = keyColumns.map((column) => equalityColumn(column, dialect, tableText));
-  const texts = keyColumns.map((column) => warehouseKeyText(column, dialect));
+  const ordered = keyColumns.map((column) => orderedColumn(column, sqlDialect, tableText));
+  const equality = keyColumns.map((column) => equalityColumn(column, sqlDialect, tableText));
+  const texts = keyColumns.map((column) => warehouseKeyText(column, sqlDialect));
   const live = sql`${ident(deletedAtColumn)} IS NULL`;
   const aliases = (prefix: string) => sql.join(keyColumns.map((_, index) => sql.raw(`${prefix}${index}`)));
   const keyTexts = sql.join(texts.map((text, index) => sql`${text} AS ${sql.raw(`k${index}`)}`));
@@ -165,7 +158,7 @@ export function warehouseKeySql(
     digest(intervals) {
       const { which, where } = scope(intervals);
       return compilePostgres(
-        sql`SELECT r, COUNT(*) AS n, CAST(COALESCE(SUM(h), 0) AS VARCHAR) AS s FROM (SELECT ${which} AS r, ${keyHash(texts, dialect)} AS h FROM ${table}${where}) AS keyed GROUP BY r`,
+        sql`SELECT r, COUNT(*) AS n, CAST(COALESCE(SUM(h), 0) AS VARCHAR) AS s FROM (SELECT ${which} AS r, ${keyHash(texts, sqlDialect)} AS h FROM ${table}${where}) AS keyed GROUP BY r`,
       );
     },
     keys(intervals, limit) {

@@ -23,6 +23,7 @@ import { formatWarehouseTable, qualifiedName, type WarehouseTable } from "./sql-
 import type { TableDdlOptions } from "./table-ddl-options.js";
 import { mapColumnNames } from "./target-names.js";
 import { resolveTargetTable } from "./target-table.js";
+import { findDialect, type WarehouseSqlDialect } from "./warehouse-dialect.js";
 import { warehouseError } from "./warehouse-errors.js";
 import { warehouseRangeChecksums } from "./warehouse-range-checksums.js";
 import { connectWarehouse, ensureLedger } from "./warehouse-session.js";
@@ -76,15 +77,22 @@ export interface TableTargetOptions extends TableDdlOptions {
  */
 export type WarehouseLoader = Warehouse;
 
-/** Connects, pins the session time zone to UTC and makes sure the ledger exists. */
+/**
+ * Connects, pins the session time zone to UTC and makes sure the ledger exists. The
+ * dialect object is looked up here, once, from `connection.dialect`.
+ */
 export function openLoader(options: LoaderOptions): ResultAsync<WarehouseLoader, SluiceError> {
   const { connection } = options;
+  const found = findDialect(connection.dialect);
+  if (found.isErr()) return errAsync(found.error);
+  const dialect = found.value;
   const iamRole = options.iamRole ?? connection.iamRole;
-  if (connection.dialect === "redshift" && !iamRole) {
+  // A warehouse that reads the lake itself needs a role to read it with.
+  if (dialect.copyPath === "lake-manifest" && !iamRole) {
     return errAsync(
       sluiceError(
         "config",
-        `Redshift target ${connection.displayUrl} has no IAM role; add ?iam_role=arn:aws:iam::<account>:role/<name> to the URL or pass --iam-role`,
+        `${dialect.displayName} target ${connection.displayUrl} has no IAM role; add ?iam_role=arn:aws:iam::<account>:role/<name> to the URL or pass --iam-role`,
       ),
     );
   }
@@ -96,9 +104,10 @@ export function openLoader(options: LoaderOptions): ResultAsync<WarehouseLoader,
     options.connectTimeoutMs ?? 10_000,
     options.logger ?? silentLogger,
   ).andThen((client) =>
-    ensureLedger(client, connection, ledger)
+    ensureLedger(client, dialect, ledger)
       .map(
-        (): WarehouseLoader => new SessionLoader(client, options, ledger, iamRole ?? null, copyOptions.value),
+        (): WarehouseLoader =>
+          new SessionLoader(client, dialect, options, ledger, iamRole ?? null, copyOptions.value),
       )
       .orElse((error) =>
         ResultAsync.fromSafePromise(client.end().catch(() => {})).andThen(() => errAsync(error)),
@@ -112,6 +121,7 @@ class SessionLoader implements WarehouseLoader {
 
   constructor(
     private readonly client: pg.Client,
+    private readonly dialect: WarehouseSqlDialect,
     private readonly options: LoaderOptions,
     private readonly ledger: WarehouseTable,
     private readonly iamRole: string | null,
@@ -153,7 +163,7 @@ class SessionLoader implements WarehouseLoader {
     primaryKey: readonly string[],
     ranges: readonly KeyRange[],
   ): ResultAsync<RangeChecksum[], SluiceError> {
-    const dialect = this.options.connection.dialect;
+    const dialect = this.dialect;
     const names = mapColumnNames(table, columns, dialect);
     if (names.isErr()) return errAsync(names.error);
     const nameOf = new Map(names.value.map((name) => [name.source.name, name.target]));
@@ -175,7 +185,7 @@ class SessionLoader implements WarehouseLoader {
   private tableOf(table: string): ResultAsync<WarehouseTable, SluiceError> {
     const perTable = this.options.tables?.[table];
     const givenSchema = perTable?.targetSchema ?? this.options.targetSchema;
-    const resolved = resolveTargetTable(table, this.options.connection.dialect, {
+    const resolved = resolveTargetTable(table, this.dialect, {
       ...(givenSchema !== undefined ? { targetSchema: givenSchema } : {}),
       ...(perTable?.targetName !== undefined ? { targetName: perTable.targetName } : {}),
       ...(this.options.connection.schema !== undefined
@@ -203,7 +213,7 @@ class SessionLoader implements WarehouseLoader {
       const tableOptions = this.options.tables?.[manifest.table];
       const work = loadRunInTransaction({
         client: this.client,
-        dialect: this.options.connection.dialect,
+        dialect: this.dialect,
         manifest,
         manifestUri,
         target,

@@ -4,9 +4,8 @@ import { sql } from "kysely";
 import type pg from "pg";
 import type { WarehouseTable } from "./sql-text.js";
 import { readCatalogColumns } from "./target-catalog.js";
-import { warehouseMd5Number } from "./warehouse-hash-sql.js";
+import { type DialectOrName, dialectOf, type WarehouseSqlDialect } from "./warehouse-dialect.js";
 import { deletedAtColumn, rangeKeyColumn } from "./warehouse-key-sql.js";
-import type { WarehouseDialect } from "./warehouse-url.js";
 
 /** A source column and its name in the warehouse. */
 export interface ChecksumColumn {
@@ -20,10 +19,7 @@ export interface ChecksumColumn {
  * `YYYY-MM-DD HH24:MI:SS.US` for times, 1/0 for booleans, lower-case hex for bytes.
  * Null for kinds left out of checksums.
  */
-export function warehouseCanonicalText(
-  column: ChecksumColumn,
-  dialect: WarehouseDialect,
-): SqlFragment | null {
+export function warehouseCanonicalText(column: ChecksumColumn, dialect: DialectOrName): SqlFragment | null {
   const name = sql.id(column.target);
   const kind = column.source.logical.kind;
   if (uncheckedKinds.has(kind)) return null;
@@ -35,8 +31,10 @@ export function warehouseCanonicalText(
       return sql`TO_CHAR(${name}, 'YYYY-MM-DD HH24:MI:SS.US')`;
     case "boolean":
       return sql`CASE WHEN ${name} IS NULL THEN NULL WHEN ${name} THEN '1' ELSE '0' END`;
-    case "binary":
-      return dialect === "redshift" ? sql`LOWER(FROM_VARBYTE(${name}, 'hex'))` : sql`ENCODE(${name}, 'hex')`;
+    case "binary": {
+      const { hexEncode, hexIsLowerCase } = dialectOf(dialect);
+      return hexIsLowerCase ? hexEncode(name) : sql`LOWER(${hexEncode(name)})`;
+    }
     default:
       return sql`CAST(${name} AS VARCHAR)`;
   }
@@ -48,7 +46,7 @@ export function warehouseCanonicalText(
  */
 export async function warehouseRangeChecksums(
   client: pg.Client,
-  dialect: WarehouseDialect,
+  dialect: WarehouseSqlDialect,
   target: WarehouseTable,
   columns: readonly ChecksumColumn[],
   primaryKey: readonly string[],
@@ -78,7 +76,7 @@ export async function warehouseRangeChecksums(
     if (liveOnly) clauses.push(sql`${sql.id(deletedAtColumn)} IS NULL`);
     const where = clauses.length === 0 ? sql`` : sql` WHERE ${sql.join(clauses, sql` AND `)}`;
     const statement = compilePostgres(
-      sql`SELECT COUNT(*) AS n, CAST(COALESCE(SUM(${warehouseMd5Number(rowText, dialect)}), 0) AS VARCHAR) AS checksum FROM ${table}${where}`,
+      sql`SELECT COUNT(*) AS n, CAST(COALESCE(SUM(${dialect.md5Number(rowText)}), 0) AS VARCHAR) AS checksum FROM ${table}${where}`,
     );
     const result = await client.query<{ n: string; checksum: string }>(statement.sql, statement.values);
     out.push({ rows: Number(result.rows[0]?.n ?? 0), checksum: String(result.rows[0]?.checksum ?? "0") });

@@ -3,8 +3,9 @@ import { ResultAsync } from "neverthrow";
 import pg from "pg";
 import { renderCreateLedger } from "./load-ledger.js";
 import { qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
+import type { TargetLock, WarehouseSqlDialect } from "./warehouse-dialect.js";
 import { warehouseError } from "./warehouse-errors.js";
-import type { WarehouseConnection, WarehouseDialect } from "./warehouse-url.js";
+import type { WarehouseConnection } from "./warehouse-url.js";
 
 /**
  * One pg session (Redshift speaks the PostgreSQL protocol). The session time zone is
@@ -49,20 +50,29 @@ export function connectWarehouse(
 }
 
 /**
- * Creates the ledger schema and table when missing. On PostgreSQL a transaction-level
- * advisory lock serializes concurrent first runs (parallel `CREATE ... IF NOT EXISTS`
- * can otherwise fail on the catalog's unique index).
+ * The dialect's DDL lock (`ddlLock`), when it has one: first in a transaction that
+ * creates schemas or ledgers, so concurrent first runs do not race on the catalog.
  */
+export async function takeDdlLock(client: pg.Client, dialect: WarehouseSqlDialect): Promise<void> {
+  if (dialect.ddlLock !== null) await client.query(dialect.ddlLock);
+}
+
+/** Takes a target's lock (`dialect.targetLock`), with its parameters when it has any. */
+export async function takeTargetLock(client: pg.Client, lock: TargetLock): Promise<void> {
+  if (lock.values.length > 0) await client.query(lock.sql, [...lock.values]);
+  else await client.query(lock.sql);
+}
+
+/** Creates the ledger schema and table when missing, under the dialect's DDL lock. */
 export function ensureLedger(
   client: pg.Client,
-  connection: WarehouseConnection,
+  dialect: WarehouseSqlDialect,
   ledger: WarehouseTable,
 ): ResultAsync<void, SluiceError> {
   const work = async () => {
     await client.query("BEGIN");
     try {
-      if (connection.dialect === "postgres")
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('sluice ddl'))");
+      await takeDdlLock(client, dialect);
       if (ledger.schema !== null)
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(ledger.schema)}`);
       await client.query(renderCreateLedger(ledger));
@@ -80,12 +90,12 @@ export function ensureLedger(
 /** `CREATE SCHEMA IF NOT EXISTS` in its own short transaction, tolerant of a concurrent creator. */
 export async function ensureSchema(
   client: pg.Client,
-  dialect: WarehouseDialect,
+  dialect: WarehouseSqlDialect,
   schema: string,
 ): Promise<void> {
   await client.query("BEGIN");
   try {
-    if (dialect === "postgres") await client.query("SELECT pg_advisory_xact_lock(hashtext('sluice ddl'))");
+    await takeDdlLock(client, dialect);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
     await client.query("COMMIT");
   } catch (thrown) {

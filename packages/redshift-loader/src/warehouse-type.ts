@@ -1,5 +1,3 @@
-import type { WarehouseDialect } from "./warehouse-url.js";
-
 /**
  * A warehouse column type in a form that can be compared: parsed from the DDL text
  * sluice renders (`warehouseColumnType`) and from the catalog of an existing table, so
@@ -93,29 +91,27 @@ export function parseWarehouseType(text: string): WarehouseType {
   }
 }
 
-/** DDL text of a type, in the dialect's spelling (Redshift upper case, PostgreSQL lower). */
-export function renderWarehouseType(type: WarehouseType, dialect: WarehouseDialect): string {
-  const text = ((): string => {
-    switch (type.kind) {
-      case "decimal":
-        return type.precision === null ? "NUMERIC" : `DECIMAL(${type.precision},${type.scale})`;
-      case "double":
-        return "DOUBLE PRECISION";
-      case "timestamp":
-      case "timestamptz":
-        return dialect === "redshift" ? type.kind.toUpperCase() : `${type.kind}(${type.precision})`;
-      case "varchar":
-      case "char":
-      case "varbyte":
-        return type.length === null ? type.kind.toUpperCase() : `${type.kind.toUpperCase()}(${type.length})`;
-      case "other":
-        return type.text;
-      default:
-        return type.kind.toUpperCase();
-    }
-  })();
-  if (dialect === "postgres") return text.toLowerCase().replace(/^decimal/, "numeric");
-  return text;
+/**
+ * DDL text of a type in upper case, timestamps without a precision: Redshift's
+ * spelling (its TIMESTAMP/TIMESTAMPTZ always keep 6 digits and take no modifier), the
+ * base the PostgreSQL dialect lowers and adds the precision to. Each dialect's
+ * `renderType` starts here, so both spell the families the same way.
+ */
+export function standardTypeText(type: WarehouseType): string {
+  switch (type.kind) {
+    case "decimal":
+      return type.precision === null ? "NUMERIC" : `DECIMAL(${type.precision},${type.scale})`;
+    case "double":
+      return "DOUBLE PRECISION";
+    case "varchar":
+    case "char":
+    case "varbyte":
+      return type.length === null ? type.kind.toUpperCase() : `${type.kind.toUpperCase()}(${type.length})`;
+    case "other":
+      return type.text;
+    default:
+      return type.kind.toUpperCase();
+  }
 }
 
 /** Integer digits (left of the point) a type can hold, for the exact numeric family. */

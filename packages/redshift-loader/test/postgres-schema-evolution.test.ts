@@ -6,6 +6,7 @@ import {
   mapColumnNames,
   openLoader,
   planSchemaEvolution,
+  postgresDialect,
   renderRebuildStatements,
   runColumnsOf,
   type WarehouseLoader,
@@ -262,7 +263,7 @@ describe("the rebuild strategy (Redshift's way to widen), executed on PostgreSQL
     const target = { schema, name: "ledger_rows" };
     const names = mapColumnNames("src.ledger_rows", columns, "postgres")._unsafeUnwrap();
     const run = runColumnsOf("postgres", target, { columns } as never, names);
-    const existing = await readCatalogColumns(check, "postgres", target);
+    const existing = await readCatalogColumns(check, postgresDialect, target);
     const plan = planSchemaEvolution(
       "postgres",
       "src.ledger_rows",
