@@ -3,7 +3,7 @@ import { openObjectStore, parseLakeUrl, parseMysqlUrl } from "@sluice/connectors
 import type { ObjectStore, SluiceError } from "@sluice/core";
 import { configError } from "@sluice/core";
 import type { WarehouseTarget } from "@sluice/pipeline";
-import { parseWarehouseUrl } from "@sluice/redshift-loader";
+import { createWarehouse, parseWarehouseUrl, type WarehouseConnection } from "@sluice/redshift-loader";
 import { err, ok, type Result } from "neverthrow";
 
 export interface ConnectionFlags {
@@ -14,10 +14,26 @@ export interface ConnectionFlags {
   readonly iamRole?: string;
 }
 
+/**
+ * A table's warehouse settings as the CLI resolves them: the connection still as
+ * settings (a tunnel may replace its host and port before anything connects).
+ */
+export type WarehouseSettings = Omit<WarehouseTarget, "connection"> & {
+  readonly connection: WarehouseConnection;
+};
+
 export interface ResolvedConnections {
   readonly source?: MysqlConnectionOptions;
   readonly lake: ObjectStore;
-  readonly warehouse?: WarehouseTarget;
+  readonly warehouse?: WarehouseSettings;
+}
+
+/**
+ * The pipeline's target: the warehouse opened over these settings (connecting per
+ * table session, so nothing to close) and the table's settings beside it.
+ */
+export function openedTarget(settings: WarehouseSettings, lake: ObjectStore): WarehouseTarget {
+  return { ...settings, connection: createWarehouse({ connection: settings.connection, lake }) };
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -87,7 +103,7 @@ export function resolveConnections(
     source = parsed.value;
   }
 
-  let warehouse: WarehouseTarget | undefined;
+  let warehouse: WarehouseSettings | undefined;
   if (needs.target) {
     const targetUrl = flags.target ?? env.SLUICE_TARGET_URL;
     if (!targetUrl) {

@@ -4,7 +4,7 @@ import type { ReconcileReport } from "@sluice/pipeline";
 import { reconcileTable } from "@sluice/pipeline";
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
-import { resolveConnections } from "./connection-settings.js";
+import { openedTarget, resolveConnections } from "./connection-settings.js";
 import { oneTable, settleTableCommand } from "./pipeline-table-flags.js";
 import {
   deleteModeOption,
@@ -84,7 +84,12 @@ async function runReconcile(
       logger,
       ...(source ? { source } : {}),
       ...(warehouse
-        ? { warehouse: { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) } }
+        ? {
+            warehouse: openedTarget(
+              { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) },
+              connections.value.lake,
+            ),
+          }
         : {}),
       ...settings,
     }),

@@ -2,7 +2,7 @@ import { parseTableRef, type TableRef } from "@sluice/core";
 import { dropStagedRun, listRuns, type RunDropOutcome, type StagedRunRow } from "@sluice/pipeline";
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
-import { resolveConnections } from "./connection-settings.js";
+import { openedTarget, resolveConnections } from "./connection-settings.js";
 import { positiveWholeNumber } from "./flag-parsers.js";
 import { failWith } from "./report-failure.js";
 
@@ -79,10 +79,10 @@ export function runsCommand(io: CliIo, setExitCode: (code: number) => void): Com
       lake: resolved.lake,
       ...(resolved.warehouse
         ? {
-            warehouse: {
-              ...resolved.warehouse,
-              ...(flags.targetName ? { targetName: flags.targetName } : {}),
-            },
+            warehouse: openedTarget(
+              { ...resolved.warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) },
+              resolved.lake,
+            ),
           }
         : {}),
     }));

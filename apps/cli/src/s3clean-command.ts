@@ -10,7 +10,7 @@ import {
 } from "@sluice/pipeline";
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
-import { resolveConnections } from "./connection-settings.js";
+import { openedTarget, resolveConnections } from "./connection-settings.js";
 import { ageInMilliseconds } from "./flag-parsers.js";
 import { type SettledTableCommand, settleTableCommand } from "./pipeline-table-flags.js";
 import { failWith } from "./report-failure.js";
@@ -132,7 +132,14 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
       const connections = open(flags, settled.value.env);
       if (connections.isErr()) return fail(connections.error);
       const { lake } = connections.value;
-      const tables = await tablesOf(flags, settled.value, lake, connections.value.warehouse, true);
+      const settings = connections.value.warehouse;
+      const tables = await tablesOf(
+        flags,
+        settled.value,
+        lake,
+        settings && openedTarget(settings, lake),
+        true,
+      );
       if ("kind" in tables) return fail(tables);
       const usages: TableUsage[] = [];
       for (const { table, warehouse } of tables) {
@@ -178,7 +185,14 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
         const connections = open(flags, settled.value.env);
         if (connections.isErr()) return fail(connections.error);
         const { lake } = connections.value;
-        const tables = await tablesOf(flags, settled.value, lake, connections.value.warehouse, all);
+        const settings = connections.value.warehouse;
+        const tables = await tablesOf(
+          flags,
+          settled.value,
+          lake,
+          settings && openedTarget(settings, lake),
+          all,
+        );
         if ("kind" in tables) return fail(tables);
         const outcomes: CleanupOutcome[] = [];
         let firstError: SluiceError | null = null;

@@ -9,7 +9,7 @@ import {
   writePipelineMarkers,
 } from "@sluice/pipeline";
 import type { CliIo } from "./cli-io.js";
-import { resolveConnections } from "./connection-settings.js";
+import { openedTarget, resolveConnections } from "./connection-settings.js";
 import { exitCodeFor } from "./exit-codes.js";
 import type { PlannedTable, RunPlan } from "./pipeline-run-plan.js";
 import { s3AttemptsFor } from "./retry-options.js";
@@ -119,7 +119,12 @@ export async function runPlannedSync(
         ...(hooks.progressEveryMs !== undefined ? { progressEveryMs: hooks.progressEveryMs } : {}),
         ...(opened ? { source: opened } : {}),
         ...(baseWarehouse && targetConnection
-          ? { warehouse: { ...baseWarehouse, ...settled.warehouse, connection: targetConnection } }
+          ? {
+              warehouse: openedTarget(
+                { ...baseWarehouse, ...settled.warehouse, connection: targetConnection },
+                lake,
+              ),
+            }
           : {}),
         ...(plan.pipeline ? { pipeline: plan.pipeline.name } : {}),
       }),

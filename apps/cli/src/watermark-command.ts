@@ -12,7 +12,7 @@ import { openLoader } from "@sluice/redshift-loader";
 import { createWatermarkStore } from "@sluice/watermark-store";
 import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
-import { resolveConnections } from "./connection-settings.js";
+import { openedTarget, resolveConnections } from "./connection-settings.js";
 import { signedWholeNumber } from "./flag-parsers.js";
 import { oneTable, settleTableCommand } from "./pipeline-table-flags.js";
 import { failWith } from "./report-failure.js";
@@ -345,7 +345,12 @@ export function watermarkCountCommand(io: CliIo, setExitCode: (code: number) => 
           lake,
           ...(source ? { source } : {}),
           ...(warehouse
-            ? { warehouse: { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) } }
+            ? {
+                warehouse: openedTarget(
+                  { ...warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) },
+                  lake,
+                ),
+              }
             : {}),
         }),
       );

@@ -65,4 +65,14 @@ export type { TableRef } from "./table-ref.js";
 export { formatTableRef, parseTableRef } from "./table-ref.js";
 export type { ColumnSpec, IndexSpec, TableSpec } from "./table-spec.js";
 export { findColumn } from "./table-spec.js";
-export type { LedgerRun, LoadReport, Warehouse } from "./warehouse.js";
+export type {
+  AppliedDeletes,
+  DeleteMode,
+  KeyReconcilerRequest,
+  LedgerRun,
+  LoadReport,
+  Warehouse,
+  WarehouseKeyReconciler,
+  WarehouseTable,
+  WarehouseTableRequest,
+} from "./warehouse.js";

@@ -3,7 +3,7 @@ import type { SluiceError, Source, TableSpec } from "@sluice/core";
 import { configError, formatTableRef } from "@sluice/core";
 import { createWatermarkStore, type WatermarkDocument } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
-import { openTableLoader } from "./open-table-loader.js";
+import { openTableSession } from "./open-table-loader.js";
 import { runAsResult, step } from "./result-steps.js";
 import { listStagedRuns } from "./staged-runs.js";
 import { defaultPageSize, type SyncTableOptions } from "./sync-options.js";
@@ -50,7 +50,7 @@ export function validateCounts(options: SyncTableOptions): ResultAsync<CountVali
     const spec = await step(source.describeTable(options.table));
     const sourceRows = await step(source.countRows(spec));
     const pendingInSource = await pendingRows(options, document, spec, source);
-    const loader = await step(openTableLoader(warehouse, options.lake, table));
+    const loader = await step(openTableSession(warehouse, table));
     try {
       const target = await step(loader.targetOf(table));
       const targetRows = await step(loader.countRows(table));

@@ -1,11 +1,11 @@
 import type { LedgerRun, Logger, ObjectStore, SluiceError, TableRef } from "@sluice/core";
 import { configError, formatTableRef, silentLogger } from "@sluice/core";
-import { openLoader } from "@sluice/redshift-loader";
 import { createWatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
 import { type CleanupFilter, type CleanupPlan, planCleanup } from "./lake-cleanup-plan.js";
 import { newRunId, runManifestKey } from "./lake-layout.js";
 import { type TableUsage, tableUsage } from "./lake-usage.js";
+import { openTableSession } from "./open-table-loader.js";
 import { runAsResult, step } from "./result-steps.js";
 import { parseRunManifest } from "./run-manifest-schema.js";
 import type { WarehouseTarget } from "./sync-options.js";
@@ -49,14 +49,7 @@ export function ledgerOf(options: LakeTableOptions): Promise<ReadonlyMap<string,
   const warehouse = options.warehouse;
   if (!warehouse) return Promise.resolve(undefined);
   const tableName = formatTableRef(options.table);
-  return step(
-    openLoader({
-      connection: warehouse.connection,
-      lake: options.lake,
-      ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
-      tables: { [tableName]: warehouse.targetName ? { targetName: warehouse.targetName } : {} },
-    }),
-  ).then(async (loader) => {
+  return step(openTableSession(warehouse, tableName)).then(async (loader) => {
     try {
       return await step(loader.loadedRuns(tableName));
     } finally {

@@ -1,11 +1,11 @@
 import type { LedgerRun, RunManifest, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, noRetry, retryAsync, silentLogger } from "@sluice/core";
-import { openLoader } from "@sluice/redshift-loader";
 import type { WatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
 import { runStartOf } from "./abandoned-run.js";
 import { manifestPrefix, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
 import { selectRunsToLoad } from "./load-order.js";
+import { openTableSession } from "./open-table-loader.js";
 import { stageProgress } from "./progress-reporter.js";
 import { runAsResult, step } from "./result-steps.js";
 import type { RetryTally } from "./retry-tally.js";
@@ -82,23 +82,10 @@ function loadAttempt(
       .filter((key) => key.endsWith(".json"))
       .sort();
     const loader = await step(
-      openLoader({
-        connection: warehouse.connection,
-        lake: options.lake,
+      openTableSession(warehouse, tableName, {
         logger,
-        ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
-        ...(warehouse.iamRole ? { iamRole: warehouse.iamRole } : {}),
-        ...(warehouse.copyOptions ? { copyOptions: warehouse.copyOptions } : {}),
         ...(options.tempDir ? { tempDir: options.tempDir } : {}),
         ...(options.faultHook ? { faultHook: options.faultHook } : {}),
-        tables: {
-          [tableName]: {
-            ...(warehouse.ddl ?? {}),
-            ...(warehouse.targetName ? { targetName: warehouse.targetName } : {}),
-            ...(warehouse.writeMode ? { writeMode: warehouse.writeMode } : {}),
-            ...(warehouse.latestView ? { latestView: warehouse.latestView } : {}),
-          },
-        },
       }),
     );
     try {

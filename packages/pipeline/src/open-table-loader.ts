@@ -1,22 +1,34 @@
-import type { ObjectStore, SluiceError, Warehouse } from "@sluice/core";
-import { openLoader } from "@sluice/redshift-loader";
+import type { Logger, SluiceError, WarehouseTable } from "@sluice/core";
+import type { FaultHook } from "@sluice/core/internal";
+import type { SqlTableOptions } from "@sluice/redshift-loader";
 import type { ResultAsync } from "neverthrow";
 import type { WarehouseTarget } from "./sync-options.js";
 
+/** What a step adds to the table's settings for its session: where logs go, spool files, test faults. */
+export interface SessionExtras {
+  readonly logger?: Logger;
+  readonly tempDir?: string;
+  readonly faultHook?: FaultHook;
+}
+
 /**
- * A loader for reading one table's target (counts, ledger, checksums) with the same
- * schema, name and role resolution a sync uses, so checks look where loads wrote.
+ * A session with one table's target, opened from the caller's warehouse with the
+ * table's settings, so every step (load, counts, checks, lake cleanup) looks where
+ * loads wrote.
  */
-export function openTableLoader(
+export function openTableSession(
   warehouse: WarehouseTarget,
-  lake: ObjectStore,
   table: string,
-): ResultAsync<Warehouse, SluiceError> {
-  return openLoader({
-    connection: warehouse.connection,
-    lake,
-    ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
-    ...(warehouse.iamRole ? { iamRole: warehouse.iamRole } : {}),
-    tables: { [table]: { ...(warehouse.targetName ? { targetName: warehouse.targetName } : {}) } },
-  });
+  extras: SessionExtras = {},
+): ResultAsync<WarehouseTable, SluiceError> {
+  return warehouse.connection.openTable(tableRequest(warehouse, table, extras));
+}
+
+/** The table's settings as the warehouse seam takes them. */
+export function tableRequest(warehouse: WarehouseTarget, table: string, extras: SessionExtras = {}) {
+  const { connection: _opened, ...settings } = warehouse;
+  const request: { readonly table: string } & SqlTableOptions &
+    Omit<WarehouseTarget, "connection"> &
+    SessionExtras = { ...settings, ...extras, table };
+  return request;
 }

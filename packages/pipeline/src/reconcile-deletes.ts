@@ -1,6 +1,5 @@
 import type { ExtractedThrough, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, silentLogger } from "@sluice/core";
-import { openWarehouseKeyReconciler } from "@sluice/redshift-loader";
 import type { WatermarkDocument, WatermarkStore } from "@sluice/watermark-store";
 import type { ResultAsync } from "neverthrow";
 import { compareKeys } from "./key-reconciliation.js";
@@ -81,8 +80,7 @@ export function reconcileDeletes(
     );
     const warehouse = options.warehouse;
     const target = await step(
-      openWarehouseKeyReconciler({
-        connection: warehouse.connection,
+      warehouse.connection.openKeyReconciler({
         spec,
         mode,
         logger: options.logger ?? silentLogger,

@@ -7,38 +7,32 @@ import type {
   RetryPolicy,
   Source,
   TableRef,
+  Warehouse,
   WriteMode,
 } from "@sluice/core";
 import type { FaultHook } from "@sluice/core/internal";
-import type { LatestViewOptions, TableDdlOptions, WarehouseConnection } from "@sluice/redshift-loader";
+import type { SqlTableOptions } from "@sluice/redshift-loader";
 import type { ReconcileCadence } from "./reconcile-cadence.js";
 
 /** `sync` moves rows MySQL -> lake -> warehouse; the other two stop or start at the lake. */
 export type SyncMode = "sync" | "backup-only" | "redshift-only";
 
-export interface WarehouseTarget {
-  readonly connection: WarehouseConnection;
+/**
+ * Where a table lands: the opened warehouse and this table's settings. The warehouse
+ * is opened (and closed) by the caller, e.g. `createWarehouse` of
+ * `@sluice/redshift-loader`; the pipeline opens sessions from it per step.
+ */
+export interface WarehouseTarget extends SqlTableOptions {
+  readonly connection: Warehouse<SqlTableOptions>;
   /** Target schema; defaults to the source schema name (folded to lower case, sanitised). */
   readonly targetSchema?: string;
   /** Target table name; defaults to the source table name (folded to lower case, sanitised). */
   readonly targetName?: string;
   /**
-   * Redshift physical design of this table (DISTSTYLE/DISTKEY, SORTKEY, column ENCODE),
-   * used when sluice creates or rebuilds it. Default DISTSTYLE AUTO, SORTKEY on the
-   * cursor column, ENCODE AUTO.
-   */
-  readonly ddl?: TableDdlOptions;
-  /**
    * How runs land: `merge` (default, upsert by primary key), `append` (every version
    * kept, no key constraint), `replace` (the table's rows replaced by each run).
    */
   readonly writeMode?: WriteMode;
-  /** Append tables: a view keeping the newest row per key (docs/warehouse.md). */
-  readonly latestView?: LatestViewOptions;
-  /** Redshift only: the role COPY assumes to read the lake. */
-  readonly iamRole?: string;
-  /** Redshift only: extra COPY options (only those valid with FORMAT AS PARQUET). */
-  readonly copyOptions?: readonly string[];
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { SluiceError } from "@sluice/core";
 import { configError, formatTableRef, invalidRetryPolicy, silentLogger } from "@sluice/core";
-import { checkLatestView, explicitIdentifier } from "@sluice/redshift-loader";
 import { createWatermarkStore, type WatermarkStore } from "@sluice/watermark-store";
 import { errAsync, type ResultAsync } from "neverthrow";
 import { extractToLake, type RunIdentity } from "./extract-to-lake.js";
@@ -8,6 +7,7 @@ import { finishRun } from "./finish-run.js";
 import { newRunId } from "./lake-layout.js";
 import { loadFromLake } from "./load-from-lake.js";
 import { runWithMarkers } from "./marked-run.js";
+import { tableRequest } from "./open-table-loader.js";
 import { reconcileIfDue } from "./reconcile-table.js";
 import { runAsResult, step } from "./result-steps.js";
 import { createRetryTally } from "./retry-tally.js";
@@ -103,22 +103,11 @@ function validate(options: SyncTableOptions): SluiceError | null {
     return configError(`${tableName}: --limit must be a positive whole number of rows, got ${options.limit}`);
   }
   const warehouse = options.warehouse;
-  if (warehouse && options.mode !== "backup-only") {
-    // Names the operator gave are checked before MySQL is touched; columns named by
-    // DDL options are checked by the loader once the run's columns are known.
-    const dialect = warehouse.connection.dialect;
-    for (const [what, given] of [
-      ["target name", warehouse.targetName],
-      ["target schema", warehouse.targetSchema],
-    ] as const) {
-      if (given === undefined) continue;
-      const checked = explicitIdentifier(`${tableName}: ${what}`, given, dialect);
-      if (checked.isErr()) return checked.error;
-    }
-  }
   if (warehouse) {
-    const view = checkLatestView(tableName, warehouse.writeMode ?? "merge", warehouse.latestView);
-    if (view.isErr()) return view.error;
+    // Names and settings the operator gave are checked before the source is touched;
+    // columns named by DDL options are checked by the loader once the run's columns are known.
+    const checked = warehouse.connection.checkTable(tableRequest(warehouse, tableName));
+    if (checked.isErr()) return checked.error;
   }
   if (options.verifyData && warehouse?.writeMode === "append") {
     return configError(

@@ -1,7 +1,6 @@
 import type { ColumnSpec, TableSpec } from "@sluice/core";
 import { configError, formatTableRef } from "@sluice/core";
 import type { TextByteLimit } from "@sluice/parquet-writer";
-import { dialectOf } from "@sluice/redshift-loader";
 import type { SyncTableOptions } from "./sync-options.js";
 
 /**
@@ -39,15 +38,14 @@ export function applyTypePolicies(spec: TableSpec, options: SyncTableOptions): T
 
 /**
  * The byte cap on text values, when this run's parts are bound for a warehouse whose
- * text column holds less than MySQL can send (the dialect's `maxTextBytes`: Redshift
+ * text column holds less than MySQL can send (the warehouse's `maxTextBytes`: Redshift
  * VARCHAR, 65,535 bytes, and COPY from Parquet cannot truncate): only then. A
  * PostgreSQL target (text holds 1 GB) and `--backup-only` keep the lake exact; the run
  * manifest's `columnStats.maxBytes` still tells a later Redshift load how long the
  * longest value is, and its pre-flight check refuses what does not fit.
  */
 export function textLimitFor(options: SyncTableOptions): TextByteLimit | undefined {
-  const connection = options.warehouse?.connection;
-  const maxBytes = connection ? dialectOf(connection.dialect).maxTextBytes : null;
+  const maxBytes = options.warehouse?.connection.maxTextBytes ?? null;
   if (maxBytes === null) return undefined;
   return { maxBytes, policy: options.oversizeText ?? "fail" };
 }

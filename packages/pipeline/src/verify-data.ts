@@ -1,7 +1,7 @@
 import type { KeyRange, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, uncheckedKinds } from "@sluice/core";
 import type { ResultAsync } from "neverthrow";
-import { openTableLoader } from "./open-table-loader.js";
+import { openTableSession } from "./open-table-loader.js";
 import { runAsResult, step } from "./result-steps.js";
 import type { DataVerification, RangeMismatch } from "./run-report.js";
 import type { SyncTableOptions } from "./sync-options.js";
@@ -32,7 +32,7 @@ export function verifyTableData(options: SyncTableOptions): ResultAsync<DataVeri
       .slice(0, -1)
       .map((from, index) => ({ from, to: cuts[index + 1] ?? null }));
     const sourceSums = await step(source.checksumRanges(spec, ranges));
-    const loader = await step(openTableLoader(warehouse, options.lake, tableName));
+    const loader = await step(openTableSession(warehouse, tableName));
     try {
       const target = await step(loader.targetOf(tableName));
       const targetSums = await step(loader.checksumRanges(tableName, spec.columns, spec.primaryKey, ranges));

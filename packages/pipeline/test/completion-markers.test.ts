@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createS3ObjectStore } from "@sluice/connectors";
 import { type ObjectStore, sluiceError } from "@sluice/core";
 import type { FaultPoint } from "@sluice/core/internal";
+import { createWarehouse, parseWarehouseUrl } from "@sluice/redshift-loader";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { syncTable, writePipelineMarkers } from "../src/index.js";
 import {
@@ -203,11 +204,12 @@ describe("completion markers", () => {
   it("a failed load (target unreachable) writes a failure marker, never a success one", async () => {
     const lake = await localLake();
     const options = syncOptions(table, lake);
-    const warehouse = options.warehouse;
-    if (!warehouse) throw new Error("fixture has a warehouse");
+    const connection = parseWarehouseUrl(inject("sluiceServices").postgres.url)._unsafeUnwrap();
     const unreachable = {
       ...options,
-      warehouse: { ...warehouse, connection: { ...warehouse.connection, port: 1, password: "hunter2" } },
+      warehouse: {
+        connection: createWarehouse({ connection: { ...connection, port: 1, password: "hunter2" }, lake }),
+      },
     };
     const failed = await syncTable(unreachable);
     expect(failed.isErr()).toBe(true);

@@ -1,5 +1,5 @@
 import { createS3ObjectStore } from "@sluice/connectors";
-import { parseWarehouseUrl } from "@sluice/redshift-loader";
+import { createWarehouse, parseWarehouseUrl } from "@sluice/redshift-loader";
 import { createTestPgClient } from "@sluice/test-services";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { syncTable } from "../src/index.js";
@@ -43,7 +43,7 @@ describe("delete reconciliation, MariaDB -> S3 lake -> Redshift (gateway)", () =
       });
       const connection = parseWarehouseUrl(services.redshift.url)._unsafeUnwrap();
       const options = syncOptions({ schema, table: name }, lake, {
-        warehouse: { connection },
+        warehouse: { connection: createWarehouse({ connection, lake }) },
         reconcileDeletes: "every",
         deleteMode: mode,
         pageSize: 5_000,

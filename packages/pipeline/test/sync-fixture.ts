@@ -8,7 +8,7 @@ import {
   parseMysqlUrl,
 } from "@sluice/connectors";
 import type { ObjectStore, Source, TableRef } from "@sluice/core";
-import { parseWarehouseUrl } from "@sluice/redshift-loader";
+import { createWarehouse, parseWarehouseUrl } from "@sluice/redshift-loader";
 import { createTestMysqlConnection, createTestPgClient } from "@sluice/test-services";
 import { afterAll, inject, onTestFinished } from "vitest";
 import type { SyncTableOptions, WarehouseTarget } from "../src/index.js";
@@ -125,7 +125,8 @@ export function syncOptions(
     rowsPerFile: 1_500,
     ...rest,
   };
-  if (!("warehouse" in overrides)) return { ...options, warehouse: { connection } };
+  if (!("warehouse" in overrides))
+    return { ...options, warehouse: { connection: createWarehouse({ connection, lake }) } };
   return warehouse === undefined ? options : { ...options, warehouse };
 }
 

@@ -1,5 +1,5 @@
 import { createS3ObjectStore } from "@sluice/connectors";
-import { parseWarehouseUrl } from "@sluice/redshift-loader";
+import { createWarehouse, parseWarehouseUrl } from "@sluice/redshift-loader";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { syncTable } from "../src/index.js";
 import {
@@ -37,7 +37,8 @@ describe("syncTable, MariaDB -> S3 lake -> Redshift (gateway)", () => {
     });
     const connection = parseWarehouseUrl(services.redshift.url)._unsafeUnwrap();
     expect(connection.dialect).toBe("redshift");
-    const options = () => syncOptions(table, lake, { warehouse: { connection } });
+    const options = () =>
+      syncOptions(table, lake, { warehouse: { connection: createWarehouse({ connection, lake }) } });
 
     const first = (await syncTable(options()))._unsafeUnwrap();
     expect(first.load).toMatchObject({ runsLoaded: 1, rowsStaged: 2_000, rowsInserted: 2_000 });

@@ -1,4 +1,6 @@
-import { parseWarehouseUrl } from "@sluice/redshift-loader";
+import { tmpdir } from "node:os";
+import { createLocalObjectStore } from "@sluice/connectors";
+import { createWarehouse, parseWarehouseUrl } from "@sluice/redshift-loader";
 import { describe, expect, inject, it } from "vitest";
 import { createMatrixTable, type MatrixTable, parquetText, syncMatrixTable } from "./type-matrix-fixture.js";
 
@@ -8,7 +10,13 @@ function redshiftBound() {
   const connection = parseWarehouseUrl(inject("sluiceServices").postgres.url)._unsafeUnwrap();
   return {
     mode: "backup-only" as const,
-    warehouse: { connection: { ...connection, dialect: "redshift" as const } },
+    // Backup-only: the warehouse is never loaded, so its lake is never read.
+    warehouse: {
+      connection: createWarehouse({
+        connection: { ...connection, dialect: "redshift" as const },
+        lake: createLocalObjectStore({ directory: tmpdir() }),
+      }),
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLocalObjectStore, createS3ObjectStore } from "@sluice/connectors";
-import { parseWarehouseUrl } from "@sluice/redshift-loader";
+import { createWarehouse, parseWarehouseUrl } from "@sluice/redshift-loader";
 import { createTestPgClient } from "@sluice/test-services";
 import { describe, expect, inject, it } from "vitest";
 import { syncTable } from "../src/index.js";
@@ -51,7 +51,7 @@ function redshiftTarget(prefix: string) {
     forcePathStyle: true,
   });
   const connection = parseWarehouseUrl(services.redshift.url)._unsafeUnwrap();
-  return { lake, warehouse: { connection } };
+  return { lake, warehouse: { connection: createWarehouse({ connection, lake }) } };
 }
 
 describe("U+0000 (NUL) in text: found at extraction, before anything is committed", () => {

@@ -31,6 +31,8 @@ export {
   renderRedshiftVarcharAlters,
 } from "./schema-evolution-sql.js";
 export { qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
+export type { SqlTableOptions, SqlWarehouse, SqlWarehouseOptions } from "./sql-warehouse.js";
+export { createWarehouse } from "./sql-warehouse.js";
 export { renderStagingTable } from "./staging-table-sql.js";
 export { type ResolvedDdlOptions, resolveDdlOptions, type TableDdlOptions } from "./table-ddl-options.js";
 export { type CatalogColumn, catalogColumnsSql } from "./target-catalog.js";
@@ -57,11 +59,8 @@ export {
   warehouseColumnType,
 } from "./warehouse-dialect.js";
 export {
-  type AppliedDeletes,
-  type DeleteMode,
   type KeyReconcilerOptions,
   openWarehouseKeyReconciler,
-  type WarehouseKeyReconciler,
 } from "./warehouse-key-reconciler.js";
 export {
   deletedAtColumn,

@@ -1,4 +1,11 @@
-import type { KeyDigest, KeyInterval, Logger, SluiceError, TableSpec } from "@sluice/core";
+import type {
+  DeleteMode,
+  KeyDigest,
+  Logger,
+  SluiceError,
+  TableSpec,
+  WarehouseKeyReconciler,
+} from "@sluice/core";
 import { findColumn, formatTableRef, isSluiceError, keyText, silentLogger, sluiceError } from "@sluice/core";
 import { errAsync, ResultAsync } from "neverthrow";
 import type pg from "pg";
@@ -14,9 +21,6 @@ import { deletedAtColumn, type WarehouseKeyColumn, warehouseKeySql } from "./war
 import { connectWarehouse, ensureSchema, takeDdlLock, takeTargetLock } from "./warehouse-session.js";
 import type { WarehouseConnection } from "./warehouse-url.js";
 
-/** `soft`: flag rows with `_sluice_deleted_at`; `hard`: DELETE them. */
-export type DeleteMode = "soft" | "hard";
-
 export interface KeyReconcilerOptions {
   readonly connection: WarehouseConnection;
   /** The source table's shape (`schema.table`, columns, primary key). */
@@ -30,37 +34,6 @@ export interface KeyReconcilerOptions {
   /** Told every comparison statement (not the apply), for the reconciliation report. */
   readonly onQuery?: (sql: string) => void;
   readonly connectTimeoutMs?: number;
-}
-
-export interface AppliedDeletes {
-  /** Rows deleted or newly flagged. */
-  readonly rows: number;
-  /** True when the ledger already held this reconciliation id: nothing was done. */
-  readonly skipped: boolean;
-}
-
-/** The warehouse side of delete reconciliation over one target table. */
-export interface WarehouseKeyReconciler {
-  /** `schema.table` in the warehouse. */
-  readonly target: string;
-  /** False when the target table does not exist yet (nothing loaded): nothing to reconcile. */
-  readonly exists: boolean;
-  digest(intervals: readonly KeyInterval[]): ResultAsync<KeyDigest[], SluiceError>;
-  /** The first `limit` keys of each interval in key order (one more when there are more). */
-  keys(intervals: readonly KeyInterval[], limit: number): ResultAsync<string[][][], SluiceError>;
-  /** Which of these keys the target holds (live rows only in soft mode), as `keyText`s. */
-  existing(keys: readonly (readonly string[])[]): ResultAsync<Set<string>, SluiceError>;
-  /**
-   * Deletes (hard) or flags (soft) the rows of these keys and records the
-   * reconciliation in the ledger, in one transaction under the table's load lock.
-   */
-  applyDeletes(input: {
-    readonly reconcileId: string;
-    readonly keys: readonly (readonly string[])[];
-    readonly keysMissing: number;
-    readonly at: Date;
-  }): ResultAsync<AppliedDeletes, SluiceError>;
-  close(): Promise<void>;
 }
 
 /** Keys per point-lookup or delete statement. */

@@ -8,7 +8,7 @@ import type {
   RangeChecksum,
   RunManifest,
   SluiceError,
-  Warehouse,
+  WarehouseTable as TableSession,
   WriteMode,
 } from "@sluice/core";
 import { isSluiceError, silentLogger, sluiceError } from "@sluice/core";
@@ -72,10 +72,10 @@ export interface TableTargetOptions extends TableDdlOptions {
 }
 
 /**
- * The `Warehouse` seam of `@sluice/core`, for Redshift and PostgreSQL: the name this
+ * The `WarehouseTable` session of `@sluice/core`, for Redshift and PostgreSQL: the name this
  * package has always used for it.
  */
-export type WarehouseLoader = Warehouse;
+export type WarehouseLoader = TableSession;
 
 /**
  * Connects, pins the session time zone to UTC and makes sure the ledger exists. The

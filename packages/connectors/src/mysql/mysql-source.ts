@@ -1,11 +1,4 @@
-import type {
-  CapturedCeiling,
-  CeilingRequest,
-  SluiceError,
-  Source,
-  SourceExtractOptions,
-  TableRef,
-} from "@sluice/core";
+import type { SluiceError, Source, SourceExtractOptions } from "@sluice/core";
 import { configError, formatTableRef, isSluiceError } from "@sluice/core";
 import { type Connection, createConnection } from "mysql2";
 import { errAsync, ResultAsync } from "neverthrow";
