@@ -3,9 +3,8 @@ import type { CursorPosition, ExtractPlan, RunManifest, SluiceError, TableSpec }
 import { formatTableRef } from "@sluice/core";
 import { renderRedshiftManifest } from "@sluice/redshift-loader";
 import type { WatermarkDocument, WatermarkStore } from "@sluice/watermark-store";
-import type { ResultAsync } from "neverthrow";
+import { type Err, err, type ResultAsync } from "neverthrow";
 import { redshiftManifestKey, runManifestKey } from "./lake-layout.js";
-import { step } from "./result-steps.js";
 import type { StagedParts } from "./stage-parts.js";
 import type { SyncTableOptions } from "./sync-options.js";
 
@@ -26,28 +25,28 @@ export interface ExtractCommit {
  * to the incremental phase, without a manifest: otherwise every later run would read
  * the empty tail again.
  */
-export async function commitSnapshotHandover(commit: ExtractCommit): Promise<void> {
+export async function* commitSnapshotHandover(
+  commit: ExtractCommit,
+): AsyncGenerator<Err<never, SluiceError>, void> {
   const { options, plan, previous, next } = commit;
   const extract = previous?.extract;
   if (!previous || !extract) return;
-  await step(
-    commit.watermarks.recordExtract(
-      options.table,
-      previous.revision,
-      {
-        strategy: plan.strategy,
-        cursorColumn: plan.cursorColumn,
-        position: next.position,
-        phase: "incremental",
-        ceiling: plan.ceiling,
-        lastRunId: extract.lastRunId,
-        manifestKey: extract.manifestKey,
-        rowsTotal: extract.rowsTotal,
-        updatedAt: new Date().toISOString(),
-      },
-      commit.runId,
-      0,
-    ),
+  yield* commit.watermarks.recordExtract(
+    options.table,
+    previous.revision,
+    {
+      strategy: plan.strategy,
+      cursorColumn: plan.cursorColumn,
+      position: next.position,
+      phase: "incremental",
+      ceiling: plan.ceiling,
+      lastRunId: extract.lastRunId,
+      manifestKey: extract.manifestKey,
+      rowsTotal: extract.rowsTotal,
+      updatedAt: new Date().toISOString(),
+    },
+    commit.runId,
+    0,
   );
 }
 
@@ -57,11 +56,14 @@ export async function commitSnapshotHandover(commit: ExtractCommit): Promise<voi
  * everything it names is durable; the watermark moves only after both. `onCommitting`
  * is called before the first write: from there a repeat could stage the run twice.
  */
-export async function commitStagedRun(
+export async function* commitStagedRun(
   commit: ExtractCommit,
   staged: StagedParts,
   onCommitting: () => void,
-): Promise<{ readonly manifestKey: string; readonly to: CursorPosition | null }> {
+): AsyncGenerator<
+  Err<never, SluiceError>,
+  { readonly manifestKey: string; readonly to: CursorPosition | null }
+> {
   const { options, plan, previous, runId, next } = commit;
   const manifest: RunManifest = {
     version: 1,
@@ -82,15 +84,13 @@ export async function commitStagedRun(
   const manifestKey = runManifestKey(options.table, runId);
   const copyManifestKey = redshiftManifestKey(options.table, runId);
   onCommitting();
-  await step(options.lake.put(copyManifestKey, renderRedshiftManifest(staged.files)));
-  await step(
-    options.lake.put(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, {
-      contentType: "application/json",
-    }),
-  );
+  yield* options.lake.put(copyManifestKey, renderRedshiftManifest(staged.files));
+  yield* options.lake.put(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, {
+    contentType: "application/json",
+  });
   await options.faultHook?.("manifest-written");
   const to = next.position;
-  await withdrawOnConflict(
+  yield* withdrawOnConflict(
     options,
     [manifestKey, copyManifestKey],
     commit.watermarks.recordExtract(
@@ -125,13 +125,13 @@ export async function commitStagedRun(
  * parts). Other failures leave them: the write may have landed, and the next run's
  * abandoned-run check decides.
  */
-async function withdrawOnConflict(
+async function* withdrawOnConflict(
   options: SyncTableOptions,
   manifestKeys: readonly string[],
   commit: ResultAsync<unknown, SluiceError>,
-): Promise<void> {
+): AsyncGenerator<Err<never, SluiceError>, void> {
   const outcome = await commit;
   if (outcome.isOk()) return;
   if (outcome.error.kind === "conflict") await options.lake.delete(manifestKeys);
-  throw outcome.error;
+  return yield* err(outcome.error);
 }

@@ -2,9 +2,9 @@ import { createStrategyRegistry } from "@sluice/cdc-strategies";
 import type { SluiceError, Source, TableSpec } from "@sluice/core";
 import { configError, formatTableRef } from "@sluice/core";
 import { createWatermarkStore, type WatermarkDocument } from "@sluice/watermark-store";
-import type { ResultAsync } from "neverthrow";
+import { err, ok, type ResultAsync } from "neverthrow";
 import { openTableSession } from "./open-table-loader.js";
-import { runAsResult, step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import { listStagedRuns } from "./staged-runs.js";
 import { defaultPageSize, type SyncTableOptions } from "./sync-options.js";
 
@@ -38,24 +38,26 @@ export interface CountValidation {
 /** Reads source, target, ledger, lake and watermark and explains how their counts relate. */
 export function validateCounts(options: SyncTableOptions): ResultAsync<CountValidation, SluiceError> {
   const table = formatTableRef(options.table);
-  return runAsResult(`validating the counts of ${table}`, async () => {
+  return runSteps(`validating the counts of ${table}`, async function* () {
     if (!options.source || !options.warehouse) {
-      throw configError(
-        `${table}: validate-counts needs --source and --target (or SLUICE_SOURCE_URL and SLUICE_TARGET_URL)`,
+      return err(
+        configError(
+          `${table}: validate-counts needs --source and --target (or SLUICE_SOURCE_URL and SLUICE_TARGET_URL)`,
+        ),
       );
     }
     const warehouse = options.warehouse;
-    const document = await step(createWatermarkStore(options.lake).read(options.table));
+    const document = yield* createWatermarkStore(options.lake).read(options.table);
     const source = options.source;
-    const spec = await step(source.describeTable(options.table));
-    const sourceRows = await step(source.countRows(spec));
+    const spec = yield* source.describeTable(options.table);
+    const sourceRows = yield* source.countRows(spec);
     const pendingInSource = await pendingRows(options, document, spec, source);
-    const loader = await step(openTableSession(warehouse, table));
+    const loader = yield* openTableSession(warehouse, table);
     try {
-      const target = await step(loader.targetOf(table));
-      const targetRows = await step(loader.countRows(table));
-      const ledger = await step(loader.loadedRuns(table));
-      const staged = await step(listStagedRuns(options.lake, options.table, ledger));
+      const target = yield* loader.targetOf(table);
+      const targetRows = yield* loader.countRows(table);
+      const ledger = yield* loader.loadedRuns(table);
+      const staged = yield* listStagedRuns(options.lake, options.table, ledger);
       const notLoaded = staged.filter((run) => run.loaded === null);
       const ledgerRows = [...ledger.values()].reduce((sum, run) => sum + run.rows, 0);
       const watermark = document
@@ -70,7 +72,7 @@ export function validateCounts(options: SyncTableOptions): ResultAsync<CountVali
         runs: notLoaded.length,
         rows: notLoaded.reduce((sum, run) => sum + run.rows, 0),
       };
-      return {
+      return ok({
         table,
         target,
         sourceRows,
@@ -90,7 +92,7 @@ export function validateCounts(options: SyncTableOptions): ResultAsync<CountVali
           stagedNotLoaded,
           pendingInSource,
         }),
-      };
+      });
     } finally {
       await loader.close();
     }

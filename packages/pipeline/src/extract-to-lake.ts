@@ -6,7 +6,7 @@ import type { SluiceError, Source, TableSpec } from "@sluice/core";
 import { configError, formatTableRef, noRetry, retryAsync, silentLogger } from "@sluice/core";
 import { prewarmPartWorker, releaseSparePartWorker } from "@sluice/parquet-writer";
 import type { WatermarkDocument, WatermarkStore } from "@sluice/watermark-store";
-import type { ResultAsync } from "neverthrow";
+import { type Err, err, ok, type ResultAsync } from "neverthrow";
 import { cleanUpAbandonedRun } from "./abandoned-run.js";
 import { commitSnapshotHandover, commitStagedRun } from "./commit-extract.js";
 import { createExtractCounters, type ExtractCounters } from "./extract-counters.js";
@@ -21,7 +21,7 @@ import {
 import { newRunId } from "./lake-layout.js";
 import { type PlannedRun, planExtraction } from "./plan-extraction.js";
 import { stageProgress } from "./progress-reporter.js";
-import { runAsResult, step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import type { RetryTally } from "./retry-tally.js";
 import type { ExtractReport } from "./run-report.js";
 import { defaultEncodeThread, estimateExtraction, type StagedParts, stageParts } from "./stage-parts.js";
@@ -60,15 +60,17 @@ export function extractToLake(
   };
   const progress = { committing: false };
   const attempt = (number: number) =>
-    runAsResult(`extracting ${tableName}`, async () => {
+    runSteps(`extracting ${tableName}`, async function* () {
       if (!options.source)
-        throw configError(`${tableName}: no source given; pass --source mysql://user:pass@host:port/db`);
+        return err(
+          configError(`${tableName}: no source given; pass --source mysql://user:pass@host:port/db`),
+        );
       if (number > 1 && !options.dryRun) {
         // Parts the failed attempt uploaded are listed by no manifest; remove them so
         // the lake holds only this attempt's parts under the run id.
-        await step(cleanUpAbandonedRun(options.lake, options.table, identity.id, null, silentLogger));
+        yield* cleanUpAbandonedRun(options.lake, options.table, identity.id, null, silentLogger);
       }
-      return await extractWith(options.source, options, watermarks, notes, identity, progress, retries);
+      return ok(yield* extractWith(options.source, options, watermarks, notes, identity, progress, retries));
     });
   // Once the manifests are being written, a repeat could stage the run twice (the
   // write may have landed): from there a failure ends the run and the next run's
@@ -85,7 +87,7 @@ export function extractToLake(
  * plans (its module loading overlaps the metadata queries); one no part took is
  * stopped when the attempt ends.
  */
-async function extractWith(
+async function* extractWith(
   source: Source,
   options: SyncTableOptions,
   watermarks: WatermarkStore,
@@ -93,14 +95,14 @@ async function extractWith(
   run: RunIdentity,
   progress: { committing: boolean },
   retries: RetryTally | undefined,
-): Promise<ExtractReport> {
+): AsyncGenerator<Err<never, SluiceError>, ExtractReport> {
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
   if (!options.dryRun && (options.encodeThread ?? defaultEncodeThread) === "worker") prewarmPartWorker();
   try {
-    const planned = await planRun(source, options, watermarks, notes);
+    const planned = yield* planRun(source, options, watermarks, notes);
     const { counters, observer } = createExtractCounters();
-    if (options.dryRun) return await reportDryRun(source, options, planned, counters, notes, elapsed);
+    if (options.dryRun) return yield* reportDryRun(source, options, planned, counters, notes, elapsed);
     const logger = options.logger ?? silentLogger;
     const { plan } = planned.planned;
     logger.info("extract started", {
@@ -130,7 +132,7 @@ async function extractWith(
         rowsRead,
       );
       rowsRead.finish(staged.rows);
-      return await commitAndReport(
+      return yield* commitAndReport(
         options,
         watermarks,
         notes,
@@ -157,31 +159,31 @@ interface RunPlan {
   readonly base: ExtractReportBase;
 }
 
-async function planRun(
+async function* planRun(
   source: Source,
   options: SyncTableOptions,
   watermarks: WatermarkStore,
   notes: string[],
-): Promise<RunPlan> {
+): AsyncGenerator<Err<never, SluiceError>, RunPlan> {
   const logger = options.logger ?? silentLogger;
-  const spec = applyTypePolicies(await step(source.describeTable(options.table)), options);
-  const previous = await step(watermarks.read(options.table));
-  const planned = await step(planExtraction(source, spec, previous, options, logger));
+  const spec = yield* applyTypePolicies(yield* source.describeTable(options.table), options);
+  const previous = yield* watermarks.read(options.table);
+  const planned = yield* planExtraction(source, spec, previous, options, logger);
   // A retried attempt plans again: say each warning once.
   notes.push(...planned.warnings.filter((warning) => !notes.includes(warning)));
   return { spec, previous, planned, base: reportBase(planned.plan, planned.ceiling?.boundBy ?? null) };
 }
 
-async function reportDryRun(
+async function* reportDryRun(
   source: Source,
   options: SyncTableOptions,
   planned: RunPlan,
   counters: ExtractCounters,
   notes: string[],
   elapsed: () => number,
-): Promise<ExtractReport> {
+): AsyncGenerator<Err<never, SluiceError>, ExtractReport> {
   const { plan } = planned.planned;
-  const rows = await step(source.countRows(planned.spec, plan));
+  const rows = yield* source.countRows(planned.spec, plan);
   counters.queries += 1;
   const tableName = formatTableRef(options.table);
   notes.push(
@@ -196,7 +198,7 @@ async function reportDryRun(
  * either nothing to commit (an empty run leaves no trace; an empty snapshot tail hands
  * over to the incremental phase) or manifests and watermark, in that order.
  */
-async function commitAndReport(
+async function* commitAndReport(
   options: SyncTableOptions,
   watermarks: WatermarkStore,
   notes: string[],
@@ -206,7 +208,7 @@ async function commitAndReport(
   counters: ExtractCounters,
   progress: { committing: boolean },
   elapsed: () => number,
-): Promise<ExtractReport> {
+): AsyncGenerator<Err<never, SluiceError>, ExtractReport> {
   const logger = options.logger ?? silentLogger;
   const tableName = formatTableRef(options.table);
   const { spec, previous, base } = planned;
@@ -238,7 +240,7 @@ async function commitAndReport(
   }
   const commit = { options, watermarks, spec, plan, previous, runId: run.id, next };
   if (staged.rows === 0 && plan.writeMode !== "replace" && snapshot?.complete && previous?.extract) {
-    await commitSnapshotHandover(commit);
+    yield* commitSnapshotHandover(commit);
     return reportWithoutRows(base, counters, next.position, snapshot, elapsed());
   }
   // An empty snapshot still replaces the target (the table was emptied); otherwise
@@ -252,7 +254,7 @@ async function commitAndReport(
     );
     return reportWithoutRows(base, counters, plan.after, snapshot, elapsed());
   }
-  const committed = await commitStagedRun(commit, staged, () => {
+  const committed = yield* commitStagedRun(commit, staged, () => {
     progress.committing = true;
   });
   logger.info("extract committed", {

@@ -1,7 +1,7 @@
 import type { KeyDigest, KeyInterval, KeyPart, SluiceError, SourceKey } from "@sluice/core";
 import { keyText } from "@sluice/core";
-import type { ResultAsync } from "neverthrow";
-import { runAsResult, step } from "./result-steps.js";
+import { type Err, err, ok, type ResultAsync } from "neverthrow";
+import { runSteps } from "./result-steps.js";
 
 /** What the comparison asks of the source (connectors' `SourceKeyDigests`). */
 export interface SourceKeySide {
@@ -73,22 +73,24 @@ export function compareKeys(
   target: TargetKeySide,
   settings: KeyComparisonSettings = {},
 ): ResultAsync<KeyComparison, SluiceError> {
-  return runAsResult("comparing source and target keys", () => compareKeysNow(source, target, settings));
+  return runSteps("comparing source and target keys", async function* () {
+    return ok(yield* compareKeysNow(source, target, settings));
+  });
 }
 
-async function compareKeysNow(
+async function* compareKeysNow(
   source: SourceKeySide,
   target: TargetKeySide,
   settings: KeyComparisonSettings,
-): Promise<KeyComparison> {
+): AsyncGenerator<Err<never, SluiceError>, KeyComparison> {
   const fanout = settings.fanout ?? 16;
   const leafRows = settings.leafRows ?? 512;
   const pageRows = settings.pageRows ?? 10_000;
   const perStatement = settings.intervalsPerStatement ?? 32;
   const stats = { rangesCompared: 1, rangesDrilled: 0, leafRanges: 0, keysListed: 0 };
   const whole: KeyInterval = { after: null, through: null };
-  const [sourceWhole] = await step(source.digest([whole]));
-  const [targetWhole] = await step(target.digest([whole]));
+  const [sourceWhole] = yield* source.digest([whole]);
+  const [targetWhole] = yield* target.digest([whole]);
   const empty = { deletes: [], missing: [], pending: 0, ...stats };
   if (!sourceWhole || !targetWhole || sameDigest(sourceWhole, targetWhole)) return empty;
 
@@ -99,17 +101,13 @@ async function compareKeysNow(
     const splitting = level.filter((range) => range.source.rows > leafRows);
     leaves.push(...level.filter((range) => range.source.rows <= leafRows).map((range) => range.interval));
     for (const batch of chunks(splitting, perStatement)) {
-      const parts = (
-        await step(
-          source.split(
-            batch.map((range) => range.interval),
-            fanout,
-          ),
-        )
-      ).flat();
+      const parts = (yield* source.split(
+        batch.map((range) => range.interval),
+        fanout,
+      )).flat();
       stats.rangesDrilled += batch.length;
       for (const partBatch of chunks(parts, perStatement * fanout)) {
-        const digests = await step(target.digest(partBatch.map((part) => part.interval)));
+        const digests = yield* target.digest(partBatch.map((part) => part.interval));
         stats.rangesCompared += partBatch.length;
         partBatch.forEach((part, index) => {
           const theirs = digests[index];
@@ -127,14 +125,14 @@ async function compareKeysNow(
   const missingCandidates: string[][] = [];
   let pending = 0;
   for (const batch of chunks(leaves, perStatement)) {
-    const sourceKeys = await listAll(
+    const sourceKeys = yield* listAll(
       batch,
       leafRows,
       pageRows,
       (intervals, limit) => source.keys(intervals, limit),
       (entry) => entry.key,
     );
-    const targetKeys = await listAll(
+    const targetKeys = yield* listAll(
       batch,
       leafRows,
       pageRows,
@@ -155,19 +153,19 @@ async function compareKeysNow(
       }
     });
     if (settings.maxDeletes !== undefined && deleteCandidates.length > settings.maxDeletes) {
-      const stillThere = await step(source.existing(deleteCandidates));
+      const stillThere = yield* source.existing(deleteCandidates);
       const found = deleteCandidates.filter((key) => !stillThere.has(keyText(key))).length;
-      if (found > settings.maxDeletes && settings.tooManyDeletes) throw settings.tooManyDeletes(found);
+      if (found > settings.maxDeletes && settings.tooManyDeletes)
+        return yield* err(settings.tooManyDeletes(found));
     }
   }
-  const inSource =
-    deleteCandidates.length > 0 ? await step(source.existing(deleteCandidates)) : new Set<string>();
+  const inSource = deleteCandidates.length > 0 ? yield* source.existing(deleteCandidates) : new Set<string>();
   const deletes = deleteCandidates.filter((key) => !inSource.has(keyText(key)));
   if (settings.maxDeletes !== undefined && deletes.length > settings.maxDeletes && settings.tooManyDeletes) {
-    throw settings.tooManyDeletes(deletes.length);
+    return yield* err(settings.tooManyDeletes(deletes.length));
   }
   const inTarget =
-    missingCandidates.length > 0 ? await step(target.existing(missingCandidates)) : new Set<string>();
+    missingCandidates.length > 0 ? yield* target.existing(missingCandidates) : new Set<string>();
   const missing = missingCandidates.filter((key) => !inTarget.has(keyText(key)));
   return { deletes, missing, pending, ...stats };
 }
@@ -176,14 +174,14 @@ async function compareKeysNow(
  * Every key of each interval: one statement for the batch, then, for an interval that
  * had more than `limit` keys, pages of `pageRows` after its last key until it is done.
  */
-async function listAll<T>(
+async function* listAll<T>(
   intervals: readonly KeyInterval[],
   limit: number,
   pageRows: number,
   list: (intervals: readonly KeyInterval[], limit: number) => ResultAsync<T[][], SluiceError>,
   keyOf: (entry: T) => readonly string[],
-): Promise<T[][]> {
-  const lists = await step(list(intervals, limit));
+): AsyncGenerator<Err<never, SluiceError>, T[][]> {
+  const lists = yield* list(intervals, limit);
   for (const [index, interval] of intervals.entries()) {
     let entries = lists[index] ?? [];
     let pageLimit = limit;
@@ -191,7 +189,7 @@ async function listAll<T>(
     while (entries.length > pageLimit) {
       const last = entries[entries.length - 1] as T;
       pageLimit = pageRows;
-      [entries = []] = await step(list([{ after: keyOf(last), through: interval.through }], pageLimit));
+      [entries = []] = yield* list([{ after: keyOf(last), through: interval.through }], pageLimit);
       all.push(...entries);
     }
     lists[index] = all;

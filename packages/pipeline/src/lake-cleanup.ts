@@ -1,12 +1,12 @@
 import type { LedgerRun, Logger, ObjectStore, SluiceError, TableRef } from "@sluice/core";
 import { configError, formatTableRef, silentLogger } from "@sluice/core";
 import { createWatermarkStore } from "@sluice/watermark-store";
-import type { ResultAsync } from "neverthrow";
+import { type Err, err, ok, okAsync, type ResultAsync } from "neverthrow";
 import { type CleanupFilter, type CleanupPlan, planCleanup } from "./lake-cleanup-plan.js";
 import { newRunId, runManifestKey } from "./lake-layout.js";
 import { type TableUsage, tableUsage } from "./lake-usage.js";
 import { openTableSession } from "./open-table-loader.js";
-import { runAsResult, step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import { parseRunManifest } from "./run-manifest-schema.js";
 import type { WarehouseTarget } from "./sync-options.js";
 import { holdingTableLease } from "./table-lease.js";
@@ -45,36 +45,40 @@ export interface CleanupOutcome extends CleanupPlan {
 }
 
 /** Reads the ledger's loaded runs of the table; `undefined` without a warehouse. */
-export function ledgerOf(options: LakeTableOptions): Promise<ReadonlyMap<string, LedgerRun> | undefined> {
+export function ledgerOf(
+  options: LakeTableOptions,
+): ResultAsync<ReadonlyMap<string, LedgerRun> | undefined, SluiceError> {
   const warehouse = options.warehouse;
-  if (!warehouse) return Promise.resolve(undefined);
+  if (!warehouse) return okAsync(undefined);
   const tableName = formatTableRef(options.table);
-  return step(openTableSession(warehouse, tableName)).then(async (loader) => {
+  return runSteps(`reading the load ledger of ${tableName}`, async function* () {
+    const session = yield* openTableSession(warehouse, tableName);
     try {
-      return await step(loader.loadedRuns(tableName));
+      return ok(yield* session.loadedRuns(tableName));
     } finally {
-      await loader.close();
+      await session.close();
     }
   });
 }
 
 /** Objects, bytes and runs of one table's folder, with the ledger's view when a warehouse is given. */
 export function surveyLakeTable(options: LakeTableOptions): ResultAsync<TableUsage, SluiceError> {
-  return runAsResult(`surveying ${formatTableRef(options.table)} in the lake`, async () => {
-    const objects = await step(options.lake.list(`${formatTableRef(options.table)}/`));
-    return tableUsage(options.table, objects, await ledgerOf(options));
+  return runSteps(`surveying ${formatTableRef(options.table)} in the lake`, async function* () {
+    const objects = yield* options.lake.list(`${formatTableRef(options.table)}/`);
+    return ok(tableUsage(options.table, objects, yield* ledgerOf(options)));
   });
 }
 
-async function unloadedRows(options: LakeTableOptions, plan: CleanupPlan): Promise<number> {
+async function* unloadedRows(
+  options: LakeTableOptions,
+  plan: CleanupPlan,
+): AsyncGenerator<Err<never, SluiceError>, number> {
   let rows = 0;
   for (const runId of plan.unloadedRuns) {
     const key = runManifestKey(options.table, runId);
-    const body = await step(options.lake.get(key));
+    const body = yield* options.lake.get(key);
     if (!body) continue;
-    const manifest = parseRunManifest(key, new TextDecoder().decode(body));
-    if (manifest.isErr()) throw manifest.error;
-    rows += manifest.value.rows;
+    rows += (yield* parseRunManifest(key, new TextDecoder().decode(body))).rows;
   }
   return rows;
 }
@@ -102,25 +106,25 @@ function refusalOf(options: LakeCleanupOptions, plan: CleanupPlan): string | nul
  */
 export function cleanLakeTable(options: LakeCleanupOptions): ResultAsync<CleanupOutcome, SluiceError> {
   const tableName = formatTableRef(options.table);
-  return runAsResult(`cleaning ${tableName} in the lake`, async () => {
+  return runSteps<CleanupOutcome>(`cleaning ${tableName} in the lake`, async function* () {
     const watermarks = createWatermarkStore(options.lake);
-    const plan = async (): Promise<CleanupPlan> => {
-      const usage = await step(surveyLakeTable(options));
-      const document = await step(watermarks.read(options.table));
+    const plan = async function* (): AsyncGenerator<Err<never, SluiceError>, CleanupPlan> {
+      const usage = yield* surveyLakeTable(options);
+      const document = yield* watermarks.read(options.table);
       const chosen = planCleanup(usage, document, options.filter);
-      return { ...chosen, unloadedRows: await unloadedRows(options, chosen) };
+      return { ...chosen, unloadedRows: yield* unloadedRows(options, chosen) };
     };
     const notes: string[] = [];
     if (options.dryRun) {
-      const planned = await plan();
-      return {
+      const planned = yield* plan();
+      return ok({
         ...planned,
         dryRun: true,
         deleted: 0,
         batches: 0,
         refusal: refusalOf(options, planned),
         notes,
-      };
+      });
     }
     const clock = options.clock ?? (() => new Date());
     const runId = newRunId(clock(), "s3clean");
@@ -132,30 +136,32 @@ export function cleanLakeTable(options: LakeCleanupOptions): ResultAsync<Cleanup
       ...(options.leaseTimeoutMs ? { leaseTimeoutMs: options.leaseTimeoutMs } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     };
-    return holdingTableLease(leaseOptions, runId, watermarks, notes, async () => {
-      // Planned under the lease: no run can be loading or committing meanwhile.
-      const planned = await plan();
-      const refusal = refusalOf(options, planned);
-      if (refusal) throw configError(refusal);
-      const size = Math.min(options.batchSize ?? 1000, 1000);
-      const total = planned.keys.runManifests.length + planned.keys.rest.length;
-      let deleted = 0;
-      let batches = 0;
-      for (const keys of [planned.keys.runManifests, planned.keys.rest]) {
-        for (let start = 0; start < keys.length; start += size) {
-          const batch = keys.slice(start, start + size);
-          await step(options.lake.delete(batch));
-          deleted += batch.length;
-          batches += 1;
-          options.onBatch?.({ deleted, total });
+    const clean = () =>
+      runSteps<CleanupOutcome>(`cleaning ${tableName} in the lake`, async function* () {
+        // Planned under the lease: no run can be loading or committing meanwhile.
+        const planned = yield* plan();
+        const refusal = refusalOf(options, planned);
+        if (refusal) return err(configError(refusal));
+        const size = Math.min(options.batchSize ?? 1000, 1000);
+        const total = planned.keys.runManifests.length + planned.keys.rest.length;
+        let deleted = 0;
+        let batches = 0;
+        for (const keys of [planned.keys.runManifests, planned.keys.rest]) {
+          for (let start = 0; start < keys.length; start += size) {
+            const batch = keys.slice(start, start + size);
+            yield* options.lake.delete(batch);
+            deleted += batch.length;
+            batches += 1;
+            options.onBatch?.({ deleted, total });
+          }
         }
-      }
-      (options.logger ?? silentLogger).info("lake cleaned", {
-        table: tableName,
-        runs: planned.runs.length,
-        deleted,
+        (options.logger ?? silentLogger).info("lake cleaned", {
+          table: tableName,
+          runs: planned.runs.length,
+          deleted,
+        });
+        return ok({ ...planned, dryRun: false, deleted, batches, refusal: null, notes });
       });
-      return { ...planned, dryRun: false, deleted, batches, refusal: null, notes };
-    });
+    return ok(yield* holdingTableLease(leaseOptions, runId, watermarks, notes, clean));
   });
 }

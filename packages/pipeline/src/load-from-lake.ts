@@ -1,13 +1,13 @@
 import type { LedgerRun, RunManifest, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, noRetry, retryAsync, silentLogger } from "@sluice/core";
 import type { WatermarkStore } from "@sluice/watermark-store";
-import type { ResultAsync } from "neverthrow";
+import { type Err, err, ok, type ResultAsync } from "neverthrow";
 import { runStartOf } from "./abandoned-run.js";
 import { manifestPrefix, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
 import { selectRunsToLoad } from "./load-order.js";
 import { openTableSession } from "./open-table-loader.js";
 import { stageProgress } from "./progress-reporter.js";
-import { runAsResult, step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import type { RetryTally } from "./retry-tally.js";
 import { parseRunManifest } from "./run-manifest-schema.js";
 import type { LoadSummary } from "./run-report.js";
@@ -71,47 +71,45 @@ function loadAttempt(
   started: number,
 ): ResultAsync<LoadSummary, SluiceError> {
   const tableName = formatTableRef(options.table);
-  return runAsResult(`loading ${tableName}`, async () => {
+  return runSteps(`loading ${tableName}`, async function* () {
     const logger = options.logger ?? silentLogger;
     const warehouse = options.warehouse;
     if (!warehouse) {
-      throw configError(`${tableName}: no target given; pass --target postgres://... or redshift://...`);
+      return err(
+        configError(`${tableName}: no target given; pass --target postgres://... or redshift://...`),
+      );
     }
-    const manifestKeys = (await step(options.lake.list(manifestPrefix(options.table))))
+    const manifestKeys = (yield* options.lake.list(manifestPrefix(options.table)))
       .map((object) => object.key)
       .filter((key) => key.endsWith(".json"))
       .sort();
-    const loader = await step(
-      openTableSession(warehouse, tableName, {
-        logger,
-        ...(options.tempDir ? { tempDir: options.tempDir } : {}),
-        ...(options.faultHook ? { faultHook: options.faultHook } : {}),
-      }),
-    );
+    const loader = yield* openTableSession(warehouse, tableName, {
+      logger,
+      ...(options.tempDir ? { tempDir: options.tempDir } : {}),
+      ...(options.faultHook ? { faultHook: options.faultHook } : {}),
+    });
     try {
-      const loaded = await step(loader.loadedRuns(tableName));
+      const loaded = yield* loader.loadedRuns(tableName);
       if (!options.dryRun) {
-        await catchUpLoadMirror(options, watermarks, loaded, manifestKeys.map(runIdOfManifestKey), notes);
+        yield* catchUpLoadMirror(options, watermarks, loaded, manifestKeys.map(runIdOfManifestKey), notes);
       }
       const pending: RunManifest[] = [];
       for (const key of manifestKeys) {
         // Runs the ledger holds are not even read: a table with years of runs stays quick.
         if (loaded.has(runIdOfManifestKey(key))) continue;
-        const body = await step(options.lake.get(key));
+        const body = yield* options.lake.get(key);
         if (!body) continue;
         const parsed = parseRunManifest(key, new TextDecoder().decode(body));
-        if (parsed.isErr()) throw parsed.error;
+        if (parsed.isErr()) return err(parsed.error);
         if (!loaded.has(parsed.value.runId)) pending.push(parsed.value);
       }
-      const held = await step(
-        selectRunsToLoad(
-          tableName,
-          pending,
-          loaded,
-          options.loadSince ?? null,
-          notes,
-          options.dryRun ?? false,
-        ),
+      const held = yield* selectRunsToLoad(
+        tableName,
+        pending,
+        loaded,
+        options.loadSince ?? null,
+        notes,
+        options.dryRun ?? false,
       );
       pending.splice(0, pending.length, ...held);
       // Runs --since leaves in the lake are neither loaded nor skipped.
@@ -138,7 +136,7 @@ function loadAttempt(
             ? `warehouse is up to date with the lake for ${tableName}`
             : `would load ${pending.length} run(s), ${rows} row(s): ${pending.map((m) => m.runId).join(", ")}`,
         );
-        return result();
+        return ok(result());
       }
       if (pending.length === 0 && done.loadedHere.size === 0)
         notes.push(`warehouse already holds every staged run of ${tableName}`);
@@ -146,8 +144,9 @@ function loadAttempt(
       progress.start(pending.reduce((sum, manifest) => sum + manifest.rows, 0));
       let rowsLoaded = 0;
       for (const manifest of pending) {
-        const report = await step(
-          loader.loadRun(manifest, options.lake.uriFor(redshiftManifestKey(options.table, manifest.runId))),
+        const report = yield* loader.loadRun(
+          manifest,
+          options.lake.uriFor(redshiftManifestKey(options.table, manifest.runId)),
         );
         summary.target = report.target;
         if (report.skipped) {
@@ -165,16 +164,14 @@ function loadAttempt(
         summary.rowsInserted += report.rowsInserted;
         summary.rowsDeleted += report.rowsDeleted;
         await options.faultHook?.("load-committed");
-        const current = await step(watermarks.read(options.table));
-        await step(
-          watermarks.recordLoad(options.table, current?.revision ?? null, {
-            lastRunId: manifest.runId,
-            manifestKey: runManifestKey(options.table, manifest.runId),
-            loadedAt: new Date().toISOString(),
-            rowsLastRun: report.rowsStaged,
-            rowsTotal: (current?.load?.rowsTotal ?? 0) + report.rowsStaged,
-          }),
-        );
+        const current = yield* watermarks.read(options.table);
+        yield* watermarks.recordLoad(options.table, current?.revision ?? null, {
+          lastRunId: manifest.runId,
+          manifestKey: runManifestKey(options.table, manifest.runId),
+          loadedAt: new Date().toISOString(),
+          rowsLastRun: report.rowsStaged,
+          rowsTotal: (current?.load?.rowsTotal ?? 0) + report.rowsStaged,
+        });
         logger.info("run loaded", {
           table: tableName,
           runId: manifest.runId,
@@ -185,7 +182,7 @@ function loadAttempt(
         progress.advance(rowsLoaded);
       }
       progress.finish(rowsLoaded);
-      return result();
+      return ok(result());
     } finally {
       await loader.close();
     }
@@ -212,14 +209,14 @@ function runIdOfManifestKey(key: string): string {
  * ledger holds but the mirror has not seen (newer than its last run, and after the
  * last reset) are added to it, so the watermark again shows what landed.
  */
-async function catchUpLoadMirror(
+async function* catchUpLoadMirror(
   options: SyncTableOptions,
   watermarks: WatermarkStore,
   ledger: ReadonlyMap<string, LedgerRun>,
   lakeRunIds: readonly string[],
   notes: string[],
-): Promise<void> {
-  const current = await step(watermarks.read(options.table));
+): AsyncGenerator<Err<never, SluiceError>, void> {
+  const current = yield* watermarks.read(options.table);
   const mirrored = current?.load?.lastRunId ?? "";
   const reset =
     current?.load == null && current?.lastOverride?.event === "reset" ? current.lastOverride.at : null;
@@ -230,15 +227,13 @@ async function catchUpLoadMirror(
   const last = missed.at(-1);
   if (last === undefined) return;
   const rows = missed.reduce((sum, runId) => sum + (ledger.get(runId)?.rows ?? 0), 0);
-  await step(
-    watermarks.recordLoad(options.table, current?.revision ?? null, {
-      lastRunId: last,
-      manifestKey: runManifestKey(options.table, last),
-      loadedAt: ledger.get(last)?.loadedAt ?? new Date().toISOString(),
-      rowsLastRun: rows,
-      rowsTotal: (current?.load?.rowsTotal ?? 0) + rows,
-    }),
-  );
+  yield* watermarks.recordLoad(options.table, current?.revision ?? null, {
+    lastRunId: last,
+    manifestKey: runManifestKey(options.table, last),
+    loadedAt: ledger.get(last)?.loadedAt ?? new Date().toISOString(),
+    rowsLastRun: rows,
+    rowsTotal: (current?.load?.rowsTotal ?? 0) + rows,
+  });
   notes.push(
     `watermark load state caught up with the warehouse ledger: ${missed.join(", ")} (${rows} rows) had been committed by a run that stopped before recording it`,
   );

@@ -1,4 +1,5 @@
-import { formatTableRef, rephrased, silentLogger, toSluiceError } from "@sluice/core";
+import { formatTableRef, rephrased, type SluiceError, silentLogger } from "@sluice/core";
+import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { writeTableMarkers } from "./completion-markers.js";
 import type { RunIdentity } from "./extract-to-lake.js";
 import { isIncompleteRun } from "./run-failure.js";
@@ -9,7 +10,7 @@ import type { SyncTableOptions } from "./sync-options.js";
  * Runs a table's stages and then writes its completion markers: the success marker
  * only once `work` has returned, i.e. after the last commit the run makes (the
  * watermark after staging for a backup-only run, the warehouse COMMIT and its
- * mirror for a load); a failure marker when `work` threw. Called inside the table's
+ * mirror for a load); a failure marker when `work` failed. Called inside the table's
  * lease, so a run refused by another run's lease writes nothing over that run's
  * markers.
  *
@@ -18,12 +19,20 @@ import type { SyncTableOptions } from "./sync-options.js";
  * load and writes the markers. A failure marker that cannot be written is logged
  * and the run's own error is the one reported.
  */
-export async function runWithMarkers(
+export function runWithMarkers(
   options: SyncTableOptions,
   run: RunIdentity,
-  work: () => Promise<RunReport>,
-): Promise<RunReport> {
+  work: () => ResultAsync<RunReport, SluiceError>,
+): ResultAsync<RunReport, SluiceError> {
   if (options.completionMarkers === false) return work();
+  return new ResultAsync(marked(options, run, work));
+}
+
+async function marked(
+  options: SyncTableOptions,
+  run: RunIdentity,
+  work: () => ResultAsync<RunReport, SluiceError>,
+): Promise<Result<RunReport, SluiceError>> {
   const tableName = formatTableRef(options.table);
   const clock = options.clock ?? (() => new Date());
   const logger = options.logger ?? silentLogger;
@@ -33,11 +42,9 @@ export async function runWithMarkers(
     mode: options.mode,
     ...(options.pipeline ? { pipeline: options.pipeline } : {}),
   };
-  let report: RunReport;
-  try {
-    report = await work();
-  } catch (thrown) {
-    const error = toSluiceError(thrown, "internal", `syncing ${tableName}`);
+  const outcome = await work();
+  if (outcome.isErr()) {
+    const error = outcome.error;
     const written = await writeTableMarkers(options.lake, {
       ...base,
       outcome: {
@@ -55,16 +62,19 @@ export async function runWithMarkers(
         error: written.error.message,
       });
     }
-    throw thrown;
+    return err(error);
   }
+  const report = outcome.value;
   const written = await writeTableMarkers(options.lake, {
     ...base,
     outcome: { table: tableName, report, startedAt: run.startedAt, finishedAt: clock() },
   });
   if (written.isErr()) {
-    throw rephrased(
-      written.error,
-      `${tableName}: the run's data is committed, but ${written.error.message}; rerun to write the markers (it finds nothing new to move)`,
+    return err(
+      rephrased(
+        written.error,
+        `${tableName}: the run's data is committed, but ${written.error.message}; rerun to write the markers (it finds nothing new to move)`,
+      ),
     );
   }
   logger.info("completion markers written", {
@@ -72,5 +82,5 @@ export async function runWithMarkers(
     runId: run.id,
     marker: written.value.markerKey,
   });
-  return report;
+  return ok(report);
 }

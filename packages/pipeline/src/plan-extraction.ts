@@ -3,8 +3,8 @@ import { createStrategyRegistry, defaultStrategyName, indexAdvice } from "@sluic
 import type { CapturedCeiling, ExtractPlan, Logger, SluiceError, Source, TableSpec } from "@sluice/core";
 import { configError, findColumn, formatTableRef, sluiceError } from "@sluice/core";
 import type { WatermarkDocument } from "@sluice/watermark-store";
-import type { ResultAsync } from "neverthrow";
-import { runAsResult, step } from "./result-steps.js";
+import { type Err, err, ok, type Result, type ResultAsync } from "neverthrow";
+import { runSteps } from "./result-steps.js";
 import { defaultPageSize, defaultUnindexedRowLimit, type SyncTableOptions } from "./sync-options.js";
 
 /** A run's plan and how its bounds were found, for the run report. */
@@ -22,20 +22,23 @@ export interface PlannedRun {
  * the default; switching strategy under a stored position is refused (the position
  * means something else to another strategy).
  */
-export function resolveStrategy(options: SyncTableOptions, previous: WatermarkDocument | null): CdcStrategy {
+export function resolveStrategy(
+  options: SyncTableOptions,
+  previous: WatermarkDocument | null,
+): Result<CdcStrategy, SluiceError> {
   const registry = options.strategies ?? createStrategyRegistry();
   const previousName = previous?.extract?.strategy;
   const name = options.strategy ?? previousName ?? defaultStrategyName;
   // A snapshot in progress is a stored position too: another strategy would drop it.
   const stored = previous?.extract?.position || previous?.extract?.phase === "snapshot";
   if (previousName && stored && previousName !== name) {
-    throw configError(
-      `${formatTableRef(options.table)}: the watermark was written by strategy "${previousName}", not "${name}"; run with --strategy ${previousName}, or reset the watermark (sluice watermark reset -t ${formatTableRef(options.table)}) to start over`,
+    return err(
+      configError(
+        `${formatTableRef(options.table)}: the watermark was written by strategy "${previousName}", not "${name}"; run with --strategy ${previousName}, or reset the watermark (sluice watermark reset -t ${formatTableRef(options.table)}) to start over`,
+      ),
     );
   }
-  const found = registry.get(name);
-  if (found.isErr()) throw found.error;
-  return found.value;
+  return registry.get(name);
 }
 
 /**
@@ -51,19 +54,19 @@ export function planExtraction(
   options: SyncTableOptions,
   logger: Logger,
 ): ResultAsync<PlannedRun, SluiceError> {
-  return runAsResult(`planning the extraction of ${formatTableRef(spec.ref)}`, () =>
-    planExtractionNow(source, spec, previous, options, logger),
-  );
+  return runSteps(`planning the extraction of ${formatTableRef(spec.ref)}`, async function* () {
+    return ok(yield* planExtractionNow(source, spec, previous, options, logger));
+  });
 }
 
-async function planExtractionNow(
+async function* planExtractionNow(
   source: Source,
   spec: TableSpec,
   previous: WatermarkDocument | null,
   options: SyncTableOptions,
   logger: Logger,
-): Promise<PlannedRun> {
-  const strategy = resolveStrategy(options, previous);
+): AsyncGenerator<Err<never, SluiceError>, PlannedRun> {
+  const strategy = yield* resolveStrategy(options, previous);
   const warnings: string[] = [];
   const warn = (message: string, fields: Record<string, unknown> = {}) => {
     warnings.push(message);
@@ -87,11 +90,13 @@ async function planExtractionNow(
     ...(options.strategySettings ? { settings: options.strategySettings } : {}),
   };
   const draft = strategy.plan(input);
-  if (draft.isErr()) throw draft.error;
+  if (draft.isErr()) return yield* err(draft.error);
   if (snapshot && draft.value.snapshot && previous?.extract?.cursorColumn !== draft.value.cursorColumn) {
-    throw sluiceError(
-      "watermark",
-      `${formatTableRef(spec.ref)}: the initial snapshot in progress reads below a ceiling on ${previous?.extract?.cursorColumn ?? "no column"}, but this run's cursor is ${draft.value.cursorColumn}; run with --cursor-column ${previous?.extract?.cursorColumn ?? "<column>"}, or reset the watermark (sluice watermark reset -t ${formatTableRef(spec.ref)}) to start over`,
+    return yield* err(
+      sluiceError(
+        "watermark",
+        `${formatTableRef(spec.ref)}: the initial snapshot in progress reads below a ceiling on ${previous?.extract?.cursorColumn ?? "no column"}, but this run's cursor is ${draft.value.cursorColumn}; run with --cursor-column ${previous?.extract?.cursorColumn ?? "<column>"}, or reset the watermark (sluice watermark reset -t ${formatTableRef(spec.ref)}) to start over`,
+      ),
     );
   }
 
@@ -109,13 +114,11 @@ async function planExtractionNow(
     // TIMESTAMP cursors read as UTC; a DATETIME cursor filled by CURRENT_TIMESTAMP holds
     // the server zone's wall clock, so its ceiling must come from the same clock.
     const clock = cursor.logical.kind === "timestamp" ? "utc" : "server";
-    captured = await step(
-      source.captureCeiling({
-        fsp,
-        clock,
-        ...(options.safetyLagSeconds !== undefined ? { safetyLagSeconds: options.safetyLagSeconds } : {}),
-      }),
-    );
+    captured = yield* source.captureCeiling({
+      fsp,
+      clock,
+      ...(options.safetyLagSeconds !== undefined ? { safetyLagSeconds: options.safetyLagSeconds } : {}),
+    });
     ceiling = captured.ceiling;
     if (!captured.openTransactionsChecked) {
       warn(
@@ -132,12 +135,12 @@ async function planExtractionNow(
   }
   let keyCeiling: string[] | null = null;
   if (strategy.needsKeyCeiling && draft.value.keyColumns.length > 0) {
-    keyCeiling = await step(source.maxKey(spec, draft.value.keyColumns));
+    keyCeiling = yield* source.maxKey(spec, draft.value.keyColumns);
   }
   const planned =
     ceiling === null && keyCeiling === null ? draft : strategy.plan({ ...input, ceiling, keyCeiling });
-  if (planned.isErr()) throw planned.error;
-  await checkIndex(source, spec, planned.value, options, warn);
+  if (planned.isErr()) return yield* err(planned.error);
+  yield* checkIndex(source, spec, planned.value, options, warn);
   return { strategy, plan: planned.value, ceiling: captured, warnings };
 }
 
@@ -146,22 +149,24 @@ async function planExtractionNow(
  * page scans the table: a warning names the index to create, and above
  * `unindexedRowLimit` estimated rows the run is refused unless `force`.
  */
-async function checkIndex(
+async function* checkIndex(
   source: Source,
   spec: TableSpec,
   plan: ExtractPlan,
   options: SyncTableOptions,
   warn: (message: string, fields?: Record<string, unknown>) => void,
-): Promise<void> {
+): AsyncGenerator<Err<never, SluiceError>, void> {
   const advice = indexAdvice(spec, plan);
   if (advice.createIndexSql === null) return;
   const table = formatTableRef(spec.ref);
   const limit = options.unindexedRowLimit ?? defaultUnindexedRowLimit;
-  const rows = await step(source.estimateRows(spec.ref));
+  const rows = yield* source.estimateRows(spec.ref);
   const what = `${table}: no index starts with (${advice.columns.join(", ")}), so every ${plan.strategy} page query scans the table (about ${rows} rows)`;
   if (rows > limit && !options.force) {
-    throw configError(
-      `${what}; refusing above ${limit} rows: create the index with \`${advice.createIndexSql}\`, or pass --force to scan anyway`,
+    return yield* err(
+      configError(
+        `${what}; refusing above ${limit} rows: create the index with \`${advice.createIndexSql}\`, or pass --force to scan anyway`,
+      ),
     );
   }
   warn(`${what}; create it with \`${advice.createIndexSql}\``, { createIndex: advice.createIndexSql });

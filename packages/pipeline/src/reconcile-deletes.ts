@@ -1,10 +1,10 @@
 import type { ExtractedThrough, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, silentLogger } from "@sluice/core";
 import type { WatermarkDocument, WatermarkStore } from "@sluice/watermark-store";
-import type { ResultAsync } from "neverthrow";
+import { err, ok, type ResultAsync } from "neverthrow";
 import { compareKeys } from "./key-reconciliation.js";
 import type { ReconcileReport } from "./reconcile-report.js";
-import { runAsResult, step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import type { SyncTableOptions } from "./sync-options.js";
 import { applyTypePolicies } from "./type-policies.js";
 
@@ -30,7 +30,7 @@ export function reconcileDeletes(
   reconcileId: string,
 ): ResultAsync<ReconcileReport, SluiceError> {
   const tableName = formatTableRef(options.table);
-  return runAsResult(`reconciling deletes of ${tableName}`, async () => {
+  return runSteps(`reconciling deletes of ${tableName}`, async function* () {
     const started = performance.now();
     const mode = options.deleteMode ?? "soft";
     const queries = { source: 0, target: 0 };
@@ -52,80 +52,72 @@ export function reconcileDeletes(
       ...fields,
     });
     if (!options.source || !options.warehouse) {
-      throw configError(`${tableName}: reconciling deletes needs both --source and --target`);
+      return err(configError(`${tableName}: reconciling deletes needs both --source and --target`));
     }
     if (options.warehouse.writeMode === "append") {
-      throw configError(
-        `${tableName}: delete reconciliation compares one row per key, but an append table keeps every version of a key; reconcile a merge table, or leave deletes to its latest view`,
+      return err(
+        configError(
+          `${tableName}: delete reconciliation compares one row per key, but an append table keeps every version of a key; reconcile a merge table, or leave deletes to its latest view`,
+        ),
       );
     }
-    const previous = await step(watermarks.read(options.table));
+    const previous = yield* watermarks.read(options.table);
     const skip =
       options.warehouse.writeMode === "replace"
         ? "the table is written in replace mode: each run replaces the target, so deletes already show"
         : skipReason(previous, tableName);
     if (skip) {
       notes.push(`deletes not reconciled: ${skip}`);
-      return report({ skipped: skip });
+      return ok(report({ skipped: skip }));
     }
     const source = options.source;
-    const spec = applyTypePolicies(await step(source.describeTable(options.table)), options);
-    const keys = await step(
-      source.keyDigests(spec, {
-        extractedThrough: extractedThrough(previous, spec.primaryKey),
-        onQuery: () => {
-          queries.source += 1;
-        },
-      }),
-    );
+    const spec = yield* applyTypePolicies(yield* source.describeTable(options.table), options);
+    const keys = yield* source.keyDigests(spec, {
+      extractedThrough: extractedThrough(previous, spec.primaryKey),
+      onQuery: () => {
+        queries.source += 1;
+      },
+    });
     const warehouse = options.warehouse;
-    const target = await step(
-      warehouse.connection.openKeyReconciler({
-        spec,
-        mode,
-        logger: options.logger ?? silentLogger,
-        onQuery: () => {
-          queries.target += 1;
-        },
-        ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
-        ...(warehouse.targetName ? { targetName: warehouse.targetName } : {}),
-      }),
-    );
+    const target = yield* warehouse.connection.openKeyReconciler({
+      spec,
+      mode,
+      logger: options.logger ?? silentLogger,
+      onQuery: () => {
+        queries.target += 1;
+      },
+      ...(warehouse.targetSchema ? { targetSchema: warehouse.targetSchema } : {}),
+      ...(warehouse.targetName ? { targetName: warehouse.targetName } : {}),
+    });
     try {
       if (!target.exists) {
         const why = `target ${target.target} does not exist yet (nothing loaded)`;
         notes.push(`deletes not reconciled: ${why}`);
-        return report({ target: target.target, skipped: why });
+        return ok(report({ target: target.target, skipped: why }));
       }
       const maxDeletes = options.reconcileMaxDeletes ?? defaultReconcileMaxDeletes;
-      const compared = await step(
-        compareKeys(keys, target, {
-          maxDeletes,
-          tooManyDeletes: (found) =>
-            configError(
-              `${tableName}: reconciliation found at least ${found} row(s) in ${target.target} that MySQL no longer has, more than the limit of ${maxDeletes}; nothing was deleted. Check that --source points at the right database; if the deletes are real, raise --reconcile-max-deletes or reload the table (sluice watermark reset -t ${tableName}, then sync)`,
-            ),
-        }),
-      );
-      const applied = await step(
-        target.applyDeletes({
-          reconcileId,
-          keys: compared.deletes,
-          keysMissing: compared.missing.length,
-          at: (options.clock ?? (() => new Date()))(),
-        }),
-      );
+      const compared = yield* compareKeys(keys, target, {
+        maxDeletes,
+        tooManyDeletes: (found) =>
+          configError(
+            `${tableName}: reconciliation found at least ${found} row(s) in ${target.target} that MySQL no longer has, more than the limit of ${maxDeletes}; nothing was deleted. Check that --source points at the right database; if the deletes are real, raise --reconcile-max-deletes or reload the table (sluice watermark reset -t ${tableName}, then sync)`,
+          ),
+      });
+      const applied = yield* target.applyDeletes({
+        reconcileId,
+        keys: compared.deletes,
+        keysMissing: compared.missing.length,
+        at: (options.clock ?? (() => new Date()))(),
+      });
       const at = (options.clock ?? (() => new Date()))().toISOString();
-      const current = await step(watermarks.read(options.table));
-      await step(
-        watermarks.recordReconcile(options.table, current?.revision ?? null, {
-          reconciledAt: at,
-          runId: reconcileId,
-          mode,
-          keysDeleted: compared.deletes.length,
-          keysMissing: compared.missing.length,
-        }),
-      );
+      const current = yield* watermarks.read(options.table);
+      yield* watermarks.recordReconcile(options.table, current?.revision ?? null, {
+        reconciledAt: at,
+        runId: reconcileId,
+        mode,
+        keysDeleted: compared.deletes.length,
+        keysMissing: compared.missing.length,
+      });
       const verb = mode === "soft" ? "flagged deleted (_sluice_deleted_at)" : "deleted";
       notes.push(
         `deletes reconciled in ${target.target}: ${applied.skipped ? "already applied by this run" : `${applied.rows} row(s) ${verb}`}; ${compared.rangesCompared} range(s) compared, ${compared.rangesDrilled} drilled, ${queries.source + queries.target} queries`,
@@ -136,18 +128,20 @@ export function reconcileDeletes(
           `${compared.missing.length} row(s) of ${tableName} at or below the watermark are in MySQL but not in ${target.target} (first: ${sample.join(", ")}); they were not copied and reconciliation does not copy them: reload the table with \`sluice watermark reset -t ${tableName}\` and a sync, or re-sync those rows by touching their ${previous?.extract?.cursorColumn ?? "cursor column"}`,
         );
       }
-      return report({
-        target: target.target,
-        rangesCompared: compared.rangesCompared,
-        rangesDrilled: compared.rangesDrilled,
-        leafRanges: compared.leafRanges,
-        keysListed: compared.keysListed,
-        keysDeleted: applied.skipped ? 0 : applied.rows,
-        keysMissing: compared.missing.length,
-        missingSample: compared.missing.slice(0, 10),
-        keysPending: compared.pending,
-        alreadyApplied: applied.skipped,
-      });
+      return ok(
+        report({
+          target: target.target,
+          rangesCompared: compared.rangesCompared,
+          rangesDrilled: compared.rangesDrilled,
+          leafRanges: compared.leafRanges,
+          keysListed: compared.keysListed,
+          keysDeleted: applied.skipped ? 0 : applied.rows,
+          keysMissing: compared.missing.length,
+          missingSample: compared.missing.slice(0, 10),
+          keysPending: compared.pending,
+          alreadyApplied: applied.skipped,
+        }),
+      );
     } finally {
       await target.close();
     }

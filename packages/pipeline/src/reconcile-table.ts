@@ -1,13 +1,13 @@
 import type { SluiceError } from "@sluice/core";
 import { configError, formatTableRef } from "@sluice/core";
 import { createWatermarkStore, type WatermarkStore } from "@sluice/watermark-store";
-import { errAsync, type ResultAsync } from "neverthrow";
+import { errAsync, ok, okAsync, type ResultAsync } from "neverthrow";
 import type { RunIdentity } from "./extract-to-lake.js";
 import { newRunId } from "./lake-layout.js";
 import { isReconcileDue } from "./reconcile-cadence.js";
 import { reconcileDeletes } from "./reconcile-deletes.js";
 import type { ReconcileReport } from "./reconcile-report.js";
-import { runAsResult, step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import type { SyncTableOptions } from "./sync-options.js";
 import { holdingTableLease } from "./table-lease.js";
 
@@ -16,22 +16,26 @@ import { holdingTableLease } from "./table-lease.js";
  * stages (mode `sync`, not a dry run) and the table's cadence makes it due.
  * Returns null when it does not run.
  */
-export async function reconcileIfDue(
+export function reconcileIfDue(
   options: SyncTableOptions,
   watermarks: WatermarkStore,
   notes: string[],
   run: RunIdentity | undefined,
-): Promise<ReconcileReport | null> {
+): ResultAsync<ReconcileReport | null, SluiceError> {
   const cadence = options.reconcileDeletes ?? "off";
-  if (cadence === "off" || options.mode !== "sync") return null;
+  if (cadence === "off" || options.mode !== "sync") return okAsync(null);
   if (options.dryRun || !run) {
     notes.push("a real run would reconcile deletes when due (--reconcile-deletes)");
-    return null;
+    return okAsync(null);
   }
   const now = (options.clock ?? (() => new Date()))();
-  const document = await step(watermarks.read(options.table));
-  if (!isReconcileDue(cadence, document?.reconcile, now)) return null;
-  return step(reconcileDeletes(options, watermarks, notes, run.id));
+  return watermarks
+    .read(options.table)
+    .andThen((document) =>
+      isReconcileDue(cadence, document?.reconcile, now)
+        ? reconcileDeletes(options, watermarks, notes, run.id)
+        : okAsync(null),
+    );
 }
 
 /**
@@ -50,14 +54,18 @@ export function reconcileTable(
       ),
     );
   }
-  return runAsResult(`reconciling ${tableName}`, async () => {
+  return runSteps(`reconciling ${tableName}`, async function* () {
     const notes: string[] = [];
-    await step(options.lake.checkAccess());
+    yield* options.lake.checkAccess();
     const startedAt = (options.clock ?? (() => new Date()))();
     const id = newRunId(startedAt, Math.random().toString(36).slice(2, 6));
-    const report = await holdingTableLease(options, id, createWatermarkStore(options.lake), notes, (fenced) =>
-      step(reconcileDeletes(options, fenced, notes, id)),
+    const report = yield* holdingTableLease(
+      options,
+      id,
+      createWatermarkStore(options.lake),
+      notes,
+      (fenced) => reconcileDeletes(options, fenced, notes, id),
     );
-    return { report, notes };
+    return ok({ report, notes });
   });
 }

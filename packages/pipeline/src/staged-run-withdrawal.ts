@@ -4,13 +4,14 @@ import {
   createWatermarkStore,
   type ExtractState,
   type WatermarkDocument,
+  type WatermarkStore,
   watermarkDocumentSchema,
 } from "@sluice/watermark-store";
-import type { ResultAsync } from "neverthrow";
+import { type Err, err, ok, type ResultAsync } from "neverthrow";
 import { runStartOf } from "./abandoned-run.js";
 import { type LakeTableOptions, ledgerOf } from "./lake-cleanup.js";
 import { newRunId, partKey, redshiftManifestKey, runManifestKey } from "./lake-layout.js";
-import { runAsResult, step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import { parseRunManifest } from "./run-manifest-schema.js";
 import { listStagedRuns, type StagedRun } from "./staged-runs.js";
 import { holdingTableLease } from "./table-lease.js";
@@ -75,52 +76,73 @@ function rowOf(run: StagedRun, document: WatermarkDocument | null): StagedRunRow
   };
 }
 
-async function survey(
+async function* survey(
   options: LakeTableOptions,
-): Promise<{ runs: StagedRun[]; rows: StagedRunRow[]; document: WatermarkDocument | null }> {
-  const ledger: ReadonlyMap<string, LedgerRun> | undefined = await ledgerOf(options);
-  const runs = (await step(listStagedRuns(options.lake, options.table, ledger))).sort((a, b) =>
+): AsyncGenerator<
+  Err<never, SluiceError>,
+  { runs: StagedRun[]; rows: StagedRunRow[]; document: WatermarkDocument | null }
+> {
+  const ledger: ReadonlyMap<string, LedgerRun> | undefined = yield* ledgerOf(options);
+  const runs = (yield* listStagedRuns(options.lake, options.table, ledger)).sort((a, b) =>
     a.runId.localeCompare(b.runId),
   );
-  const document = await step(createWatermarkStore(options.lake).read(options.table));
+  const document = yield* createWatermarkStore(options.lake).read(options.table);
   return { runs, rows: runs.map((run) => rowOf(run, document)), document };
+}
+
+/** What `runs drop` decided, under the lease: the runs, the watermark and where they started. */
+interface DropPlan {
+  readonly chosen: StagedRun[];
+  readonly document: WatermarkDocument | null;
+  readonly start: ExtractState | null;
+  readonly alreadyRewound: boolean;
+  readonly notes: string[];
 }
 
 /** `sluice runs list`: every staged run of the table, oldest first, and whether it is loaded. */
 export function listRuns(options: LakeTableOptions): ResultAsync<StagedRunRow[], SluiceError> {
-  return runAsResult(`listing the staged runs of ${formatTableRef(options.table)}`, async () => {
-    return (await survey(options)).rows;
+  return runSteps(`listing the staged runs of ${formatTableRef(options.table)}`, async function* () {
+    return ok((yield* survey(options)).rows);
   });
 }
 
 /** The extract state run `runId` started from, validated as the watermark store's own format. */
-async function startStateOf(options: RunDropOptions, runId: string): Promise<ExtractState | null> {
+async function* startStateOf(
+  options: RunDropOptions,
+  runId: string,
+): AsyncGenerator<Err<never, SluiceError>, ExtractState | null> {
   const table = formatTableRef(options.table);
   const key = runManifestKey(options.table, runId);
-  const body = await step(options.lake.get(key));
+  const body = yield* options.lake.get(key);
   if (!body)
-    throw configError(
-      `${table}: run ${runId} has no run manifest (${key}); \`sluice runs list -t ${table}\``,
+    return yield* err(
+      configError(`${table}: run ${runId} has no run manifest (${key}); \`sluice runs list -t ${table}\``),
     );
-  const manifest = parseRunManifest(key, new TextDecoder().decode(body));
-  if (manifest.isErr()) throw manifest.error;
-  const started = manifest.value.startedFrom;
+  const manifest = yield* parseRunManifest(key, new TextDecoder().decode(body));
+  const started = manifest.startedFrom;
   if (!started) {
-    throw configError(
-      `${table}: run ${runId} was staged by a sluice version that did not record where it started, so it cannot be rewound automatically; read the position before it in \`sluice watermark get -t ${table}\` (history), withdraw the run's files with \`sluice s3clean clean -t ${table} --pattern '${runId}*' --force\` and move the watermark with \`sluice watermark set\``,
+    return yield* err(
+      configError(
+        `${table}: run ${runId} was staged by a sluice version that did not record where it started, so it cannot be rewound automatically; read the position before it in \`sluice watermark get -t ${table}\` (history), withdraw the run's files with \`sluice s3clean clean -t ${table} --pattern '${runId}*' --force\` and move the watermark with \`sluice watermark set\``,
+      ),
     );
   }
   const parsed = watermarkDocumentSchema.shape.extract.safeParse(started.extract);
   if (!parsed.success) {
-    throw configError(
-      `${table}: run manifest ${key} records a start state this sluice cannot read (${parsed.error.issues[0]?.message ?? "invalid"}); rewind by hand with \`sluice watermark set\``,
+    return yield* err(
+      configError(
+        `${table}: run manifest ${key} records a start state this sluice cannot read (${parsed.error.issues[0]?.message ?? "invalid"}); rewind by hand with \`sluice watermark set\``,
+      ),
     );
   }
   return parsed.data;
 }
 
 /** Every object of the runs: run manifests first (loaders stop seeing the runs), then COPY manifests and parts. */
-async function objectsOf(options: RunDropOptions, runs: readonly StagedRun[]) {
+async function* objectsOf(
+  options: RunDropOptions,
+  runs: readonly StagedRun[],
+): AsyncGenerator<Err<never, SluiceError>, { runManifests: string[]; rest: string[] }> {
   const runManifests = runs.map((run) => run.manifestKey);
   const rest: string[] = [];
   for (const run of runs) {
@@ -131,7 +153,7 @@ async function objectsOf(options: RunDropOptions, runs: readonly StagedRun[]) {
     if (started) {
       // Parts a failed upload retry left beside the listed ones share the run's prefix.
       const prefix = partKey(options.table, started, run.runId, 0).replace(/0000\.parquet$/, "");
-      for (const object of await step(options.lake.list(prefix))) {
+      for (const object of yield* options.lake.list(prefix)) {
         if (!listed.includes(object.key)) rest.push(object.key);
       }
     }
@@ -158,27 +180,33 @@ async function objectsOf(options: RunDropOptions, runs: readonly StagedRun[]) {
  */
 export function dropStagedRun(options: RunDropOptions): ResultAsync<RunDropOutcome, SluiceError> {
   const table = formatTableRef(options.table);
-  return runAsResult(`dropping run ${options.runId} of ${table}`, async () => {
-    const plan = async () => {
-      const { runs, rows, document } = await survey(options);
+  return runSteps(`dropping run ${options.runId} of ${table}`, async function* () {
+    const plan = async function* (): AsyncGenerator<Err<never, SluiceError>, DropPlan> {
+      const { runs, rows, document } = yield* survey(options);
       const index = runs.findIndex((run) => run.runId === options.runId);
       if (index < 0) {
-        throw configError(
-          `${table}: no staged run ${options.runId}; \`sluice runs list -t ${table}\` lists them`,
+        return yield* err(
+          configError(
+            `${table}: no staged run ${options.runId}; \`sluice runs list -t ${table}\` lists them`,
+          ),
         );
       }
       const chosen = runs.slice(index);
       const chosenRows = rows.slice(index);
       const loaded = chosenRows.filter((row) => row.loaded === true).map((row) => row.runId);
       if (loaded.length > 0) {
-        throw configError(
-          `${table}: run(s) ${loaded.join(", ")} are loaded in the warehouse, so ${options.runId} cannot be withdrawn (its rows, or later ones built on its position, are already there); fix the rows in MySQL and let the next sync carry the change`,
+        return yield* err(
+          configError(
+            `${table}: run(s) ${loaded.join(", ")} are loaded in the warehouse, so ${options.runId} cannot be withdrawn (its rows, or later ones built on its position, are already there); fix the rows in MySQL and let the next sync carry the change`,
+          ),
         );
       }
       const later = chosen.slice(1).map((run) => run.runId);
       if (later.length > 0 && !options.cascade) {
-        throw configError(
-          `${table}: ${later.length} run(s) were staged after ${options.runId} and start from its position: ${later.join(", ")}; withdraw them too with --cascade (their rows are extracted again), or drop only the newest`,
+        return yield* err(
+          configError(
+            `${table}: ${later.length} run(s) were staged after ${options.runId} and start from its position: ${later.join(", ")}; withdraw them too with --cascade (their rows are extracted again), or drop only the newest`,
+          ),
         );
       }
       const last = chosen[chosen.length - 1] as StagedRun;
@@ -189,11 +217,13 @@ export function dropStagedRun(options: RunDropOptions): ResultAsync<RunDropOutco
       const endsThere =
         document?.extract?.lastRunId === last.runId && document.extract.status === "committed";
       if (!alreadyRewound && !endsThere) {
-        throw configError(
-          `${table}: the watermark no longer ends at run ${last.runId} (last run ${document?.extract?.lastRunId || "none"}, status ${document?.extract?.status ?? "none"}): it was moved since; set it by hand (\`sluice watermark set\`) and remove the files with \`sluice s3clean clean --force\``,
+        return yield* err(
+          configError(
+            `${table}: the watermark no longer ends at run ${last.runId} (last run ${document?.extract?.lastRunId || "none"}, status ${document?.extract?.status ?? "none"}): it was moved since; set it by hand (\`sluice watermark set\`) and remove the files with \`sluice s3clean clean --force\``,
+          ),
         );
       }
-      const start = await startStateOf(options, options.runId);
+      const start = yield* startStateOf(options, options.runId);
       const notes = options.warehouse
         ? []
         : [
@@ -203,7 +233,7 @@ export function dropStagedRun(options: RunDropOptions): ResultAsync<RunDropOutco
     };
 
     const outcome = (
-      planned: Awaited<ReturnType<typeof plan>>,
+      planned: DropPlan,
       dryRun: boolean,
       objectsDeleted: number,
       notes: string[],
@@ -221,8 +251,8 @@ export function dropStagedRun(options: RunDropOptions): ResultAsync<RunDropOutco
     });
 
     if (options.dryRun) {
-      const planned = await plan();
-      return outcome(planned, true, 0, [...planned.notes]);
+      const planned = yield* plan();
+      return ok(outcome(planned, true, 0, [...planned.notes]));
     }
     const clock = options.clock ?? (() => new Date());
     const notes: string[] = [];
@@ -235,36 +265,30 @@ export function dropStagedRun(options: RunDropOptions): ResultAsync<RunDropOutco
       ...(options.clock ? { clock: options.clock } : {}),
     };
     const watermarks = createWatermarkStore(options.lake);
-    return holdingTableLease(
-      leaseOptions,
-      newRunId(clock(), "runsdrop"),
-      watermarks,
-      notes,
-      async (fenced) => {
+    const drop = (fenced: WatermarkStore) =>
+      runSteps(`dropping run ${options.runId} of ${table}`, async function* () {
         // Planned under the lease: no sync can stage, commit or load meanwhile.
-        const planned = await plan();
+        const planned = yield* plan();
         if (!planned.alreadyRewound) {
-          await step(
-            fenced.rewindExtract(
-              options.table,
-              planned.document?.revision ?? null,
-              planned.start,
-              options.runId,
-            ),
+          yield* fenced.rewindExtract(
+            options.table,
+            planned.document?.revision ?? null,
+            planned.start,
+            options.runId,
           );
         }
-        const { runManifests, rest } = await objectsOf(options, planned.chosen);
-        await step(options.lake.delete(runManifests));
+        const { runManifests, rest } = yield* objectsOf(options, planned.chosen);
+        yield* options.lake.delete(runManifests);
         for (let start = 0; start < rest.length; start += 1000) {
-          await step(options.lake.delete(rest.slice(start, start + 1000)));
+          yield* options.lake.delete(rest.slice(start, start + 1000));
         }
         (options.logger ?? silentLogger).warn("staged runs withdrawn", {
           table,
           runs: planned.chosen.map((run) => run.runId),
           rows: planned.chosen.reduce((sum, run) => sum + run.rows, 0),
         });
-        return outcome(planned, false, runManifests.length + rest.length, [...planned.notes, ...notes]);
-      },
-    );
+        return ok(outcome(planned, false, runManifests.length + rest.length, [...planned.notes, ...notes]));
+      });
+    return ok(yield* holdingTableLease(leaseOptions, newRunId(clock(), "runsdrop"), watermarks, notes, drop));
   });
 }

@@ -1,8 +1,8 @@
 import type { LedgerRun, ObjectStore, SluiceError, StagedFile, TableRef } from "@sluice/core";
-import { formatTableRef, toSluiceError } from "@sluice/core";
-import { ResultAsync } from "neverthrow";
+import { formatTableRef } from "@sluice/core";
+import { ok, type ResultAsync } from "neverthrow";
 import { manifestPrefix } from "./lake-layout.js";
-import { step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import { parseRunManifest } from "./run-manifest-schema.js";
 
 /** One run staged in the lake, as its manifest lists it, and whether the ledger holds it. */
@@ -25,18 +25,16 @@ export function listStagedRuns(
   table: TableRef,
   ledger?: ReadonlyMap<string, LedgerRun>,
 ): ResultAsync<StagedRun[], SluiceError> {
-  const work = async (): Promise<StagedRun[]> => {
-    const keys = (await step(lake.list(manifestPrefix(table))))
+  return runSteps(`listing staged runs of ${formatTableRef(table)}`, async function* () {
+    const keys = (yield* lake.list(manifestPrefix(table)))
       .map((object) => object.key)
       .filter((key) => key.endsWith(".json"))
       .sort();
     const runs: StagedRun[] = [];
     for (const key of keys) {
-      const body = await step(lake.get(key));
+      const body = yield* lake.get(key);
       if (!body) continue;
-      const parsed = parseRunManifest(key, new TextDecoder().decode(body));
-      if (parsed.isErr()) throw parsed.error;
-      const manifest = parsed.value;
+      const manifest = yield* parseRunManifest(key, new TextDecoder().decode(body));
       runs.push({
         runId: manifest.runId,
         manifestKey: key,
@@ -46,9 +44,6 @@ export function listStagedRuns(
         loaded: ledger === undefined ? undefined : (ledger.get(manifest.runId) ?? null),
       });
     }
-    return runs;
-  };
-  return ResultAsync.fromPromise(work(), (thrown) =>
-    toSluiceError(thrown, "stage", `listing staged runs of ${formatTableRef(table)}`),
-  );
+    return ok(runs);
+  });
 }

@@ -1,7 +1,7 @@
 import type { SluiceError } from "@sluice/core";
 import { configError, formatTableRef, invalidRetryPolicy, silentLogger } from "@sluice/core";
 import { createWatermarkStore, type WatermarkStore } from "@sluice/watermark-store";
-import { errAsync, type ResultAsync } from "neverthrow";
+import { err, errAsync, ok, type ResultAsync } from "neverthrow";
 import { extractToLake, type RunIdentity } from "./extract-to-lake.js";
 import { finishRun } from "./finish-run.js";
 import { newRunId } from "./lake-layout.js";
@@ -9,7 +9,7 @@ import { loadFromLake } from "./load-from-lake.js";
 import { runWithMarkers } from "./marked-run.js";
 import { tableRequest } from "./open-table-loader.js";
 import { reconcileIfDue } from "./reconcile-table.js";
-import { runAsResult, step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import { createRetryTally } from "./retry-tally.js";
 import { incompleteRun } from "./run-failure.js";
 import type { ExtractReport, LoadSummary, RunReport } from "./run-report.js";
@@ -29,7 +29,7 @@ export function syncTable(options: SyncTableOptions): ResultAsync<RunReport, Slu
   const tableName = formatTableRef(options.table);
   const invalid = validate(options);
   if (invalid) return errAsync(invalid);
-  return runAsResult(`syncing ${tableName}`, async () => {
+  return runSteps(`syncing ${tableName}`, async function* () {
     const notes: string[] = [];
     const watermarks = createWatermarkStore(options.lake);
     const retries = createRetryTally(
@@ -38,51 +38,58 @@ export function syncTable(options: SyncTableOptions): ResultAsync<RunReport, Slu
       () => options.lake.retries?.() ?? 0,
       options.retryTiming,
     );
-    const stages = async (store: WatermarkStore, run?: RunIdentity): Promise<RunReport> => {
-      let extract: ExtractReport | null = null;
-      let load: LoadSummary | null = null;
-      if (options.mode !== "redshift-only")
-        extract = await step(extractToLake(options, store, notes, run, retries));
-      if (options.mode !== "backup-only") {
-        const loaded = await loadFromLake(options, store, notes, retries);
-        // Rows were extracted but the load failed: say so with the counts of what did happen.
-        if (loaded.isErr() && extract && extract.rows > 0) {
-          const report = {
+    const stages = (store: WatermarkStore, run?: RunIdentity): ResultAsync<RunReport, SluiceError> =>
+      runSteps(`syncing ${tableName}`, async function* () {
+        let extract: ExtractReport | null = null;
+        let load: LoadSummary | null = null;
+        if (options.mode !== "redshift-only")
+          extract = yield* extractToLake(options, store, notes, run, retries);
+        if (options.mode !== "backup-only") {
+          const loaded = await loadFromLake(options, store, notes, retries);
+          // Rows were extracted but the load failed: say so with the counts of what did happen.
+          if (loaded.isErr() && extract && extract.rows > 0) {
+            const report = {
+              table: tableName,
+              dryRun: false,
+              extract,
+              load: null,
+              notes,
+              retries: retries.counts(),
+            };
+            return err(
+              incompleteRun(
+                { ...report, counts: stageCounts(extract, null) },
+                loaded.error.message,
+                loaded.error,
+              ),
+            );
+          }
+          if (loaded.isErr()) return err(loaded.error);
+          load = loaded.value;
+        }
+        const reconcile = yield* reconcileIfDue(options, store, notes, run);
+        return ok(
+          yield* finishRun(options, store, {
             table: tableName,
-            dryRun: false,
+            dryRun: options.dryRun ?? false,
             extract,
-            load: null,
+            load,
             notes,
             retries: retries.counts(),
-          };
-          throw incompleteRun(
-            { ...report, counts: stageCounts(extract, null) },
-            loaded.error.message,
-            loaded.error,
-          );
-        }
-        if (loaded.isErr()) throw loaded.error;
-        load = loaded.value;
-      }
-      const reconcile = await reconcileIfDue(options, store, notes, run);
-      return finishRun(options, store, {
-        table: tableName,
-        dryRun: options.dryRun ?? false,
-        extract,
-        load,
-        notes,
-        retries: retries.counts(),
-        ...(reconcile ? { reconcile } : {}),
+            ...(reconcile ? { reconcile } : {}),
+          }),
+        );
       });
-    };
     // A dry run writes nothing, so it takes no lease (and is not refused by one).
-    if (options.dryRun) return stages(watermarks);
-    await step(options.lake.checkAccess());
+    if (options.dryRun) return ok(yield* stages(watermarks));
+    yield* options.lake.checkAccess();
     const startedAt = (options.clock ?? (() => new Date()))();
     const run = { id: newRunId(startedAt, Math.random().toString(36).slice(2, 6)), startedAt };
     // Markers are written last and inside the lease (marked-run.ts).
-    return holdingTableLease(options, run.id, watermarks, notes, (fenced) =>
-      runWithMarkers(options, run, () => stages(fenced, run)),
+    return ok(
+      yield* holdingTableLease(options, run.id, watermarks, notes, (fenced) =>
+        runWithMarkers(options, run, () => stages(fenced, run)),
+      ),
     );
   });
 }

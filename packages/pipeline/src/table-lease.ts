@@ -1,4 +1,4 @@
-import { formatTableRef, silentLogger } from "@sluice/core";
+import { formatTableRef, type SluiceError, silentLogger } from "@sluice/core";
 import {
   createLeaseStore,
   defaultLeaseTimeoutMs,
@@ -6,8 +6,9 @@ import {
   leaseHolderFor,
   type WatermarkStore,
 } from "@sluice/watermark-store";
+import { type Err, ok, type ResultAsync } from "neverthrow";
 import { cleanUpAbandonedRun } from "./abandoned-run.js";
-import { step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import type { SyncTableOptions } from "./sync-options.js";
 
 /**
@@ -17,13 +18,26 @@ import type { SyncTableOptions } from "./sync-options.js";
  * gets the watermark store fenced by the lease: each commit renews the lease first,
  * so a run that lost its lease to a takeover cannot commit over the newer run.
  */
-export async function holdingTableLease<T>(
+export function holdingTableLease<T>(
   options: SyncTableOptions,
   runId: string,
   watermarks: WatermarkStore,
   notes: string[],
-  work: (fenced: WatermarkStore) => Promise<T>,
-): Promise<T> {
+  work: (fenced: WatermarkStore) => ResultAsync<T, SluiceError>,
+): ResultAsync<T, SluiceError> {
+  const tableName = formatTableRef(options.table);
+  return runSteps(`holding the run lease of ${tableName}`, async function* () {
+    return ok(yield* holding(options, runId, watermarks, notes, work));
+  });
+}
+
+async function* holding<T>(
+  options: SyncTableOptions,
+  runId: string,
+  watermarks: WatermarkStore,
+  notes: string[],
+  work: (fenced: WatermarkStore) => ResultAsync<T, SluiceError>,
+): AsyncGenerator<Err<never, SluiceError>, T> {
   const logger = options.logger ?? silentLogger;
   const timeoutMs = options.leaseTimeoutMs ?? defaultLeaseTimeoutMs;
   const leases = createLeaseStore(options.lake, {
@@ -31,7 +45,7 @@ export async function holdingTableLease<T>(
     logger,
     ...(options.clock ? { now: options.clock } : {}),
   });
-  const lease = await step(leases.acquire(options.table, leaseHolderFor(runId, options.leaseHolder)));
+  const lease = yield* leases.acquire(options.table, leaseHolderFor(runId, options.leaseHolder));
   const tableName = formatTableRef(options.table);
   const takenOver = lease.current().takenOverFrom;
   if (takenOver) {
@@ -41,12 +55,16 @@ export async function holdingTableLease<T>(
         : `took over the stale lease of ${takenOver.holderId} on ${tableName} (last renewed ${takenOver.renewedAt}, expired ${takenOver.expiresAt})`,
     );
   }
-  const recover = async (): Promise<void> => {
+  const recover = async function* (): AsyncGenerator<Err<never, SluiceError>, void> {
     if (!takenOver?.runId) return;
     // Before anything else: what the dead run staged without committing must not be loaded.
-    const watermark = await step(watermarks.read(options.table));
-    const cleanup = await step(
-      cleanUpAbandonedRun(options.lake, options.table, takenOver.runId, watermark, logger),
+    const watermark = yield* watermarks.read(options.table);
+    const cleanup = yield* cleanUpAbandonedRun(
+      options.lake,
+      options.table,
+      takenOver.runId,
+      watermark,
+      logger,
     );
     if (cleanup.manifestsRemoved + cleanup.partsRemoved > 0) {
       notes.push(
@@ -66,8 +84,8 @@ export async function holdingTableLease<T>(
   );
   heartbeat.unref();
   try {
-    await recover();
-    return await work(fenceWithLease(watermarks, lease));
+    yield* recover();
+    return yield* work(fenceWithLease(watermarks, lease));
   } finally {
     clearInterval(heartbeat);
     const released = await lease.release();

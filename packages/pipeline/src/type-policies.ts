@@ -1,6 +1,7 @@
-import type { ColumnSpec, TableSpec } from "@sluice/core";
+import type { ColumnSpec, SluiceError, TableSpec } from "@sluice/core";
 import { configError, formatTableRef } from "@sluice/core";
 import type { TextByteLimit } from "@sluice/parquet-writer";
+import { err, ok, type Result } from "neverthrow";
 import type { SyncTableOptions } from "./sync-options.js";
 
 /**
@@ -16,24 +17,31 @@ export const maxExactDecimalPrecision = 38;
  * the source type kept for messages). Every stage after this one, and every later
  * `--redshift-only` load (the manifest records these columns), sees the mapped type.
  */
-export function applyTypePolicies(spec: TableSpec, options: SyncTableOptions): TableSpec {
+export function applyTypePolicies(
+  spec: TableSpec,
+  options: SyncTableOptions,
+): Result<TableSpec, SluiceError> {
   const policy = options.wideDecimals ?? "fail";
-  let changed = false;
-  const columns = spec.columns.map((column): ColumnSpec => {
+  const columns: ColumnSpec[] = [];
+  for (const column of spec.columns) {
     const logical = column.logical;
-    if (logical.kind !== "decimal" || logical.precision <= maxExactDecimalPrecision) return column;
+    if (logical.kind !== "decimal" || logical.precision <= maxExactDecimalPrecision) {
+      columns.push(column);
+      continue;
+    }
     if (policy === "fail") {
       const table = formatTableRef(spec.ref);
-      throw configError(
-        `${table}.${column.name} is ${column.sourceType}, but Redshift DECIMAL (and most Parquet readers) hold at most ${maxExactDecimalPrecision} digits; either carry it as exact text (wideDecimals: "text", --wide-decimals text: VARCHAR in the warehouse), or narrow it in MySQL (ALTER TABLE ${table} MODIFY ${column.name} DECIMAL(${maxExactDecimalPrecision},${Math.min(logical.scale, maxExactDecimalPrecision)}))`,
+      return err(
+        configError(
+          `${table}.${column.name} is ${column.sourceType}, but Redshift DECIMAL (and most Parquet readers) hold at most ${maxExactDecimalPrecision} digits; either carry it as exact text (wideDecimals: "text", --wide-decimals text: VARCHAR in the warehouse), or narrow it in MySQL (ALTER TABLE ${table} MODIFY ${column.name} DECIMAL(${maxExactDecimalPrecision},${Math.min(logical.scale, maxExactDecimalPrecision)}))`,
+        ),
       );
     }
-    changed = true;
     // Sign, digits and decimal point: the longest text MySQL prints for the type.
     const maxBytes = logical.precision + (logical.scale > 0 ? 2 : 1);
-    return { ...column, logical: { kind: "string", maxBytes } };
-  });
-  return changed ? { ...spec, columns } : spec;
+    columns.push({ ...column, logical: { kind: "string", maxBytes } });
+  }
+  return ok(columns.every((column, index) => column === spec.columns[index]) ? spec : { ...spec, columns });
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { KeyRange, SluiceError } from "@sluice/core";
 import { configError, formatTableRef, uncheckedKinds } from "@sluice/core";
-import type { ResultAsync } from "neverthrow";
+import { err, ok, type ResultAsync } from "neverthrow";
 import { openTableSession } from "./open-table-loader.js";
-import { runAsResult, step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import type { DataVerification, RangeMismatch } from "./run-report.js";
 import type { SyncTableOptions } from "./sync-options.js";
 
@@ -18,24 +18,24 @@ export const defaultVerifyRowsPerRange = 100_000;
  */
 export function verifyTableData(options: SyncTableOptions): ResultAsync<DataVerification, SluiceError> {
   const tableName = formatTableRef(options.table);
-  return runAsResult(`verifying ${tableName}`, async () => {
+  return runSteps(`verifying ${tableName}`, async function* () {
     if (!options.source || !options.warehouse) {
-      throw configError(`${tableName}: --verify-data needs both --source and --target`);
+      return err(configError(`${tableName}: --verify-data needs both --source and --target`));
     }
     const warehouse = options.warehouse;
     const source = options.source;
-    const spec = await step(source.describeTable(options.table));
+    const spec = yield* source.describeTable(options.table);
     const rowsPerRange = options.verifyRowsPerRange ?? defaultVerifyRowsPerRange;
-    const boundaries = await step(source.keyBoundaries(spec, rowsPerRange));
+    const boundaries = yield* source.keyBoundaries(spec, rowsPerRange);
     const cuts: (readonly string[] | null)[] = [null, ...boundaries, null];
     const ranges: KeyRange[] = cuts
       .slice(0, -1)
       .map((from, index) => ({ from, to: cuts[index + 1] ?? null }));
-    const sourceSums = await step(source.checksumRanges(spec, ranges));
-    const loader = await step(openTableSession(warehouse, tableName));
+    const sourceSums = yield* source.checksumRanges(spec, ranges);
+    const loader = yield* openTableSession(warehouse, tableName);
     try {
-      const target = await step(loader.targetOf(tableName));
-      const targetSums = await step(loader.checksumRanges(tableName, spec.columns, spec.primaryKey, ranges));
+      const target = yield* loader.targetOf(tableName);
+      const targetSums = yield* loader.checksumRanges(tableName, spec.columns, spec.primaryKey, ranges);
       const mismatches: RangeMismatch[] = [];
       ranges.forEach((range, index) => {
         const mine = sourceSums[index];
@@ -52,7 +52,7 @@ export function verifyTableData(options: SyncTableOptions): ResultAsync<DataVeri
         });
       });
       const total = (sums: readonly { rows: number }[]) => sums.reduce((sum, range) => sum + range.rows, 0);
-      return {
+      return ok({
         target,
         sourceRows: total(sourceSums),
         targetRows: total(targetSums),
@@ -61,7 +61,7 @@ export function verifyTableData(options: SyncTableOptions): ResultAsync<DataVeri
           .filter((column) => uncheckedKinds.has(column.logical.kind))
           .map((column) => column.name),
         mismatches,
-      };
+      });
     } finally {
       await loader.close();
     }

@@ -8,10 +8,10 @@ import {
   type WatermarkDocument,
   type WatermarkStore,
 } from "@sluice/watermark-store";
-import type { ResultAsync } from "neverthrow";
+import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import { type AbandonedRunCleanup, cleanUpAbandonedRun } from "./abandoned-run.js";
 import { newRunId } from "./lake-layout.js";
-import { runAsResult, step } from "./result-steps.js";
+import { runSteps } from "./result-steps.js";
 import type { SeedWatermark } from "./seed-watermark.js";
 import { holdingTableLease } from "./table-lease.js";
 
@@ -58,8 +58,8 @@ const beforeEveryKey = "-9223372036854775808";
  */
 function asOperator<T>(
   options: WatermarkAdminOptions,
-  change: (watermarks: WatermarkStore, notes: string[]) => Promise<T>,
-): Promise<{ value: T; notes: string[] }> {
+  change: (watermarks: WatermarkStore, notes: string[]) => ResultAsync<T, SluiceError>,
+): ResultAsync<{ value: T; notes: string[] }, SluiceError> {
   const notes: string[] = [];
   const now = (options.clock ?? (() => new Date()))();
   const runId = newRunId(now, "operator");
@@ -69,7 +69,7 @@ function asOperator<T>(
     runId,
     watermarks,
     notes,
-    async (fenced) => ({ value: await change(fenced, notes), notes }),
+    (fenced) => change(fenced, notes).map((value) => ({ value, notes })),
   );
 }
 
@@ -82,15 +82,17 @@ function leaseSettings(options: WatermarkAdminOptions) {
 }
 
 /** `YYYY-MM-DD[ HH:MM:SS[.ffffff]]` (or with `T`), as MySQL prints cursor values. */
-function cursorText(table: string, given: string): string {
+function cursorText(table: string, given: string): Result<string, SluiceError> {
   const match = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}:\d{2})(\.\d{1,6})?)?$/.exec(given.trim());
   if (!match) {
-    throw configError(
-      `${table}: --timestamp "${given}" is not a cursor value; write it as MySQL prints it, e.g. '2024-05-01 12:00:00' or '2024-05-01 12:00:00.123456'`,
+    return err(
+      configError(
+        `${table}: --timestamp "${given}" is not a cursor value; write it as MySQL prints it, e.g. '2024-05-01 12:00:00' or '2024-05-01 12:00:00.123456'`,
+      ),
     );
   }
   const [, date, time, fraction] = match;
-  return time ? `${date} ${time}${fraction ?? ""}` : `${date}`;
+  return ok(time ? `${date} ${time}${fraction ?? ""}` : `${date}`);
 }
 
 /**
@@ -103,43 +105,53 @@ export function setWatermark(
   manual: ManualPosition,
 ): ResultAsync<WatermarkDocument, SluiceError> {
   const table = formatTableRef(options.table);
-  return runAsResult(`setting the watermark of ${table}`, async () => {
-    const { value } = await asOperator(options, async (watermarks) => {
-      const current = await step(watermarks.read(options.table));
-      const strategy = manual.strategy ?? current?.extract?.strategy ?? "hybrid";
-      const keyCount = current?.extract?.position?.keyValues.length ?? 1;
-      let position: CursorPosition;
-      if (strategy === "id") {
-        if (manual.timestamp !== undefined) {
-          throw configError(
-            `${table} is extracted by the id strategy, which has no cursor column: pass only --id`,
+  return runSteps(`setting the watermark of ${table}`, async function* () {
+    const { value } = yield* asOperator(options, (watermarks) =>
+      runSteps(`setting the watermark of ${table}`, async function* () {
+        const current = yield* watermarks.read(options.table);
+        const strategy = manual.strategy ?? current?.extract?.strategy ?? "hybrid";
+        const keyCount = current?.extract?.position?.keyValues.length ?? 1;
+        let position: CursorPosition;
+        if (strategy === "id") {
+          if (manual.timestamp !== undefined) {
+            return err(
+              configError(
+                `${table} is extracted by the id strategy, which has no cursor column: pass only --id`,
+              ),
+            );
+          }
+          if (!manual.keyValues)
+            return err(configError(`${table}: pass --id <last key extracted> for the id strategy`));
+          position = { cursorValue: null, keyValues: [...manual.keyValues] };
+        } else {
+          if (manual.timestamp === undefined) {
+            return err(
+              configError(`${table}: pass --timestamp '<cursor value>' (and optionally --id <key>)`),
+            );
+          }
+          if (!manual.keyValues && keyCount !== 1) {
+            return err(
+              configError(
+                `${table} has a primary key of ${keyCount} columns: pass --id with ${keyCount} values separated by commas`,
+              ),
+            );
+          }
+          position = {
+            cursorValue: yield* cursorText(table, manual.timestamp),
+            keyValues: manual.keyValues ? [...manual.keyValues] : [beforeEveryKey],
+          };
+        }
+        if (position.keyValues.length !== keyCount && current?.extract?.position) {
+          return err(
+            configError(
+              `${table}: --id has ${position.keyValues.length} value(s) but the primary key has ${keyCount} column(s)`,
+            ),
           );
         }
-        if (!manual.keyValues)
-          throw configError(`${table}: pass --id <last key extracted> for the id strategy`);
-        position = { cursorValue: null, keyValues: [...manual.keyValues] };
-      } else {
-        if (manual.timestamp === undefined) {
-          throw configError(`${table}: pass --timestamp '<cursor value>' (and optionally --id <key>)`);
-        }
-        if (!manual.keyValues && keyCount !== 1) {
-          throw configError(
-            `${table} has a primary key of ${keyCount} columns: pass --id with ${keyCount} values separated by commas`,
-          );
-        }
-        position = {
-          cursorValue: cursorText(table, manual.timestamp),
-          keyValues: manual.keyValues ? [...manual.keyValues] : [beforeEveryKey],
-        };
-      }
-      if (position.keyValues.length !== keyCount && current?.extract?.position) {
-        throw configError(
-          `${table}: --id has ${position.keyValues.length} value(s) but the primary key has ${keyCount} column(s)`,
-        );
-      }
-      return step(watermarks.set(options.table, position, { strategy }));
-    });
-    return value;
+        return ok(yield* watermarks.set(options.table, position, { strategy }));
+      }),
+    );
+    return ok(value);
   });
 }
 
@@ -155,18 +167,16 @@ export function resetWatermark(
   reset: { force: boolean },
 ): ResultAsync<ResetOutcome, SluiceError> {
   const table = formatTableRef(options.table);
-  return runAsResult(`resetting the watermark of ${table}`, async () => {
+  return runSteps(`resetting the watermark of ${table}`, async function* () {
     const logger = options.logger ?? silentLogger;
     let brokenLease: LeaseDocument | null = null;
     let cleanup: AbandonedRunCleanup | null = null;
     const forcedNotes: string[] = [];
     if (reset.force) {
       const leases = createLeaseStore(options.lake, leaseStoreSettings(options));
-      const previous = await step(
-        leases.breakLease(
-          options.table,
-          `sluice watermark force-reset on ${hostname()} (pid ${process.pid})`,
-        ),
+      const previous = yield* leases.breakLease(
+        options.table,
+        `sluice watermark force-reset on ${hostname()} (pid ${process.pid})`,
       );
       if (previous && previous.releasedAt === null) {
         brokenLease = previous;
@@ -174,18 +184,26 @@ export function resetWatermark(
         forcedNotes.push(
           `broke the lease of run ${previous.holder.runId} on ${previous.holder.host} (pid ${previous.holder.pid}); if that run is still going it stops at its next commit`,
         );
-        const watermark = await step(createWatermarkStore(options.lake).read(options.table));
-        cleanup = await step(
-          cleanUpAbandonedRun(options.lake, options.table, previous.holder.runId, watermark, logger),
+        const watermark = yield* createWatermarkStore(options.lake).read(options.table);
+        cleanup = yield* cleanUpAbandonedRun(
+          options.lake,
+          options.table,
+          previous.holder.runId,
+          watermark,
+          logger,
         );
       }
     }
-    const { value, notes } = await asOperator(options, async (watermarks) => {
-      const backupKey = await step(watermarks.backup(options.table));
-      const document = await step(watermarks.reset(options.table, backupKey ? { backupKey } : {}));
-      return { document, backupKey };
-    });
-    return { ...value, brokenLease, cleanup, notes: [...forcedNotes, ...notes] };
+    const { value, notes } = yield* asOperator(options, (watermarks) =>
+      watermarks
+        .backup(options.table)
+        .andThen((backupKey) =>
+          watermarks
+            .reset(options.table, backupKey ? { backupKey } : {})
+            .map((document) => ({ document, backupKey })),
+        ),
+    );
+    return ok({ ...value, brokenLease, cleanup, notes: [...forcedNotes, ...notes] });
   });
 }
 
@@ -203,11 +221,9 @@ export function setCumulativeCount(
   change: { stage: "extract" | "load"; mode: "absolute" | "additive"; count: number },
 ): ResultAsync<WatermarkDocument, SluiceError> {
   const table = formatTableRef(options.table);
-  return runAsResult(`setting the count of ${table}`, async () => {
-    const { value } = await asOperator(options, (watermarks) =>
-      step(watermarks.setCount(options.table, change)),
-    );
-    return value;
+  return runSteps(`setting the count of ${table}`, async function* () {
+    const { value } = yield* asOperator(options, (watermarks) => watermarks.setCount(options.table, change));
+    return ok(value);
   });
 }
 
@@ -230,29 +246,31 @@ export function importSeedWatermark(
   settings: { force: boolean; strategy?: string },
 ): ResultAsync<SeedImportOutcome, SluiceError> {
   const table = formatTableRef(options.table);
-  return runAsResult(`importing the seed watermark of ${table}`, async () => {
-    const current = await step(createWatermarkStore(options.lake).read(options.table));
+  return runSteps(`importing the seed watermark of ${table}`, async function* () {
+    const current = yield* createWatermarkStore(options.lake).read(options.table);
     if (current?.extract?.position && !settings.force) {
-      throw sluiceError(
-        "conflict",
-        `${table} already has a sluice watermark (strategy ${current.extract.strategy}); importing the seed's position would move it: compare with sluice watermark get, then pass --force to replace it (the old position stays in the document's history)`,
+      return err(
+        sluiceError(
+          "conflict",
+          `${table} already has a sluice watermark (strategy ${current.extract.strategy}); importing the seed's position would move it: compare with sluice watermark get, then pass --force to replace it (the old position stays in the document's history)`,
+        ),
       );
     }
     const strategy = settings.strategy ?? (seed.timestamp === null ? "id" : "hybrid");
-    let document = await step(
-      setWatermark(options, {
-        ...(seed.timestamp !== null ? { timestamp: seed.timestamp } : {}),
-        ...(seed.lastId !== null ? { keyValues: [seed.lastId] } : {}),
-        strategy,
-      }),
-    );
+    let document = yield* setWatermark(options, {
+      ...(seed.timestamp !== null ? { timestamp: seed.timestamp } : {}),
+      ...(seed.lastId !== null ? { keyValues: [seed.lastId] } : {}),
+      strategy,
+    });
     const notes = [
       `imported the ${seed.shape} seed watermark: position (${[seed.timestamp, seed.lastId].filter((value) => value !== null).join(", ")}), strategy ${strategy}`,
     ];
     if (seed.extractedRows !== null) {
-      document = await step(
-        setCumulativeCount(options, { stage: "extract", mode: "absolute", count: seed.extractedRows }),
-      );
+      document = yield* setCumulativeCount(options, {
+        stage: "extract",
+        mode: "absolute",
+        count: seed.extractedRows,
+      });
     }
     if (seed.loadedRows !== null) {
       // sluice's load counts mirror its own ledger in the warehouse; a count it did
@@ -271,6 +289,6 @@ export function importSeedWatermark(
         `${seed.processedFiles} file(s) the seed recorded as loaded are not tracked by sluice: it loads only the runs it staged itself, so they are never loaded twice`,
       );
     }
-    return { document, notes };
+    return ok({ document, notes });
   });
 }

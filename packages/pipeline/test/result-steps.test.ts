@@ -1,43 +1,78 @@
 import { sluiceError } from "@sluice/core";
-import { errAsync, ok, okAsync, safeTry } from "neverthrow";
+import { err, errAsync, ok, okAsync, safeTry } from "neverthrow";
 import { describe, expect, it } from "vitest";
-import { runAsResult, step } from "../src/result-steps.js";
+import { runSteps } from "../src/result-steps.js";
 
 /**
- * Why the pipeline keeps `runAsResult`/`step` around resource scopes and uses
- * neverthrow's `safeTry` only for straight-line steps (ADR 0023).
+ * The pipeline's one way to write an operation (ADR 0023): `runSteps`, neverthrow's
+ * `safeTry` over an async generator, closing the generator on an Err so `finally`
+ * blocks release what the body holds.
  */
-describe("result steps", () => {
-  it("runAsResult/step: a failed step ends the body through its finally blocks, the error unchanged", async () => {
+describe("runSteps", () => {
+  it("a failed step ends the body through its finally blocks, the error unchanged", async () => {
     const refused = sluiceError("auth", "shop.orders: access denied for etl");
-    let released = false;
-    const outcome = await runAsResult("syncing shop.orders", async () => {
+    const released: string[] = [];
+    const outcome = await runSteps("syncing shop.orders", async function* () {
       try {
-        await step(okAsync(1));
-        await step(errAsync(refused));
-        return "unreachable";
+        const one = yield* okAsync(1);
+        try {
+          yield* errAsync(refused);
+          return ok(`unreachable ${one}`);
+        } finally {
+          released.push("session");
+        }
+      } finally {
+        released.push("lease");
+      }
+    });
+    expect(released).toEqual(["session", "lease"]);
+    expect(outcome._unsafeUnwrapErr()).toBe(refused);
+  });
+
+  it("a body that returns an Err also runs its finally blocks", async () => {
+    let released = false;
+    const outcome = await runSteps("syncing shop.orders", async function* () {
+      try {
+        yield* okAsync(1);
+        return err(sluiceError("config", "shop.orders: bad setting"));
       } finally {
         released = true;
       }
     });
     expect(released).toBe(true);
-    expect(outcome._unsafeUnwrapErr()).toBe(refused);
+    expect(outcome._unsafeUnwrapErr().kind).toBe("config");
   });
 
-  it("runAsResult turns a thrown non-SluiceError into an internal error naming the context", async () => {
-    const outcome = await runAsResult("syncing shop.orders", async () => {
+  it("turns a thrown non-SluiceError into an internal error naming the context; a thrown SluiceError passes unchanged", async () => {
+    const bug = await runSteps("syncing shop.orders", async function* () {
+      yield* okAsync(1);
       throw new TypeError("undefined is not a function");
     });
-    expect(outcome._unsafeUnwrapErr()).toMatchObject({
+    expect(bug._unsafeUnwrapErr()).toMatchObject({
       kind: "internal",
       retryable: false,
       message: "syncing shop.orders: undefined is not a function",
     });
+    const dropped = sluiceError("connection", "shop.orders: connection reset", { retryable: true });
+    const thrown = await runSteps("syncing shop.orders", async function* () {
+      yield* okAsync(1);
+      throw dropped;
+    });
+    expect(thrown._unsafeUnwrapErr()).toBe(dropped);
   });
 
-  it("safeTry (neverthrow 8.2) leaves a finally block unrun when a step fails: no resource scopes in it", async () => {
-    // If this starts failing, neverthrow now closes the generator on Err and safeTry
-    // can take over resource scopes too: revisit ADR 0023.
+  it("returns the body's value when every step succeeds", async () => {
+    const outcome = await runSteps("counting", async function* () {
+      const a = yield* okAsync(2);
+      const b = yield* ok(3);
+      return ok(a * b);
+    });
+    expect(outcome._unsafeUnwrap()).toBe(6);
+  });
+});
+
+describe("neverthrow safeTry (patched: patches/neverthrow@8.2.0.patch)", () => {
+  it("closes the generator on an Err, so finally blocks run (unpatched 8.2.0 leaves it suspended)", async () => {
     let released = false;
     const outcome = await safeTry(async function* () {
       try {
@@ -48,6 +83,20 @@ describe("result steps", () => {
       }
     });
     expect(outcome.isErr()).toBe(true);
-    expect(released).toBe(false);
+    expect(released).toBe(true);
+  });
+
+  it("closes a synchronous generator too", () => {
+    let released = false;
+    const outcome = safeTry(function* () {
+      try {
+        yield* err("stop");
+        return ok("unreachable");
+      } finally {
+        released = true;
+      }
+    });
+    expect(outcome._unsafeUnwrapErr()).toBe("stop");
+    expect(released).toBe(true);
   });
 });
