@@ -1,4 +1,4 @@
-import type { ObjectStore, SluiceError, TableRef } from "@sluice/core";
+import type { SluiceError, TableRef } from "@sluice/core";
 import { configError, formatTableRef, parseTableRef } from "@sluice/core";
 import {
   type CleanupOutcome,
@@ -10,7 +10,7 @@ import {
 } from "@sluice/pipeline";
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
-import { openedTarget, resolveConnections } from "./connection-settings.js";
+import { openedTarget, type ResolvedConnections, resolveConnections } from "./connection-settings.js";
 import { ageInMilliseconds } from "./flag-parsers.js";
 import { type SettledTableCommand, settleTableCommand } from "./pipeline-table-flags.js";
 import { failWith } from "./report-failure.js";
@@ -74,12 +74,19 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
 
   const open = (flags: CleanFlags, env: CliIo["env"]) => {
     const withTarget = Boolean(flags.target ?? env.SLUICE_TARGET_URL);
-    return resolveConnections(flags, env, { source: false, target: withTarget }).map((resolved) => ({
-      lake: resolved.lake,
-      warehouse: resolved.warehouse
-        ? { ...resolved.warehouse, ...(flags.targetName ? { targetName: flags.targetName } : {}) }
-        : undefined,
-    }));
+    return resolveConnections(flags, env, { source: false, target: withTarget }).map(
+      (resolved): ResolvedConnections => ({
+        lake: resolved.lake,
+        ...(resolved.warehouse
+          ? {
+              warehouse: {
+                ...resolved.warehouse,
+                ...(flags.targetName ? { targetName: flags.targetName } : {}),
+              },
+            }
+          : {}),
+      }),
+    );
   };
 
   /**
@@ -89,10 +96,11 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
   const tablesOf = async (
     flags: CleanFlags,
     settled: SettledTableCommand<CleanFlags>,
-    lake: ObjectStore,
-    warehouse: WarehouseTarget | undefined,
+    connections: ResolvedConnections,
     everyTableWhenNone: boolean,
   ): Promise<{ table: TableRef; warehouse: WarehouseTarget | undefined }[] | SluiceError> => {
+    const { lake } = connections;
+    const warehouse = connections.warehouse && openedTarget(connections.warehouse, lake);
     if (settled.pipeline) {
       return settled.tables.map((planned) => ({
         table: planned.table,
@@ -132,14 +140,7 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
       const connections = open(flags, settled.value.env);
       if (connections.isErr()) return fail(connections.error);
       const { lake } = connections.value;
-      const settings = connections.value.warehouse;
-      const tables = await tablesOf(
-        flags,
-        settled.value,
-        lake,
-        settings && openedTarget(settings, lake),
-        true,
-      );
+      const tables = await tablesOf(flags, settled.value, connections.value, true);
       if ("kind" in tables) return fail(tables);
       const usages: TableUsage[] = [];
       for (const { table, warehouse } of tables) {
@@ -185,14 +186,7 @@ export function s3cleanCommand(io: CliIo, setExitCode: (code: number) => void): 
         const connections = open(flags, settled.value.env);
         if (connections.isErr()) return fail(connections.error);
         const { lake } = connections.value;
-        const settings = connections.value.warehouse;
-        const tables = await tablesOf(
-          flags,
-          settled.value,
-          lake,
-          settings && openedTarget(settings, lake),
-          all,
-        );
+        const tables = await tablesOf(flags, settled.value, connections.value, all);
         if ("kind" in tables) return fail(tables);
         const outcomes: CleanupOutcome[] = [];
         let firstError: SluiceError | null = null;
