@@ -1,6 +1,7 @@
 import type { Logger, SluiceError } from "@sluice/core";
 import { Command, Option } from "commander";
 import type { CliIo } from "./cli-io.js";
+import { durationInMilliseconds } from "./flag-parsers.js";
 import { planSyncRun } from "./pipeline-run-plan.js";
 import { pipelineExitCode, pipelineJson, renderPipelineSummary } from "./pipeline-summary.js";
 import { deleteModeOption, maxDeletesOption } from "./reconcile-options.js";
@@ -88,6 +89,11 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     )
     .option("--strategy-option <key=value>", "setting handed to the strategy (repeatable)", collect, [])
     .option("--max-chunks <n>", "issue at most this many page queries this run")
+    .option(
+      "--max-duration <duration>",
+      "time budget of the extraction (90 = seconds, 90s, 15m, 2h): once spent it stops at the next page boundary, commits, and the next run continues",
+      durationInMilliseconds("--max-duration"),
+    )
     .addOption(
       new Option(
         "--null-cursor <policy>",

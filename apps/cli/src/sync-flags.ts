@@ -35,6 +35,8 @@ export interface SyncFlags extends ReconcileFlags, TunnelFlags, TargetTunnelFlag
   strategyModule?: string[];
   strategyOption?: string[];
   maxChunks?: string;
+  /** Milliseconds from commander's parser, or the text a pipeline file gives (`max_duration`). */
+  maxDuration?: number | string;
   nullCursor?: "skip" | "oldest";
   /** `--no-initial-snapshot` sets it false. */
   initialSnapshot?: boolean;

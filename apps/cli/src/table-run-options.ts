@@ -4,6 +4,7 @@ import type { SyncMode, SyncTableOptions, WarehouseTarget } from "@sluice/pipeli
 import { err, ok, type Result } from "neverthrow";
 import type { CliIo } from "./cli-io.js";
 import { faultHookFromEnvironment } from "./fault-injection.js";
+import { durationInMilliseconds, flagValue } from "./flag-parsers.js";
 import { reconcileSettings } from "./reconcile-options.js";
 import { retryPolicyFrom } from "./retry-options.js";
 import { parseSince } from "./since-option.js";
@@ -41,6 +42,8 @@ export async function tableRunOptions(
   for (const parsed of [limit, rowsPerFile, pageSize, leaseTimeoutMinutes, maxChunks, verifyRowsPerRange]) {
     if (parsed instanceof Error) return err(configError(parsed.message));
   }
+  const maxDuration = flagValue(durationInMilliseconds("--max-duration"), flags.maxDuration);
+  if ("error" in maxDuration) return err(maxDuration.error);
   const safetyLag = flags.safetyLagSeconds?.trim();
   if (safetyLag !== undefined && !/^[0-9]+(\.[0-9]+)?$/.test(safetyLag)) {
     return err(
@@ -74,6 +77,8 @@ export async function tableRunOptions(
     ...(custom.value.length > 0 ? { strategies: createStrategyRegistry(custom.value) } : {}),
     ...(Object.keys(settings).length > 0 ? { strategySettings: settings } : {}),
     ...(numberOf(maxChunks) ? { maxChunks: numberOf(maxChunks) as number } : {}),
+    ...(maxDuration.value !== undefined ? { maxDurationMs: maxDuration.value } : {}),
+    ...(maxDuration.value !== undefined && io.budgetClock ? { budgetClock: io.budgetClock } : {}),
     ...(flags.nullCursor ? { nullCursor: flags.nullCursor } : {}),
     ...(flags.initialSnapshot === false ? { initialSnapshot: false } : {}),
     ...(safetyLag !== undefined ? { safetyLagSeconds: Number(safetyLag) } : {}),

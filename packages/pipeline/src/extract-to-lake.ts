@@ -32,6 +32,7 @@ import { type StageProgress, stageProgress } from "./progress-reporter.js";
 import { runAsResult, step } from "./result-steps.js";
 import type { RetryTally } from "./retry-tally.js";
 import type { ExtractReport } from "./run-report.js";
+import { type RunTimeBudget, startRunTimeBudget, timeBudgetNote } from "./run-time-budget.js";
 import { createStagedValueTally, type StagedValueTally } from "./staged-value-tally.js";
 import { defaultRowsPerFile, type SyncTableOptions } from "./sync-options.js";
 import { applyTypePolicies, textLimitFor } from "./type-policies.js";
@@ -67,6 +68,8 @@ export function extractToLake(
     startedAt: started,
   };
   const progress = { committing: false };
+  // Started before the first attempt: a retried attempt spends what is left of it.
+  const budget = startRunTimeBudget(options.maxDurationMs, options.budgetClock);
   const attempt = (number: number) =>
     runAsResult(`extracting ${tableName}`, async () => {
       if (!options.source)
@@ -78,7 +81,7 @@ export function extractToLake(
       }
       const source = await step(openMysqlSource(options.source));
       try {
-        return await extractWith(source, options, watermarks, notes, identity, progress, retries);
+        return await extractWith(source, options, watermarks, notes, identity, progress, retries, budget);
       } finally {
         await source.close();
       }
@@ -100,6 +103,7 @@ async function extractWith(
   run: RunIdentity | undefined,
   progress: { committing: boolean },
   retries: RetryTally | undefined,
+  budget: RunTimeBudget | null,
 ): Promise<ExtractReport> {
   const started = run?.startedAt ?? (options.clock ?? (() => new Date()))();
   const startedAt = performance.now();
@@ -108,7 +112,18 @@ async function extractWith(
   // metadata queries); one no part took is stopped when the run ends.
   if (!options.dryRun && (options.encodeThread ?? defaultEncodeThread) === "worker") prewarmPartWorker();
   try {
-    return await extractPlanned(source, options, watermarks, notes, run, progress, retries, started, elapsed);
+    return await extractPlanned(
+      source,
+      options,
+      watermarks,
+      notes,
+      run,
+      progress,
+      retries,
+      started,
+      elapsed,
+      budget,
+    );
   } finally {
     await releaseSparePartWorker();
   }
@@ -124,6 +139,7 @@ async function extractPlanned(
   retries: RetryTally | undefined,
   started: Date,
   elapsed: () => number,
+  budget: RunTimeBudget | null,
 ): Promise<ExtractReport> {
   const logger = options.logger ?? silentLogger;
   const tableName = formatTableRef(options.table);
@@ -211,6 +227,7 @@ async function extractPlanned(
       observer,
       retries,
       rowsRead,
+      budget?.gateFor(plan),
     );
     rowsRead.finish(staged.rows);
     if (plan.nullCursor === "skip" && counters.nullCursorRows) {
@@ -233,6 +250,9 @@ async function extractPlanned(
           complete: next.snapshot === null,
         }
       : null;
+    const timeBudget = budget?.report();
+    const budgetNote = timeBudgetNote(timeBudget, snapshotReport?.complete ?? counters.exhausted);
+    if (budgetNote) notes.push(budgetNote);
     if (snapshotReport?.complete) {
       notes.push(
         `initial snapshot complete: every row with ${plan.cursorColumn} below ${plan.ceiling} is extracted; the next run continues after ${describePosition(next.position)} in (${plan.cursorColumn}, key) order`,
@@ -250,6 +270,7 @@ async function extractPlanned(
       queries: counters.queries,
       nullCursorRows: counters.nullCursorRows,
       snapshot: snapshotReport,
+      ...(timeBudget ? { timeBudget } : {}),
       durationMs: elapsed(),
     });
     // A snapshot in progress that this run found complete without new rows (the rows
@@ -367,6 +388,7 @@ async function extractPlanned(
       zeroDateSamples: staged.zeroDateSamples,
       truncatedValues: staged.truncatedValues,
       nulTextValues: staged.nulTextValues,
+      ...(timeBudget ? { timeBudget } : {}),
       durationMs: elapsed(),
     };
   } finally {
@@ -417,6 +439,7 @@ async function writeParts(
   observer: ExtractObserver,
   retries: RetryTally | undefined,
   progress: StageProgress,
+  stopAtPageBoundary: (() => boolean) | undefined,
 ): Promise<StagedParts> {
   const tableName = formatTableRef(options.table);
   const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
@@ -473,6 +496,7 @@ async function writeParts(
       batchBytes: extractBatchBytes,
       ...(options.retry ? { retry: options.retry } : {}),
       ...(retries ? { retryHooks: retries.hooksFor("extract") } : {}),
+      ...(stopAtPageBoundary ? { stopAtPageBoundary } : {}),
     };
     for await (const batch of source.extract(spec, plan, reading)) {
       if (batch.rows.length === 0) continue;

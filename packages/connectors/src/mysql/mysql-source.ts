@@ -50,6 +50,11 @@ export interface MysqlExtractOptions {
   readonly retry?: RetryPolicy;
   /** Counts and waits for `retry` (onRetry is told every reconnect). */
   readonly retryHooks?: RetryHooks;
+  /**
+   * Asked between pages of the ordered pass, never before the first: true ends the
+   * pass at that page boundary as `--max-chunks` would (the run's time budget).
+   */
+  readonly stopAtPageBoundary?: () => boolean;
 }
 
 /** A MySQL/MariaDB table source over one session pinned to UTC. */
@@ -224,6 +229,7 @@ function sourceOver(
         batchBytes: options.batchBytes,
         logger: options.logger,
         observer: options.observer,
+        stopAtPageBoundary: options.stopAtPageBoundary,
         resume: options.retry
           ? { policy: options.retry, ...(options.retryHooks ? { hooks: options.retryHooks } : {}), reconnect }
           : undefined,
