@@ -1,7 +1,25 @@
 import type { SizeResult } from "./size-result.js";
 
-/** docs/benchmarks.md is generated so the figures and the command never drift apart. */
-export function renderBenchmarkDoc(machine: string, results: readonly SizeResult[], at: Date): string {
+/**
+ * Sections of docs/benchmarks.md below this line come from other commands
+ * (`pnpm bench:parallel`, `pnpm bench:backfill`, hand measurements) and are kept as
+ * they are when `pnpm bench` rewrites the part above it.
+ */
+export const handWrittenMarker =
+  "<!-- pnpm bench writes everything above this line; the sections below come from other commands and are kept. -->";
+
+/**
+ * docs/benchmarks.md is generated so the figures and the command never drift apart;
+ * `previous` (the file as it was) gives the hand-written sections after the marker.
+ */
+export function renderBenchmarkDoc(
+  machine: string,
+  results: readonly SizeResult[],
+  at: Date,
+  previous = "",
+): string {
+  const markerAt = previous.indexOf(handWrittenMarker);
+  const kept = markerAt < 0 ? "" : previous.slice(markerAt + handWrittenMarker.length).replace(/^\n+/, "");
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
   const rows = results.map(
     (r) =>
@@ -22,6 +40,10 @@ export function renderBenchmarkDoc(machine: string, results: readonly SizeResult
   const ordered = results.map(
     (r) =>
       `| ${r.rows.toLocaleString("en-US")} | ${r.referenceSeconds.toFixed(2)} | ${r.orderedReferenceSeconds.toFixed(2)} | ${(r.orderedReferenceSeconds / r.referenceSeconds).toFixed(2)} | ${r.sluiceSeconds.toFixed(2)} | ${(r.orderedReferenceSeconds / r.sluiceSeconds).toFixed(2)} |`,
+  );
+  const loads = results.map(
+    (r) =>
+      `| ${r.rows.toLocaleString("en-US")} | ${r.load.copySeconds.toFixed(2)} | ${Math.round(r.rows / r.load.copySeconds).toLocaleString("en-US")} | ${r.load.sluiceSeconds.toFixed(2)} | ${r.load.sluiceLoadSeconds.toFixed(2)} | ${Math.round(r.rows / r.load.sluiceSeconds).toLocaleString("en-US")} | **${(r.load.copySeconds / r.load.sluiceSeconds).toFixed(2)}** | ${r.load.peakRssMiB.toFixed(0)} |`,
   );
   return `# Benchmarks
 
@@ -91,5 +113,27 @@ single part, so no overlap). Capping the old space proves it: on 3M rows
 with no loss of speed. The cap is not the default because a table of very wide rows
 (LONGTEXT/BLOB values of megabytes) needs more than 128 MiB for one 2,000-row batch;
 batches bounded by bytes rather than rows must come first.
-`;
+
+## PostgreSQL load
+
+The same run loads each size's staged run into the private PostgreSQL 15 and measures,
+in the same run:
+
+- **reference**: \`psql \\copy <table> FROM <file>\` (\`COPY ... FROM STDIN\`) of the same rows,
+  exported by MariaDB as PostgreSQL's text format (\`SELECT ... INTO OUTFILE\`, not timed),
+  into an empty table created \`LIKE\` sluice's target, primary key included;
+- **sluice**: \`sluice sync --redshift-only\` as its own process, end to end: start-up, run
+  manifests and ledger, Parquet parts read from the S3 stand-in and decoded, \`COPY\` into a
+  staging table, the merge into the target, the ledger commit (the load stage alone, as the
+  run report times it, in its own column).
+
+| rows | COPY s | COPY rows/s | sluice s | sluice load stage s | sluice rows/s | sluice / COPY | peak RSS MiB |
+|---:|---:|---:|---:|---:|---:|---:|---:|
+${loads.join("\n")}
+
+What separates the two: sluice writes each row twice (\`COPY\` into a session-local
+staging table, then the merge: a \`DELETE\` of the target rows with a staged key and an
+\`INSERT\` of the latest version per key), decodes Parquet where the reference parses
+text, and pays its start-up and the S3 reads.
+${kept ? `\n${handWrittenMarker}\n\n${kept}` : ""}`;
 }

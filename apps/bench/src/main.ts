@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ import { createTestS3Client, startServices } from "@sluice/test-services";
 import mysql from "mysql2/promise";
 import { renderBenchmarkDoc } from "./benchmark-doc.js";
 import { measureProcess } from "./measure-process.js";
+import { measurePostgresLoad } from "./postgres-load.js";
 import { shebangNodeFlags } from "./shebang-node-flags.js";
 import type { SizeResult } from "./size-result.js";
 import { fillWideTable, wideTableDdl } from "./wide-table.js";
@@ -16,12 +17,13 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const sizes = (process.env.BENCH_ROWS ?? "1000000,5000000").split(",").map((s) => Number(s.trim()));
 const log = (line: string) => console.log(line);
 
-const running = await startServices({ which: ["mysql", "s3"] });
+const running = await startServices({ which: ["mysql", "s3", "postgres"] });
 const results: SizeResult[] = [];
 try {
   const my = running.services.mysql;
   const s3 = running.services.s3;
-  if (!my || !s3) throw new Error("services did not start");
+  const pg = running.services.postgres;
+  if (!my || !s3 || !pg) throw new Error("services did not start");
   const connection = await mysql.createConnection({
     host: my.host,
     port: my.port,
@@ -72,12 +74,22 @@ try {
     log(`  same, in keyset order (updated_at, id): ${ordered.seconds.toFixed(2)} s`);
 
     const prefix = `bench-${rows}-${Date.now()}`;
+    // The Node flags the `sluice` executable's shebang carries, so the bench runs it as users do.
+    const sluiceArgs = [
+      ...(await shebangNodeFlags(join(repoRoot, "apps/cli/dist/main.js"))),
+      join(repoRoot, "apps/cli/dist/main.js"),
+    ];
+    const s3Env = {
+      ...process.env,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: s3.region,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
     const sluice = await measureProcess(
       process.execPath,
       [
-        // The Node flags the `sluice` executable's shebang carries, so the bench runs it as users do.
-        ...(await shebangNodeFlags(join(repoRoot, "apps/cli/dist/main.js"))),
-        join(repoRoot, "apps/cli/dist/main.js"),
+        ...sluiceArgs,
         "sync",
         "--backup-only",
         "--json",
@@ -88,13 +100,7 @@ try {
         "--lake",
         `s3://${s3.bucket}/${prefix}`,
       ],
-      {
-        ...process.env,
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        AWS_REGION: s3.region,
-        AWS_ACCESS_KEY_ID: s3.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      },
+      s3Env,
     );
     if (sluice.exitCode !== 0) throw new Error(`sluice failed: ${sluice.stderr}`);
     const report = JSON.parse(sluice.stdout) as { extract: { rows: number; bytes: number; files: number } };
@@ -104,6 +110,15 @@ try {
       `  sluice sync --backup-only: ${sluice.seconds.toFixed(2)} s, peak RSS ${(sluice.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
     );
 
+    const load = await measurePostgresLoad({
+      rows,
+      pg,
+      connection,
+      nodeArgs: sluiceArgs,
+      env: s3Env,
+      lake: `s3://${s3.bucket}/${prefix}`,
+      log,
+    });
     const duckdbBytes = await duckdbZstdBytes(s3Client, s3.bucket, prefix, rows);
     results.push({
       rows,
@@ -117,6 +132,7 @@ try {
       sluiceParquetBytes: report.extract.bytes,
       duckdbParquetBytes: duckdbBytes,
       files: report.extract.files,
+      load,
     });
     await connection.query("DROP TABLE wide20");
   }
@@ -131,10 +147,12 @@ await writeFile(
   join(repoRoot, "bench-results/latest.json"),
   `${JSON.stringify({ machine, results }, null, 2)}\n`,
 );
-await writeFile(join(repoRoot, "docs/benchmarks.md"), renderBenchmarkDoc(machine, results, new Date()));
+const docPath = join(repoRoot, "docs/benchmarks.md");
+const previous = await readFile(docPath, "utf8").catch(() => "");
+await writeFile(docPath, renderBenchmarkDoc(machine, results, new Date(), previous));
 for (const r of results) {
   log(
-    `${r.rows} rows: reference ${Math.round(r.referenceRowsPerSecond)} rows/s, sluice ${Math.round(r.sluiceRowsPerSecond)} rows/s, ratio ${r.ratio.toFixed(2)}, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, Parquet ${r.sluiceParquetBytes} B vs DuckDB ${r.duckdbParquetBytes} B (${(r.sluiceParquetBytes / r.duckdbParquetBytes).toFixed(2)}x)`,
+    `${r.rows} rows: reference ${Math.round(r.referenceRowsPerSecond)} rows/s, sluice ${Math.round(r.sluiceRowsPerSecond)} rows/s, ratio ${r.ratio.toFixed(2)}, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, Parquet ${r.sluiceParquetBytes} B vs DuckDB ${r.duckdbParquetBytes} B (${(r.sluiceParquetBytes / r.duckdbParquetBytes).toFixed(2)}x); PostgreSQL load ${Math.round(r.rows / r.load.sluiceSeconds)} rows/s vs COPY ${Math.round(r.rows / r.load.copySeconds)} rows/s, ratio ${(r.load.copySeconds / r.load.sluiceSeconds).toFixed(2)}`,
   );
 }
 log("figures written to docs/benchmarks.md");

@@ -7,6 +7,13 @@ export interface ProcessMeasurement {
   readonly stdout: string;
   readonly stderr: string;
   readonly exitCode: number | null;
+  /** The process was ended by `killAfterMs` (SIGKILL) before it exited by itself. */
+  readonly killed: boolean;
+}
+
+export interface MeasureOptions {
+  /** SIGKILL the process this long after it started, as `kill -9` would (the backfill benchmark). */
+  readonly killAfterMs?: number;
 }
 
 /**
@@ -18,6 +25,7 @@ export async function measureProcess(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   stdoutToNull = false,
+  options: MeasureOptions = {},
 ): Promise<ProcessMeasurement> {
   const started = performance.now();
   const child = spawn(command, args, { env, stdio: ["ignore", stdoutToNull ? "ignore" : "pipe", "pipe"] });
@@ -30,6 +38,8 @@ export async function measureProcess(
     stderr += chunk;
   });
   let peak = 0;
+  let exited = false;
+  let sentKill = false;
   const sample = async () => {
     try {
       const status = await readFile(`/proc/${child.pid}/status`, "utf8");
@@ -40,7 +50,30 @@ export async function measureProcess(
     }
   };
   const timer = setInterval(sample, 50);
-  const exitCode = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  const killer =
+    options.killAfterMs === undefined
+      ? undefined
+      : setTimeout(async () => {
+          if (exited) return;
+          await sample(); // the last high-water mark before the kill
+          sentKill = child.kill("SIGKILL");
+        }, options.killAfterMs);
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on("close", (code, by) => {
+      exited = true;
+      resolve([code, by]);
+    }),
+  );
+  // Killed only if the signal ended it: a process that exited just before the kill finished its run.
+  const killed = sentKill && signal === "SIGKILL";
   clearInterval(timer);
-  return { seconds: (performance.now() - started) / 1000, peakRssBytes: peak, stdout, stderr, exitCode };
+  if (killer) clearTimeout(killer);
+  return {
+    seconds: (performance.now() - started) / 1000,
+    peakRssBytes: peak,
+    stdout,
+    stderr,
+    exitCode,
+    killed,
+  };
 }

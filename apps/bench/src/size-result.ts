@@ -1,3 +1,5 @@
+import type { LoadResult } from "./postgres-load.js";
+
 /** One benchmark size's figures, all measured in the same run. */
 export interface SizeResult {
   readonly rows: number;
@@ -12,4 +14,6 @@ export interface SizeResult {
   readonly sluiceParquetBytes: number;
   readonly duckdbParquetBytes: number;
   readonly files: number;
+  /** The staged run loaded into PostgreSQL by sluice, and by a raw COPY of the same rows. */
+  readonly load: LoadResult;
 }

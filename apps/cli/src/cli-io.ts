@@ -9,4 +9,6 @@ export interface CliIo {
   readonly isTTY?: boolean;
   /** The terminal's width, so live progress lines never wrap. */
   readonly columns?: number;
+  /** Milliseconds on a monotonic clock for `--max-duration`; default `performance.now`. Tests inject one. */
+  readonly budgetClock?: () => number;
 }

@@ -124,6 +124,26 @@ export function ageInMilliseconds(flag: string): FlagParser<number | undefined> 
   };
 }
 
+/**
+ * A time budget in milliseconds (`--max-duration`): whole seconds (`90`), or a whole
+ * number followed by s, m or h (`90s`, `15m`, `2h`); zero is refused (a run that may
+ * not run is a mistake, not a budget).
+ */
+export function durationInMilliseconds(flag: string): FlagParser<number | undefined> {
+  return (text) => {
+    const match = /^\s*([1-9][0-9]*)\s*([smh]?)\s*$/.exec(text);
+    const value = match
+      ? Number(match[1]) * { "": 1000, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "" | "s" | "m" | "h"]
+      : Number.NaN;
+    if (!Number.isSafeInteger(value)) {
+      throw new InvalidArgumentError(
+        `${flag} must be a duration > 0: seconds (90), or a number followed by s, m or h (90s, 15m, 2h), got "${text}"`,
+      );
+    }
+    return value;
+  };
+}
+
 /** `off`, `every` or a number of hours (`--reconcile-deletes 24h`); the pipeline's own rule. */
 export function reconcileCadence(flag: string): FlagParser<ReconcileCadence | undefined> {
   return (text) => {

@@ -110,6 +110,11 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
       parsers.strategyOption("--strategy-option"),
     )
     .option(
+      "--max-duration <duration>",
+      "time budget of the extraction (90 = seconds, 90s, 15m, 2h): once spent it stops at the next page boundary, commits, and the next run continues",
+      parsers.maxDuration("--max-duration"),
+    )
+    .option(
       "--max-chunks <n>",
       "issue at most this many page queries this run",
       parsers.maxChunks("--max-chunks"),

@@ -1,6 +1,7 @@
 import {
   columnEncodings,
   columnNames,
+  durationInMilliseconds,
   type FlagParser,
   keyValuePairs,
   oneOf,
@@ -50,6 +51,8 @@ export interface SyncFlags extends ReconcileFlags, TunnelFlags, TargetTunnelFlag
   strategyModule?: string[];
   strategyOption?: Record<string, string>;
   maxChunks?: number;
+  /** The extraction's time budget in milliseconds (`--max-duration`, `max_duration`). */
+  maxDuration?: number;
   nullCursor?: "skip" | "oldest";
   /** `--no-initial-snapshot` sets it false. */
   initialSnapshot?: boolean;
@@ -91,6 +94,7 @@ export type SyncFlagParsers = {
 export const syncFlagParsers = {
   limit: positiveWholeNumber,
   maxChunks: positiveWholeNumber,
+  maxDuration: durationInMilliseconds,
   pageSize: positiveWholeNumber,
   rowsPerFile: positiveWholeNumber,
   leaseTimeout: positiveWholeNumber,

@@ -50,6 +50,8 @@ export async function tableRunOptions(
     ...(custom.value.length > 0 ? { strategies: createStrategyRegistry(custom.value) } : {}),
     ...(Object.keys(settings).length > 0 ? { strategySettings: settings } : {}),
     ...(flags.maxChunks !== undefined ? { maxChunks: flags.maxChunks } : {}),
+    ...(flags.maxDuration !== undefined ? { maxDurationMs: flags.maxDuration } : {}),
+    ...(flags.maxDuration !== undefined && io.budgetClock ? { budgetClock: io.budgetClock } : {}),
     ...(flags.nullCursor ? { nullCursor: flags.nullCursor } : {}),
     ...(flags.initialSnapshot === false ? { initialSnapshot: false } : {}),
     ...(flags.safetyLagSeconds !== undefined ? { safetyLagSeconds: flags.safetyLagSeconds } : {}),

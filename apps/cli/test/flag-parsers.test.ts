@@ -4,6 +4,7 @@ import {
   ageInMilliseconds,
   columnEncodings,
   columnNames,
+  durationInMilliseconds,
   keyValuePairs,
   oneOf,
   positiveWholeNumber,
@@ -45,6 +46,19 @@ describe("flag parsers (commander argParser)", () => {
     for (const bad of ["0", "-3", "1.5", "ten", "", "9007199254740993"]) {
       expect(parseWith("--x <n>", positiveWholeNumber("--x"), ["--x", bad]).error).toContain(
         `--x must be a positive whole number, got "${bad}"`,
+      );
+    }
+  });
+
+  it("durationInMilliseconds takes seconds or s/m/h and refuses zero and other forms", () => {
+    const parse = (text: string) => parseWith("--x <d>", durationInMilliseconds("--x"), ["--x", text]);
+    expect(parse("90").value).toBe(90_000);
+    expect(parse("90s").value).toBe(90_000);
+    expect(parse("15m").value).toBe(900_000);
+    expect(parse(" 2h ").value).toBe(7_200_000);
+    for (const bad of ["0", "0s", "1.5h", "15 minutes", "1d", "", "m"]) {
+      expect(parse(bad).error).toContain(
+        `--x must be a duration > 0: seconds (90), or a number followed by s, m or h (90s, 15m, 2h), got "${bad}"`,
       );
     }
   });

@@ -74,6 +74,12 @@ export interface SourceExtractOptions {
   readonly retry?: RetryPolicy;
   /** Counts and waits for `retry` (onRetry is told every reconnect). */
   readonly retryHooks?: RetryHooks;
+  /**
+   * Asked between pages of the ordered pass, never before the first: true ends the
+   * pass at that page boundary as `plan.maxChunks` would (the run's time budget,
+   * `--max-duration`). The rows handed on so far are the run's.
+   */
+  readonly stopAtPageBoundary?: () => boolean;
 }
 
 /** Watches an extraction: what it asks the server, and what it leaves out. */
@@ -87,7 +93,8 @@ export interface ExtractObserver {
   nullCursorRows?(count: number | null): void;
   /**
    * The ordered pass read every row within the plan's bounds: it ended on a short page
-   * or on the key ceiling, not at `--limit` or `--max-chunks`. Not called otherwise.
+   * or on the key ceiling, not at `--limit`, `--max-chunks` or a page boundary where
+   * `stopAtPageBoundary` said stop. Not called otherwise.
    * An initial snapshot is complete only then.
    */
   exhausted?(): void;

@@ -24,6 +24,7 @@ import { stageProgress } from "./progress-reporter.js";
 import { runSteps } from "./result-steps.js";
 import type { RetryTally } from "./retry-tally.js";
 import type { ExtractReport } from "./run-report.js";
+import { type RunTimeBudget, startRunTimeBudget, timeBudgetNote } from "./run-time-budget.js";
 import { defaultEncodeThread, estimateExtraction, type StagedParts, stageParts } from "./stage-parts.js";
 import type { SyncTableOptions } from "./sync-options.js";
 import { applyTypePolicies } from "./type-policies.js";
@@ -59,6 +60,8 @@ export function extractToLake(
     startedAt: started,
   };
   const progress = { committing: false };
+  // Started before the first attempt: a retried attempt spends what is left of it.
+  const budget = startRunTimeBudget(options.maxDurationMs, options.budgetClock);
   const attempt = (number: number) =>
     runSteps(`extracting ${tableName}`, async function* () {
       if (!options.source)
@@ -70,7 +73,9 @@ export function extractToLake(
         // the lake holds only this attempt's parts under the run id.
         yield* cleanUpAbandonedRun(options.lake, options.table, identity.id, null, silentLogger);
       }
-      return ok(yield* extractWith(options.source, options, watermarks, notes, identity, progress, retries));
+      return ok(
+        yield* extractWith(options.source, options, watermarks, notes, identity, progress, retries, budget),
+      );
     });
   // Once the manifests are being written, a repeat could stage the run twice (the
   // write may have landed): from there a failure ends the run and the next run's
@@ -95,6 +100,7 @@ async function* extractWith(
   run: RunIdentity,
   progress: { committing: boolean },
   retries: RetryTally | undefined,
+  budget: RunTimeBudget | null,
 ): AsyncGenerator<Err<never, SluiceError>, ExtractReport> {
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
@@ -130,9 +136,10 @@ async function* extractWith(
         observer,
         retries,
         rowsRead,
+        budget?.gateFor(plan),
       );
       rowsRead.finish(staged.rows);
-      return yield* commitAndReport(
+      const report = yield* commitAndReport(
         options,
         watermarks,
         notes,
@@ -142,7 +149,10 @@ async function* extractWith(
         counters,
         progress,
         elapsed,
+        budget,
       );
+      const timeBudget = budget?.report();
+      return timeBudget ? { ...report, timeBudget } : report;
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
@@ -208,6 +218,7 @@ async function* commitAndReport(
   counters: ExtractCounters,
   progress: { committing: boolean },
   elapsed: () => number,
+  budget: RunTimeBudget | null,
 ): AsyncGenerator<Err<never, SluiceError>, ExtractReport> {
   const logger = options.logger ?? silentLogger;
   const tableName = formatTableRef(options.table);
@@ -233,6 +244,8 @@ async function* commitAndReport(
         complete: next.snapshot === null,
       }
     : null;
+  const budgetNote = timeBudgetNote(budget?.report(), snapshot?.complete ?? counters.exhausted);
+  if (budgetNote) notes.push(budgetNote);
   if (snapshot?.complete) {
     notes.push(
       `initial snapshot complete: every row with ${plan.cursorColumn} below ${plan.ceiling} is extracted; the next run continues after ${describePosition(next.position)} in (${plan.cursorColumn}, key) order`,

@@ -60,6 +60,7 @@ export type {
   RunReport,
   StageCounts,
 } from "./run-report.js";
+export type { TimeBudgetReport } from "./run-time-budget.js";
 export { parseSeedWatermark, type SeedWatermark } from "./seed-watermark.js";
 export {
   dropStagedRun,

@@ -1,6 +1,7 @@
 import type { CursorPosition } from "@sluice/core";
 import type { ReconcileReport } from "./reconcile-report.js";
 import type { RetryCounts } from "./retry-tally.js";
+import type { TimeBudgetReport } from "./run-time-budget.js";
 
 /** What extraction did (or, on a dry run, would do). */
 export interface ExtractReport {
@@ -49,6 +50,8 @@ export interface ExtractReport {
   readonly truncatedValues?: Readonly<Record<string, number>>;
   /** Text values with NUL stripped or replaced (`nulInText: "strip" | "replace"`), per column. */
   readonly nulTextValues?: Readonly<Record<string, number>>;
+  /** `--max-duration`: the budget and whether it stopped the extraction; absent without one. */
+  readonly timeBudget?: TimeBudgetReport;
   readonly durationMs: number;
 }
 

@@ -63,6 +63,7 @@ export async function stageParts(
   observer: ExtractObserver,
   retries: RetryTally | undefined,
   progress: StageProgress,
+  stopAtPageBoundary: (() => boolean) | undefined,
 ): Promise<StagedParts> {
   const tableName = formatTableRef(options.table);
   const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
@@ -119,6 +120,7 @@ export async function stageParts(
       batchBytes: extractBatchBytes,
       ...(options.retry ? { retry: options.retry } : {}),
       ...(retries ? { retryHooks: retries.hooksFor("extract") } : {}),
+      ...(stopAtPageBoundary ? { stopAtPageBoundary } : {}),
     };
     for await (const batch of source.extract(spec, plan, reading)) {
       if (batch.rows.length === 0) continue;

@@ -129,6 +129,16 @@ export interface SyncTableOptions {
   readonly leaseHolder?: { readonly host?: string; readonly pid?: number };
   /** Page queries extracted this run at most (`--max-chunks`); the watermark lands on the last row. */
   readonly maxChunks?: number | null;
+  /**
+   * Time budget of the extraction in milliseconds (`--max-duration`), counted from its
+   * start: once spent, the extraction stops at the next page boundary (never mid-page,
+   * never before the first page), commits what it took, and the watermark lands on the
+   * last row; the report's `extract.timeBudget` says it stopped. The next run continues.
+   * Not applied to a `full` snapshot, which must be whole.
+   */
+  readonly maxDurationMs?: number | null;
+  /** Milliseconds on a monotonic clock for `maxDurationMs`; default `performance.now`. Injected by tests. */
+  readonly budgetClock?: () => number;
   /** Rows with a NULL cursor: `skip` (default; counted, warned) or `oldest` (re-read every run). */
   readonly nullCursor?: NullCursorPolicy;
   /**

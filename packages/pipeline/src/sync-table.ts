@@ -144,6 +144,19 @@ function validate(options: SyncTableOptions): SluiceError | null {
   }
   const retryProblem = options.retry ? invalidRetryPolicy(options.retry) : null;
   if (retryProblem) return configError(`${tableName}: ${retryProblem}`);
+  if (
+    options.maxDurationMs != null &&
+    !(Number.isFinite(options.maxDurationMs) && options.maxDurationMs > 0)
+  ) {
+    return configError(
+      `${tableName}: --max-duration must be a positive time budget (milliseconds here), got ${options.maxDurationMs}`,
+    );
+  }
+  if (options.maxDurationMs != null && options.mode === "redshift-only") {
+    return configError(
+      `${tableName}: --max-duration bounds extraction and cannot be combined with --redshift-only`,
+    );
+  }
   if (options.limit != null && options.mode === "redshift-only") {
     return configError(
       `${tableName}: --limit applies to extraction and cannot be combined with --redshift-only`,

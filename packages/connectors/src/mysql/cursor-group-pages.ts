@@ -7,6 +7,7 @@ import {
   keysetPageQuery,
   type SqlStatement,
 } from "./keyset-query.js";
+import type { PageGate } from "./page-gate.js";
 
 /** Issues one statement and streams its rows (and tells the observer). */
 export type RunStatement = (statement: SqlStatement) => AsyncGenerator<RowBatch>;
@@ -17,14 +18,15 @@ export type RunStatement = (statement: SqlStatement) => AsyncGenerator<RowBatch>
  * LIMIT cut off; that group is then read whole (`c = last`) and the rows whose key was
  * already in the page are skipped, so each row of the group is taken exactly once and
  * the next page can start strictly after it. The set of keys held is only the page's
- * last group. `plan.limit` and `plan.maxChunks` stop the run after a completed group,
- * so a run may exceed `limit` by the rest of its last group.
+ * last group. `plan.limit` and `mayPage` (`plan.maxChunks`, the time budget) stop the
+ * run after a completed group, so a run may exceed `limit` by the rest of its last group.
  */
 export async function* extractCursorGroups(
   spec: TableSpec,
   plan: ExtractPlan,
   run: RunStatement,
-  exhausted: () => void = () => {},
+  exhausted: () => void,
+  mayPage: PageGate,
 ): AsyncGenerator<RowBatch> {
   const cursorIndex = columnIndex(spec, plan.cursorColumn as string);
   const keyIndexes = (plan.dedupColumns ?? []).map((name) => columnIndex(spec, name));
@@ -32,7 +34,7 @@ export async function* extractCursorGroups(
     keyIndexes.map((index) => canonicalValueText(row[index])).join("\u0000");
   let lower: SourceValue | null = plan.after?.cursorValue ?? null;
   let taken = 0;
-  for (let chunk = 0; plan.maxChunks == null || chunk < plan.maxChunks; chunk += 1) {
+  for (let chunk = 0; mayPage(chunk); chunk += 1) {
     const pageLimit = plan.limit === null ? plan.pageSize : Math.min(plan.pageSize, plan.limit - taken);
     if (pageLimit <= 0) return;
     const bound: KeysetBound | null = lower === null ? null : { cursor: lower, keys: [] };

@@ -23,6 +23,7 @@ import {
   snapshotPageQuery,
   wholeTableQuery,
 } from "./keyset-query.js";
+import { type PageGate, pageGate } from "./page-gate.js";
 import { type ExtractResume, recoverWith, resumablePage } from "./resumable-statement.js";
 import { type StreamingConnection, streamRowBatches } from "./row-stream.js";
 
@@ -39,6 +40,12 @@ export interface ExtractSettings {
    * a new connection would read another point in time.
    */
   readonly resume?: ExtractResume | undefined;
+  /**
+   * Asked between pages of the ordered pass (after a whole page, and its completed tie
+   * group for `cursor-groups`), never before the first: true ends the pass there as
+   * `plan.maxChunks` would. The run's time budget (`--max-duration`) is one.
+   */
+  readonly stopAtPageBoundary?: (() => boolean) | undefined;
 }
 
 export interface MetadataConnection {
@@ -79,8 +86,9 @@ export async function* extractPlanRows(
     }
     yield* nullCursorPass(connection, spec, plan, settings);
     const exhausted = () => settings.observer?.exhausted?.();
+    const mayPage = pageGate(plan, settings.stopAtPageBoundary);
     if (plan.snapshot) {
-      const done = yield* extractSnapshotPages(spec, plan, run, recover);
+      const done = yield* extractSnapshotPages(spec, plan, run, recover, mayPage);
       if (done) {
         settings.observer?.snapshotEnd?.(await snapshotEnd(spec, plan, run));
         exhausted();
@@ -89,9 +97,9 @@ export async function* extractPlanRows(
       yield* run(wholeTableQuery(spec));
       exhausted();
     } else if (plan.paging === "cursor-groups") {
-      yield* extractCursorGroups(spec, plan, run, exhausted);
+      yield* extractCursorGroups(spec, plan, run, exhausted, mayPage);
     } else {
-      yield* extractKeysetPages(spec, plan, run, exhausted, recover);
+      yield* extractKeysetPages(spec, plan, run, exhausted, recover, mayPage);
     }
   } catch (thrown) {
     throw settings.mapError(thrown);
@@ -122,8 +130,8 @@ function streamStatement(
  * Keyset pages: each page starts strictly after the last row of the previous one, so
  * duplicates of the cursor value across a page boundary are neither lost nor
  * repeated; a short page ends the run, and so does a page ending on the key ceiling.
- * The last page's LIMIT is cut to what remains of `plan.limit`, and at most
- * `plan.maxChunks` pages run, so the run stops exactly on a row.
+ * The last page's LIMIT is cut to what remains of `plan.limit`, and pages run while
+ * `mayPage` allows (`plan.maxChunks`, the time budget), so the run stops exactly on a row.
  */
 async function* extractKeysetPages(
   spec: TableSpec,
@@ -131,6 +139,7 @@ async function* extractKeysetPages(
   run: RunStatement,
   exhausted: () => void,
   recover: (thrown: unknown, retriesSoFar: number) => Promise<void>,
+  mayPage: PageGate,
 ): AsyncGenerator<RowBatch> {
   const cursorIndex = plan.cursorColumn === null ? -1 : columnIndex(spec, plan.cursorColumn);
   const keyIndexes = plan.keyColumns.map((name) => columnIndex(spec, name));
@@ -142,7 +151,7 @@ async function* extractKeysetPages(
     keys: keyIndexes.map((index) => row[index] ?? null),
   });
   const page = (after: KeysetBound | null, limit: number) => keysetPageQuery(spec, plan, after, limit);
-  for (let chunk = 0; plan.maxChunks == null || chunk < plan.maxChunks; chunk += 1) {
+  for (let chunk = 0; mayPage(chunk); chunk += 1) {
     const pageLimit = plan.limit === null ? plan.pageSize : Math.min(plan.pageSize, plan.limit - taken);
     if (pageLimit <= 0) return;
     let pageRows = 0;
@@ -185,7 +194,7 @@ async function* extractKeysetPages(
 /**
  * An initial snapshot's pages: the rows below the ceiling in primary-key order, each
  * page strictly after the last key of the previous one (or of the previous run), cut
- * exactly at `plan.limit` and `plan.maxChunks` like keyset pages. Returns true when no
+ * exactly at `plan.limit` and where `mayPage` stops, like keyset pages. Returns true when no
  * row below the ceiling is left after the last key (a short page, or an empty probe).
  */
 async function* extractSnapshotPages(
@@ -193,11 +202,12 @@ async function* extractSnapshotPages(
   plan: ExtractPlan,
   run: RunStatement,
   recover: (thrown: unknown, retriesSoFar: number) => Promise<void>,
+  mayPage: PageGate,
 ): AsyncGenerator<RowBatch, boolean> {
   const keyIndexes = (plan.snapshot?.keyColumns ?? []).map((name) => columnIndex(spec, name));
   let after: readonly SourceValue[] | null = plan.snapshot?.afterKey ?? null;
   let taken = 0;
-  for (let chunk = 0; plan.maxChunks == null || chunk < plan.maxChunks; chunk += 1) {
+  for (let chunk = 0; mayPage(chunk); chunk += 1) {
     const pageLimit = plan.limit === null ? plan.pageSize : Math.min(plan.pageSize, plan.limit - taken);
     if (pageLimit <= 0) break;
     let pageRows = 0;
@@ -215,7 +225,7 @@ async function* extractSnapshotPages(
     const row = lastRow;
     after = keyIndexes.map((index) => row[index] ?? null);
   }
-  // Cut by --limit or --max-chunks: one key probe says whether anything is left, so a
+  // Cut by --limit, --max-chunks or the time budget: one key probe says whether anything is left, so a
   // snapshot that ended exactly on the limit completes now rather than in an empty run.
   let left = false;
   for await (const batch of run(snapshotPageQuery(spec, plan, after, "probe"))) {

@@ -262,6 +262,7 @@ function sourceOver(session: LazySession, context: (doing: string) => MysqlError
         batchBytes: options.batchBytes,
         logger: options.logger,
         observer: options.observer,
+        stopAtPageBoundary: options.stopAtPageBoundary,
         resume: options.retry
           ? { policy: options.retry, ...(options.retryHooks ? { hooks: options.retryHooks } : {}), reconnect }
           : undefined,

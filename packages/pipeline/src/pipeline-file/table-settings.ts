@@ -29,6 +29,18 @@ const wholeOrZero = z
 const seconds = z
   .union([z.number().nonnegative(), z.string().regex(/^[0-9]+(\.[0-9]+)?$/, "a number of seconds >= 0")])
   .transform(String);
+/** A time budget: whole seconds (`90`), or a whole number followed by s, m or h (`90s`, `15m`, `2h`). */
+const duration = z
+  .union([
+    z.number().int().positive(),
+    z
+      .string()
+      .regex(
+        /^\s*[1-9][0-9]*\s*[smh]?\s*$/,
+        "seconds (90), or a number followed by s, m or h (90s, 15m, 2h)",
+      ),
+  ])
+  .transform(String);
 const text = z.string().trim().min(1, "must not be empty");
 const choice = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values).transform((value): string => value);
@@ -72,6 +84,11 @@ export const tableSettings = {
   force: { flag: "force", schema: flagSwitch, help: "extract a large table without a fitting index" },
   limit: { flag: "limit", schema: positiveWhole, help: "rows extracted per run at most" },
   max_chunks: { flag: "max-chunks", schema: positiveWhole, help: "page queries per run at most" },
+  max_duration: {
+    flag: "max-duration",
+    schema: duration,
+    help: "time budget per run: extraction stops at the next page boundary once spent (90 = seconds, 90s, 15m, 2h)",
+  },
   page_size: { flag: "page-size", schema: positiveWhole, help: "rows per keyset query (default 50000)" },
   rows_per_file: {
     flag: "rows-per-file",
