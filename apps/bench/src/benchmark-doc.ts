@@ -65,6 +65,10 @@ ${rows.join("\n")}
 
 ${verdicts.join("\n")}
 
+Load average (1 minute) when each size began: ${results.map((r) => `${r.rows.toLocaleString("en-US")} rows ${r.loadAverageBefore.toFixed(2)}`).join(", ")}. On these 2 cores anything
+above ~1 means other work shared the machine and slowed the reference and sluice unequally:
+compare ratios from quiet runs.
+
 A run has a fixed cost the reference does not pay, about 0.4-0.6 s on this machine: Node
 start-up and module loading, the connections, the 150 ms open-transaction read that caps
 the ceiling (docs/cdc.md), manifests and the watermark commit, and the last part's upload

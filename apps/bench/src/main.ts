@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
@@ -66,6 +66,8 @@ try {
       if (measured.exitCode !== 0) throw new Error(`mariadb client failed: ${measured.stderr}`);
       return measured;
     };
+    // The machine may be shared: the figures say how busy it was when they were taken.
+    const loadAverageBefore = loadavg()[0] ?? 0;
     const reference = await runClient("SELECT * FROM wide20");
     log(`  reference mariadb --quick --batch: ${reference.seconds.toFixed(2)} s`);
     const ordered = await runClient(
@@ -133,6 +135,7 @@ try {
       duckdbParquetBytes: duckdbBytes,
       files: report.extract.files,
       load,
+      loadAverageBefore,
     });
     await connection.query("DROP TABLE wide20");
   }

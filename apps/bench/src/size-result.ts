@@ -16,4 +16,6 @@ export interface SizeResult {
   readonly files: number;
   /** The staged run loaded into PostgreSQL by sluice, and by a raw COPY of the same rows. */
   readonly load: LoadResult;
+  /** The 1-minute load average when this size's measurements began (2 cores: above ~1, shared). */
+  readonly loadAverageBefore: number;
 }
