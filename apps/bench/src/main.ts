@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,7 +6,7 @@ import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { createTestS3Client, startServices } from "@sluice/test-services";
 import mysql from "mysql2/promise";
-import { renderBenchmarkDoc } from "./benchmark-doc.js";
+import { handWrittenTail, renderBenchmarkDoc } from "./benchmark-doc.js";
 import { measureProcess } from "./measure-process.js";
 import { shebangNodeFlags } from "./shebang-node-flags.js";
 import type { SizeResult } from "./size-result.js";
@@ -131,7 +131,9 @@ await writeFile(
   join(repoRoot, "bench-results/latest.json"),
   `${JSON.stringify({ machine, results }, null, 2)}\n`,
 );
-await writeFile(join(repoRoot, "docs/benchmarks.md"), renderBenchmarkDoc(machine, results, new Date()));
+const docPath = join(repoRoot, "docs/benchmarks.md");
+const handWritten = handWrittenTail(await readFile(docPath, "utf8").catch(() => ""));
+await writeFile(docPath, renderBenchmarkDoc(machine, results, new Date(), handWritten));
 for (const r of results) {
   log(
     `${r.rows} rows: reference ${Math.round(r.referenceRowsPerSecond)} rows/s, sluice ${Math.round(r.sluiceRowsPerSecond)} rows/s, ratio ${r.ratio.toFixed(2)}, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, Parquet ${r.sluiceParquetBytes} B vs DuckDB ${r.duckdbParquetBytes} B (${(r.sluiceParquetBytes / r.duckdbParquetBytes).toFixed(2)}x)`,
