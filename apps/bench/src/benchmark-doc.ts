@@ -44,7 +44,7 @@ export function renderBenchmarkDoc(
   );
   return `# Benchmarks
 
-Produced by \`pnpm bench\` (\`bash scripts/bench.sh\`; sizes via \`BENCH_ROWS=1000000,5000000\`) on ${at.toISOString().slice(0, 10)}.
+Produced by \`pnpm bench\` (\`bash scripts/bench.sh\`; sizes via \`BENCH_ROWS=${results.map((r) => r.rows).join(",")}\`, default 1000000,5000000) on ${at.toISOString().slice(0, 10)}.
 Machine: ${machine}. Private MariaDB 10.11 and s3rver on loopback, started by the benchmark itself.
 
 Each size builds a 20-column table (\`apps/bench/src/wide-table.ts\`) and measures, in the same run:
