@@ -50,8 +50,10 @@ export function s3Settings(env: Environment): Omit<S3StoreOptions, "bucket" | "p
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   return {
-    // Bounded memory: at most 2 parts of 8 MiB in flight per upload.
-    partSizeBytes: 8 * 1024 * 1024,
+    // Bounded memory: at most 2 parts of 5 MiB (S3's minimum, and the AWS SDK's own
+    // multipart default) in flight per upload; the upload of part file N overlaps the
+    // encoding of N+1, so these buffers count at the peak.
+    partSizeBytes: 5 * 1024 * 1024,
     partConcurrency: 2,
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
     ...(region ? { region } : {}),

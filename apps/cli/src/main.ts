@@ -1,10 +1,16 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50
 import { runCli } from "./program.js";
 
-// Why the flag: V8 sizes the young generation for throughput, and a sync allocates
-// short-lived row strings fast, so by default the heap (and RSS) balloons past 300 MiB
-// on a 1M-row table. Capping each semi-space at 8 MiB held peak RSS at ~170 MiB with
-// no loss of speed (docs/benchmarks.md). `env -S` passes the flag on Linux and macOS.
+// Why the flags (`env -S` passes them on Linux and macOS; docs/adr/0017-perf-bytes-bounded-memory.md):
+// - V8 sizes the young generation for throughput, and a sync allocates short-lived row
+//   strings fast, so by default the heap (and RSS) balloons past 300 MiB on a 1M-row
+//   table. Capping each semi-space at 8 MiB held it down with no loss of speed.
+// - V8 lets the old generation grow by a factor it picks from its GC speed (up to 4x
+//   the live size) before the next full GC; rows that waited in a batch long enough to
+//   be promoted, and the external buffers they keep, pile up as garbage meanwhile. A
+//   fixed 1.5x measured 198-209 MiB peak RSS on 5M rows against 228-229 MiB (same
+//   minute, same CPU time) and 219 against 305 MiB on 200k rows of 10 KiB. It only
+//   changes when V8 collects: unlike a heap cap, no table can make it run out of memory.
 
 // The only place that reads the process: argv, environment, exit code.
 process.exitCode = await runCli(process.argv.slice(2), {

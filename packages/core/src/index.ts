@@ -21,6 +21,7 @@ export type {
   SnapshotRead,
   WriteMode,
 } from "./extract-plan.js";
+export { freeBufferNow } from "./free-buffer.js";
 export type { KeyDigest, KeyInterval, KeyPart, SourceKey } from "./key-interval.js";
 export { keyText, keyTextSeparator } from "./key-interval.js";
 export type { KeyComparison, OrderedKeyColumn } from "./key-interval-predicate.js";

@@ -1,3 +1,5 @@
+import { freeBufferNow } from "@sluice/core";
+
 /**
  * A growable little-endian byte buffer. Column values are appended here one by one;
  * doubling keeps appends amortised O(1) and avoids one small Buffer per value.
@@ -9,7 +11,14 @@ export class ByteSink {
   private data: DataView;
   length = 0;
 
-  constructor(initialCapacity = 64 * 1024) {
+  /**
+   * `softLimit`: the most this sink is expected to hold; growth stops there rather than
+   * doubling past it, unless more is needed (a value larger than the limit).
+   */
+  constructor(
+    initialCapacity = 64 * 1024,
+    private readonly softLimit = Number.POSITIVE_INFINITY,
+  ) {
     this.buffer = Buffer.allocUnsafe(initialCapacity);
     this.data = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
   }
@@ -17,12 +26,23 @@ export class ByteSink {
   ensure(extra: number): void {
     const needed = this.length + extra;
     if (needed <= this.buffer.length) return;
-    let capacity = this.buffer.length * 2;
+    let capacity = Math.max(this.buffer.length * 2, 1024);
     while (capacity < needed) capacity *= 2;
+    if (needed <= this.softLimit) capacity = Math.min(capacity, this.softLimit);
     const next = Buffer.allocUnsafe(capacity);
     this.buffer.copy(next, 0, 0, this.length);
+    // The sink owns its buffer; views of it (`view()`) are only read before it grows.
+    freeBufferNow(this.buffer);
     this.buffer = next;
     this.data = new DataView(next.buffer, next.byteOffset, next.byteLength);
+  }
+
+  /** Frees the buffer now (see freeBufferNow); the sink is empty afterwards and may grow again. */
+  release(): void {
+    freeBufferNow(this.buffer);
+    this.buffer = Buffer.alloc(0);
+    this.data = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+    this.length = 0;
   }
 
   byte(value: number): void {

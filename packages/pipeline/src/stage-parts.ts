@@ -28,11 +28,13 @@ import { textLimitFor } from "./type-policies.js";
 const extractBatchRows = 2_000;
 /**
  * ...and at most this many approximate value bytes, so a table of multi-megabyte
- * LONGTEXT/BLOB rows holds a few batches of a few MiB, not 2,000 rows of them
+ * LONGTEXT/BLOB rows holds a few batches of about 1 MiB, not 2,000 rows of them
  * (docs/adr/0017-perf-bytes-bounded-memory.md). A narrow row (~200 bytes) never
- * reaches it: 2,000 of them are ~0.4 MiB.
+ * reaches it: 2,000 of them are ~0.4 MiB. 1 MiB rather than 4: on 200k rows of 10 KiB
+ * values, 4 MiB batches (~16 MiB of strings in flight, promoted to V8's old space while
+ * they wait) peaked at 282 MiB RSS, 1 MiB batches at 209 MiB, with less CPU.
  */
-const extractBatchBytes = 4 * 1024 * 1024;
+const extractBatchBytes = 1024 * 1024;
 /**
  * In line by default: the worker path copies every batch (structured clone), which
  * measured ~2.3 s more CPU per 1M rows than it moves off this thread, so it is slower

@@ -1,6 +1,6 @@
 import { configError, isSluiceError, type SluiceError } from "@sluice/core";
 import { errAsync, ResultAsync } from "neverthrow";
-import ssh2 from "ssh2";
+import type ssh2 from "ssh2";
 import { checkHostKey, type ResolvedHostKeyPin } from "./host-key-pin.js";
 import { hostKeyMismatchError, sshConnectionError } from "./ssh-connection-error.js";
 import type { SshBastion } from "./ssh-tunnel-options.js";
@@ -12,11 +12,32 @@ export interface SshConnectSettings {
   readonly keepaliveIntervalMs: number;
 }
 
+/**
+ * ssh2 is loaded on first use, not with this package: loading it instantiates its
+ * WebAssembly crypto, ~16 MiB of resident memory that a run without a tunnel (the
+ * CLI always imports this package) would otherwise carry to the end
+ * (docs/adr/0017-perf-bytes-bounded-memory.md).
+ */
+let loading: Promise<typeof ssh2> | undefined;
+const loadSsh2 = (): Promise<typeof ssh2> => {
+  loading ??= import("ssh2").then((module) => module.default);
+  return loading;
+};
+
 /** Opens an authenticated SSH connection whose host key matched the pin. */
 export function connectSsh(settings: SshConnectSettings): ResultAsync<ssh2.Client, SluiceError> {
+  return ResultAsync.fromPromise(loadSsh2(), (error) =>
+    sshConnectionError(error, settings.bastion, settings.readyTimeoutMs),
+  ).andThen((loaded) => connectWith(loaded, settings));
+}
+
+function connectWith(
+  library: typeof ssh2,
+  settings: SshConnectSettings,
+): ResultAsync<ssh2.Client, SluiceError> {
   const { bastion, pin } = settings;
   // Parse up front so a bad key is a config error, not a confusing auth failure.
-  const parsed = ssh2.utils.parseKey(bastion.privateKey, bastion.passphrase);
+  const parsed = library.utils.parseKey(bastion.privateKey, bastion.passphrase);
   if (parsed instanceof Error) {
     return errAsync(
       configError(
@@ -26,7 +47,7 @@ export function connectSsh(settings: SshConnectSettings): ResultAsync<ssh2.Clien
   }
   return ResultAsync.fromPromise(
     new Promise<ssh2.Client>((resolve, reject) => {
-      const client = new ssh2.Client();
+      const client = new library.Client();
       let mismatch: { actual: string } | undefined;
       let settled = false;
       const settle = (outcome: () => void) => {

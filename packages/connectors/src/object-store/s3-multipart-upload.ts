@@ -7,14 +7,15 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { freeBufferNow } from "@sluice/core";
 
 /** S3 allows at most 10,000 parts; every part but the last must be at least 5 MiB. */
 const maxParts = 10_000;
 
 /**
- * Uploads a local file in parts. Each part is read into its own buffer (so the SDK
- * can retry a part by resending the buffer) and at most `concurrency` parts are in
- * flight: memory stays at about concurrency x partSize whatever the file size.
+ * Uploads a local file in parts. Each part is read into a buffer (so the SDK can retry
+ * a part by resending the buffer) and at most `concurrency` parts are in flight, each
+ * worker reusing its buffer: memory stays at concurrency x partSize whatever the file size.
  * On any failure the upload is aborted so S3 does not keep (and bill) orphan parts.
  */
 export async function uploadFileInParts(options: {
@@ -40,11 +41,16 @@ export async function uploadFileInParts(options: {
     let next = 0;
     let failed = false;
     const worker = async () => {
+      // One buffer per worker, reused for each of its parts: a part is sent (and
+      // retried) from it and done with once `send` settles. A fresh buffer per part was
+      // a part size of garbage each time, freed only at V8's next full GC.
+      let reused: Buffer | undefined;
       while (next < partCount && !failed) {
         const index = next++;
         const start = index * partSize;
         const length = Math.min(partSize, options.sizeBytes - start);
-        const buffer = Buffer.allocUnsafe(length);
+        reused ??= Buffer.allocUnsafe(partSize);
+        const buffer = reused.subarray(0, length);
         let filled = 0;
         while (filled < length) {
           const { bytesRead } = await file.read(buffer, filled, length - filled, start + filled);
@@ -63,6 +69,10 @@ export async function uploadFileInParts(options: {
         );
         completed[index] = { PartNumber: index + 1, ETag: answer.ETag };
       }
+      // Every part it sent was accepted, so no socket write still reads the buffer: free
+      // it now rather than at the next full GC. (After a failure a request may still be
+      // writing from it; that one is left to the collector.)
+      if (reused) freeBufferNow(reused);
     };
     // allSettled, not all: abort only once no part is still in flight, else a late
     // part could land after the abort and linger.

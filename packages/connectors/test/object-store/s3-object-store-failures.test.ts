@@ -61,6 +61,21 @@ describe("S3 store: multipart upload seen on the wire", () => {
     }
   });
 
+  it("stores a file of more parts than workers byte for byte (each worker reuses one part buffer)", async () => {
+    const source = join(scratch, "seven-parts.bin");
+    const bytes = randomBytes(6 * 5 * mebibyte + 12345);
+    await writeFile(source, bytes);
+    const store = createS3ObjectStore(options({ partSizeBytes: 5 * mebibyte, partConcurrency: 2 }));
+    try {
+      expect((await store.putFile("mp/seven-parts.bin", source)).isOk()).toBe(true);
+      const stored = (await store.get("mp/seven-parts.bin"))._unsafeUnwrap();
+      expect(stored?.length).toBe(bytes.length);
+      expect(Buffer.from(stored ?? []).equals(bytes)).toBe(true);
+    } finally {
+      store.close?.();
+    }
+  });
+
   it("sends one PutObject with the exact Content-Length for a file at or below the part size", async () => {
     const proxy = await startRecordingS3Proxy(services.s3.endpoint);
     const source = join(scratch, "one.bin");
