@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { createTestS3Client, startServices } from "@sluice/test-services";
-import mysql from "mysql2/promise";
+import { benchConnection } from "./bench-connection.js";
 import { measureProcess } from "./measure-process.js";
 import { mariadbRangeChecksums, parquetRangeChecksums } from "./range-checksums.js";
 import { seededRandom } from "./seeded-random.js";
@@ -76,16 +76,7 @@ const work = await mkdtemp(join(tmpdir(), "sluice-bench-backfill-"));
 const runs: RunRecord[] = [];
 let summary: Record<string, unknown> = {};
 try {
-  const my = running.services.mysql;
-  const s3 = running.services.s3;
-  if (!my || !s3) throw new Error("services did not start");
-  const connection = await mysql.createConnection({
-    host: my.host,
-    port: my.port,
-    user: my.user,
-    password: my.password,
-    multipleStatements: true,
-  });
+  const { my, s3, connection } = await benchConnection(running);
   log(
     `== backfill of ${rows} rows x 20 columns, sluice sync --backup-only ${runArgs.join(" ")}, seed ${seed}`,
   );

@@ -5,8 +5,9 @@ import { fileURLToPath } from "node:url";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { createTestS3Client, startServices } from "@sluice/test-services";
-import mysql from "mysql2/promise";
+import { benchConnection } from "./bench-connection.js";
 import { renderBenchmarkDoc } from "./benchmark-doc.js";
+import { mariadbReference } from "./mariadb-reference.js";
 import { measureProcess } from "./measure-process.js";
 import { measurePostgresLoad } from "./postgres-load.js";
 import { shebangNodeFlags } from "./shebang-node-flags.js";
@@ -20,17 +21,9 @@ const log = (line: string) => console.log(line);
 const running = await startServices({ which: ["mysql", "s3", "postgres"] });
 const results: SizeResult[] = [];
 try {
-  const my = running.services.mysql;
-  const s3 = running.services.s3;
+  const { my, s3, connection } = await benchConnection(running);
   const pg = running.services.postgres;
-  if (!my || !s3 || !pg) throw new Error("services did not start");
-  const connection = await mysql.createConnection({
-    host: my.host,
-    port: my.port,
-    user: my.user,
-    password: my.password,
-    multipleStatements: true,
-  });
+  if (!pg) throw new Error("services did not start");
   const s3Client = createTestS3Client(s3);
   for (const rows of sizes) {
     log(`\n== ${rows} rows x 20 columns`);
@@ -41,31 +34,7 @@ try {
 
     // References: the stock client streaming every row to /dev/null, measured in this run;
     // once as a plain scan (the target's yardstick), once in sluice's keyset order.
-    const runClient = async (sql: string) => {
-      const measured = await measureProcess(
-        my.clientBinary,
-        [
-          "--no-defaults",
-          "--quick",
-          "--batch",
-          "--skip-column-names",
-          "-h",
-          my.host,
-          "-P",
-          String(my.port),
-          "-u",
-          my.user,
-          `-p${my.password}`,
-          "bench",
-          "-e",
-          sql,
-        ],
-        process.env,
-        true,
-      );
-      if (measured.exitCode !== 0) throw new Error(`mariadb client failed: ${measured.stderr}`);
-      return measured;
-    };
+    const runClient = (sql: string) => mariadbReference(my, "bench", sql);
     // The machine may be shared: the figures say how busy it was when they were taken.
     const loadAverageBefore = loadavg()[0] ?? 0;
     const reference = await runClient("SELECT * FROM wide20");

@@ -3,7 +3,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServices } from "@sluice/test-services";
-import mysql from "mysql2/promise";
+import { benchConnection } from "./bench-connection.js";
 import { measureProcess } from "./measure-process.js";
 import { shebangNodeFlags } from "./shebang-node-flags.js";
 import { fillWideTable, wideTableDdl } from "./wide-table.js";
@@ -32,16 +32,7 @@ const running = await startServices({ which: ["mysql", "s3"] });
 const results: SettingResult[] = [];
 const work = await mkdtemp(join(tmpdir(), "sluice-bench-parallel-"));
 try {
-  const my = running.services.mysql;
-  const s3 = running.services.s3;
-  if (!my || !s3) throw new Error("services did not start");
-  const connection = await mysql.createConnection({
-    host: my.host,
-    port: my.port,
-    user: my.user,
-    password: my.password,
-    multipleStatements: true,
-  });
+  const { my, s3, connection } = await benchConnection(running);
   log(`== ${tables} tables x ${rowsPerTable} rows x 20 columns`);
   await connection.query("DROP DATABASE IF EXISTS bench_many; CREATE DATABASE bench_many; USE bench_many");
   await connection.query(wideTableDdl);

@@ -2,7 +2,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServices } from "@sluice/test-services";
-import mysql from "mysql2/promise";
+import { benchConnection } from "./bench-connection.js";
 import { mariadbReference } from "./mariadb-reference.js";
 import { measureProcess } from "./measure-process.js";
 import { shebangNodeFlags } from "./shebang-node-flags.js";
@@ -28,16 +28,7 @@ const lines: string[] = [];
 
 const running = await startServices({ which: ["mysql", "s3"] });
 try {
-  const my = running.services.mysql;
-  const s3 = running.services.s3;
-  if (!my || !s3) throw new Error("services did not start");
-  const connection = await mysql.createConnection({
-    host: my.host,
-    port: my.port,
-    user: my.user,
-    password: my.password,
-    multipleStatements: true,
-  });
+  const { my, s3, connection } = await benchConnection(running);
   await connection.query("CREATE DATABASE IF NOT EXISTS bench_wide; USE bench_wide");
   const main = join(repoRoot, "apps/cli/dist/main.js");
   const nodeFlags = await shebangNodeFlags(main);
