@@ -115,6 +115,11 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
       parsers.maxDuration("--max-duration"),
     )
     .option(
+      "--snapshot-connections <n>",
+      "read a new table's initial snapshot in key ranges on n connections at once, each encoding on its own thread (single integer primary key; resumable per range)",
+      parsers.snapshotConnections("--snapshot-connections"),
+    )
+    .option(
       "--max-chunks <n>",
       "issue at most this many page queries this run",
       parsers.maxChunks("--max-chunks"),

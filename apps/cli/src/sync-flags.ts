@@ -53,6 +53,8 @@ export interface SyncFlags extends ReconcileFlags, TunnelFlags, TargetTunnelFlag
   maxChunks?: number;
   /** The extraction's time budget in milliseconds (`--max-duration`, `max_duration`). */
   maxDuration?: number;
+  /** Connections (worker threads) reading an initial snapshot's key ranges at once. */
+  snapshotConnections?: number;
   nullCursor?: "skip" | "oldest";
   /** `--no-initial-snapshot` sets it false. */
   initialSnapshot?: boolean;
@@ -95,6 +97,7 @@ export const syncFlagParsers = {
   limit: positiveWholeNumber,
   maxChunks: positiveWholeNumber,
   maxDuration: durationInMilliseconds,
+  snapshotConnections: positiveWholeNumber,
   pageSize: positiveWholeNumber,
   rowsPerFile: positiveWholeNumber,
   leaseTimeout: positiveWholeNumber,

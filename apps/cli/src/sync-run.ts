@@ -15,7 +15,7 @@ import type { PlannedTable, RunPlan } from "./pipeline-run-plan.js";
 import { s3AttemptsFor } from "./retry-options.js";
 import { reachSource } from "./source-tunnel.js";
 import { syncModeOf, type TableRunOptions, tableRunOptions } from "./table-run-options.js";
-import { withTableSource } from "./table-source.js";
+import { snapshotConnectionsFor, withTableSource } from "./table-source.js";
 import { reachTarget } from "./target-tunnel.js";
 
 /** One table's end of a run: its report, or the error that stopped it (with what it did). */
@@ -118,6 +118,9 @@ export async function runPlannedSync(
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
         ...(hooks.progressEveryMs !== undefined ? { progressEveryMs: hooks.progressEveryMs } : {}),
         ...(opened ? { source: opened } : {}),
+        ...(settled.options.snapshotConnections && source
+          ? { snapshotConnections: snapshotConnectionsFor(settled.options.snapshotConnections.count, source) }
+          : {}),
         ...(baseWarehouse && targetConnection
           ? {
               warehouse: openedTarget(

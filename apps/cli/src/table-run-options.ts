@@ -52,6 +52,9 @@ export async function tableRunOptions(
     ...(flags.maxChunks !== undefined ? { maxChunks: flags.maxChunks } : {}),
     ...(flags.maxDuration !== undefined ? { maxDurationMs: flags.maxDuration } : {}),
     ...(flags.maxDuration !== undefined && io.budgetClock ? { budgetClock: io.budgetClock } : {}),
+    ...(flags.snapshotConnections !== undefined
+      ? { snapshotConnections: { count: flags.snapshotConnections } }
+      : {}),
     ...(flags.nullCursor ? { nullCursor: flags.nullCursor } : {}),
     ...(flags.initialSnapshot === false ? { initialSnapshot: false } : {}),
     ...(flags.safetyLagSeconds !== undefined ? { safetyLagSeconds: flags.safetyLagSeconds } : {}),

@@ -1,5 +1,6 @@
-import { createMysqlSource, type MysqlConnectionOptions } from "@sluice/connectors";
+import { createMysqlSource, type MysqlConnectionOptions, mysqlSourceRecipe } from "@sluice/connectors";
 import type { Source } from "@sluice/core";
+import type { SnapshotConnections } from "@sluice/pipeline";
 
 /**
  * Runs `work` with an opened source for one table's job (the pipeline takes opened
@@ -17,4 +18,14 @@ export async function withTableSource<T>(
   } finally {
     await source.close();
   }
+}
+
+/**
+ * `--snapshot-connections N` for a MySQL source: worker threads that open their own
+ * connections with the same settings, or, behind an SSH tunnel (whose channels live
+ * on this thread), more connections on this thread.
+ */
+export function snapshotConnectionsFor(count: number, options: MysqlConnectionOptions): SnapshotConnections {
+  const recipe = mysqlSourceRecipe(options);
+  return recipe ? { count, recipe } : { count, open: () => createMysqlSource(options) };
 }

@@ -4,6 +4,7 @@ import type {
   NullCursorPolicy,
   SluiceError,
   SnapshotProgress,
+  SnapshotRange,
   SourceValue,
   TableSpec,
 } from "@sluice/core";
@@ -63,6 +64,17 @@ export interface PlanInput {
   readonly settings?: Readonly<Record<string, string>>;
 }
 
+/** How one key range of a snapshot read on parallel connections ended this run. */
+export interface SnapshotRangeOutcome {
+  readonly range: SnapshotRange;
+  /** The last key the run took in the range; null when it took none. */
+  readonly lastKey: readonly string[] | null;
+  /** True when the range was read to its end (a short page, or nothing left after its last key). */
+  readonly exhausted: boolean;
+  /** The range that ends at the table's end, when exhausted: the source's snapshot end. */
+  readonly snapshotEnd?: CursorPosition | null;
+}
+
 /** What {@link CdcStrategy.advance} is told after a run's rows are durable. */
 export interface AdvanceInput {
   readonly plan: ExtractPlan;
@@ -87,6 +99,12 @@ export interface AdvanceInput {
    * incremental run. Absent on other runs.
    */
   readonly snapshotEnd?: CursorPosition | null;
+  /**
+   * Initial-snapshot runs read in key ranges (`plan.snapshot.ranges`, or ranges the
+   * pipeline cut for `--snapshot-connections`): how each range ended. `lastRow`,
+   * `complete` and `snapshotEnd` are then ignored.
+   */
+  readonly ranges?: readonly SnapshotRangeOutcome[];
 }
 
 /**

@@ -1,4 +1,4 @@
-export type { AdvanceInput, CdcStrategy, PlanInput } from "./cdc-strategy.js";
+export type { AdvanceInput, CdcStrategy, PlanInput, SnapshotRangeOutcome } from "./cdc-strategy.js";
 export { defaultPageSize } from "./cdc-strategy.js";
 export { ceilingForCursor, chooseCursorColumn } from "./choose-cursor-column.js";
 export { compareDecimalText, comparePositions } from "./compare-positions.js";

@@ -1,7 +1,7 @@
 import type { CursorPosition, ExtractPlan, SluiceError, SnapshotProgress } from "@sluice/core";
 import { formatTableRef, sluiceError } from "@sluice/core";
 import { err, ok, type Result } from "neverthrow";
-import type { AdvanceInput, CdcStrategy, PlanInput } from "./cdc-strategy.js";
+import type { AdvanceInput, CdcStrategy, PlanInput, SnapshotRangeOutcome } from "./cdc-strategy.js";
 import { advancePosition } from "./default-advance.js";
 import { canonicalText } from "./position-of-row.js";
 
@@ -40,11 +40,16 @@ export function withInitialSnapshot(input: PlanInput, plan: ExtractPlan): Result
         ),
       );
     }
-    if (progress.afterKey !== null && progress.afterKey.length !== keyColumns.length) {
+    const keyLengths = [
+      progress.afterKey,
+      ...(progress.ranges ?? []).flatMap((range) => [range.afterKey, range.throughKey]),
+    ].flatMap((key) => (key === null ? [] : [key.length]));
+    const stale = keyLengths.find((length) => length !== keyColumns.length);
+    if (stale !== undefined) {
       return err(
         sluiceError(
           "watermark",
-          `${table}: the initial snapshot in progress stopped after a key of ${progress.afterKey.length} value(s), but the primary key is now (${keyColumns.join(", ")}); the primary key changed since that run; ${reset}`,
+          `${table}: the initial snapshot in progress stopped after a key of ${stale} value(s), but the primary key is now (${keyColumns.join(", ")}); the primary key changed since that run; ${reset}`,
         ),
       );
     }
@@ -60,7 +65,11 @@ export function withInitialSnapshot(input: PlanInput, plan: ExtractPlan): Result
       ...plan,
       after: null,
       ceiling: progress.ceiling,
-      snapshot: { keyColumns, afterKey: progress.afterKey },
+      snapshot: {
+        keyColumns,
+        afterKey: progress.afterKey,
+        ...(progress.ranges ? { ranges: progress.ranges } : {}),
+      },
     });
   }
   const start =
@@ -108,6 +117,7 @@ export function advanceWatermark(strategy: CdcStrategy, input: AdvanceInput): Wa
   if (ceiling === null) {
     throw sluiceError("internal", `${table}: an initial-snapshot plan without a ceiling`);
   }
+  if (input.ranges) return advanceRanges(ceiling, input.ranges);
   if (input.complete === true && input.snapshotEnd !== undefined) {
     return { position: input.snapshotEnd, snapshot: null };
   }
@@ -127,4 +137,25 @@ export function advanceWatermark(strategy: CdcStrategy, input: AdvanceInput): Wa
           return text;
         });
   return { position: null, snapshot: { ceiling, afterKey } };
+}
+
+/**
+ * A snapshot read in ranges: complete once every range was read to its end in runs
+ * that ended with the last range read in this one (its read gives the snapshot end,
+ * which must come after every row of the snapshot was written, see above); else the
+ * ranges still to read, each after its own last key, and the last range kept so the
+ * run that finishes the others reads its end.
+ */
+function advanceRanges(ceiling: string, outcomes: readonly SnapshotRangeOutcome[]): WatermarkAdvance {
+  const last = outcomes.find((outcome) => outcome.range.throughKey === null);
+  const complete =
+    outcomes.every((outcome) => outcome.exhausted) && last !== undefined && last.snapshotEnd !== undefined;
+  if (complete) return { position: last.snapshotEnd ?? null, snapshot: null };
+  const ranges = outcomes
+    .filter((outcome) => !outcome.exhausted || outcome.range.throughKey === null)
+    .map((outcome) => ({
+      afterKey: outcome.lastKey ?? outcome.range.afterKey,
+      throughKey: outcome.range.throughKey,
+    }));
+  return { position: null, snapshot: { ceiling, afterKey: null, ranges } };
 }

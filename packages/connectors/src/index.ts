@@ -17,6 +17,7 @@ export {
   mysqlKeyDigestSql,
   mysqlKeyText,
   mysqlLogicalType,
+  mysqlSourceRecipe,
   openMysqlProbe,
   openMysqlSource,
   parseMysqlUrl,

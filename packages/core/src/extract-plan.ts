@@ -20,6 +20,25 @@ export interface SnapshotProgress {
   readonly ceiling: string;
   /** Canonical text of the last key taken, one value per key column; null before the first row. */
   readonly afterKey: readonly string[] | null;
+  /**
+   * A snapshot read in key ranges on parallel connections (`--snapshot-connections`):
+   * the ranges still to read, in key order, each resuming after its own last key.
+   * The range that ends at the table's end (`throughKey` null) stays listed until the
+   * snapshot is complete. Absent: one range, resuming after `afterKey`.
+   */
+  readonly ranges?: readonly SnapshotRange[];
+}
+
+/**
+ * One key range of an initial snapshot: the rows with `afterKey < key <= throughKey`
+ * (canonical text, one value per key column). Ranges of one snapshot are disjoint and
+ * together cover every key.
+ */
+export interface SnapshotRange {
+  /** Resume strictly after this key; null starts from the first key. */
+  readonly afterKey: readonly string[] | null;
+  /** The last key of the range, inclusive; null runs to the end of the table. */
+  readonly throughKey: readonly string[] | null;
 }
 
 /**
@@ -32,6 +51,17 @@ export interface SnapshotRead {
   readonly keyColumns: readonly string[];
   /** Resume strictly after this key (canonical text); null starts from the first key. */
   readonly afterKey: readonly string[] | null;
+  /**
+   * Stop after this key, inclusive (canonical text): the pass reads one range of a
+   * snapshot split across connections. Absent or null: to the end of the table.
+   */
+  readonly throughKey?: readonly string[] | null;
+  /**
+   * The ranges of a snapshot split across connections, as the watermark keeps them:
+   * the pipeline reads each as a plan of its own (`afterKey`/`throughKey` above).
+   * Absent: the snapshot is one range.
+   */
+  readonly ranges?: readonly SnapshotRange[];
 }
 
 /**

@@ -18,6 +18,7 @@ export type {
   ExtractPlan,
   NullCursorPolicy,
   SnapshotProgress,
+  SnapshotRange,
   SnapshotRead,
   WriteMode,
 } from "./extract-plan.js";
@@ -59,6 +60,7 @@ export type {
   Source,
   SourceExtractOptions,
   SourceKeyDigests,
+  SourceRecipe,
 } from "./source.js";
 export type { SqlFragment, SqlStatement } from "./sql-dialects.js";
 export { compileMysql, compilePostgres } from "./sql-dialects.js";

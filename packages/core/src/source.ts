@@ -35,6 +35,8 @@ export interface Source {
   captureCeiling(request: CeilingRequest): ResultAsync<CapturedCeiling, SluiceError>;
   /** The largest key tuple as canonical text (binary as hex), or null for an empty table. */
   maxKey(spec: TableSpec, keyColumns: readonly string[]): ResultAsync<string[] | null, SluiceError>;
+  /** The smallest key tuple as canonical text (binary as hex), or null for an empty table. */
+  minKey(spec: TableSpec, keyColumns: readonly string[]): ResultAsync<string[] | null, SluiceError>;
   /** A cheap, approximate row count of the whole table (for progress displays only). */
   estimateRows(ref: TableRef): ResultAsync<number, SluiceError>;
   /** A cheap, approximate count of the rows within the plan's bounds (progress only). */
@@ -53,6 +55,20 @@ export interface Source {
   /** Primary-key digests, splits, key lists and lookups for delete reconciliation. */
   keyDigests(spec: TableSpec, options?: KeyDigestOptions): ResultAsync<SourceKeyDigests, SluiceError>;
   close(): Promise<void>;
+}
+
+/**
+ * How another thread opens a source like this one: a module to import (an absolute
+ * `file:` URL, so the thread resolves it wherever the caller's packages live), the
+ * name of its factory export, and the one argument to call it with, which must survive
+ * a structured clone (no functions, no streams). The pipeline uses it to read key
+ * ranges of an initial snapshot on worker threads, each with its own connection.
+ * It holds credentials: it stays in memory and is never logged.
+ */
+export interface SourceRecipe {
+  readonly module: string;
+  readonly factory: string;
+  readonly options: unknown;
 }
 
 export interface SourceExtractOptions {

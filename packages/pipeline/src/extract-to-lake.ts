@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { advanceWatermark } from "@sluice/cdc-strategies";
-import type { SluiceError, Source, TableSpec } from "@sluice/core";
+import type { ExtractPlan, SluiceError, Source, TableSpec } from "@sluice/core";
 import { configError, formatTableRef, noRetry, retryAsync, silentLogger } from "@sluice/core";
 import { prewarmPartWorker, releaseSparePartWorker } from "@sluice/parquet-writer";
 import type { WatermarkDocument, WatermarkStore } from "@sluice/watermark-store";
@@ -25,7 +25,9 @@ import { runSteps } from "./result-steps.js";
 import type { RetryTally } from "./retry-tally.js";
 import type { ExtractReport } from "./run-report.js";
 import { type RunTimeBudget, startRunTimeBudget, timeBudgetNote } from "./run-time-budget.js";
+import { snapshotSplit } from "./snapshot-range-cut.js";
 import { defaultEncodeThread, estimateExtraction, type StagedParts, stageParts } from "./stage-parts.js";
+import { laneCount, type StagedRanges, stageSnapshotRanges } from "./stage-snapshot-ranges.js";
 import type { SyncTableOptions } from "./sync-options.js";
 import { applyTypePolicies } from "./type-policies.js";
 
@@ -122,22 +124,39 @@ async function* extractWith(
     rowsRead.start(
       options.onProgress ? await estimateExtraction(source, planned.spec, plan, options) : undefined,
     );
+    const split = yield* snapshotSplit(source, planned.spec, plan, laneCount(options));
+    if (split?.note && !notes.includes(split.note)) notes.push(split.note);
+    const ranges = split && split.ranges.length > 0 ? split.ranges : null;
+    if (ranges) yield* refuseRowCaps(options, plan, ranges.length);
     const workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), "sluice-run-"));
     try {
-      const staged = await stageParts(
-        source,
-        planned.spec,
-        plan,
-        options,
-        run.id,
-        run.startedAt,
-        workDir,
-        logger,
-        observer,
-        retries,
-        rowsRead,
-        budget?.gateFor(plan),
-      );
+      const staged: StagedParts | StagedRanges = ranges
+        ? await stageSnapshotRanges(
+            source,
+            planned.spec,
+            plan,
+            ranges,
+            options,
+            { id: run.id, startedAt: run.startedAt, workDir },
+            logger,
+            observer,
+            rowsRead,
+            budget?.gateFor(plan),
+          )
+        : await stageParts(
+            source,
+            planned.spec,
+            plan,
+            options,
+            run.id,
+            run.startedAt,
+            workDir,
+            logger,
+            observer,
+            retries,
+            rowsRead,
+            budget?.gateFor(plan),
+          );
       rowsRead.finish(staged.rows);
       const report = yield* commitAndReport(
         options,
@@ -159,6 +178,26 @@ async function* extractWith(
   } finally {
     await releaseSparePartWorker();
   }
+}
+
+/**
+ * `--limit` and `--max-chunks` cut a run at a row or page of one ordered pass; a
+ * snapshot read in ranges has no such single order (the ranges advance side by side),
+ * so they are refused before anything is read. `--max-duration` cuts such runs.
+ */
+async function* refuseRowCaps(
+  options: SyncTableOptions,
+  plan: ExtractPlan,
+  ranges: number,
+): AsyncGenerator<Err<never, SluiceError>, void> {
+  const cap = plan.limit !== null ? "--limit" : plan.maxChunks != null ? "--max-chunks" : null;
+  if (cap === null) return;
+  const tableName = formatTableRef(options.table);
+  yield* err(
+    configError(
+      `${tableName}: the initial snapshot is read in ${ranges} key ranges (--snapshot-connections, or a run that started so), which ${cap} cannot cut in one order; cut runs by time with --max-duration instead (e.g. --max-duration 15m), or drop ${cap}`,
+    ),
+  );
 }
 
 /** The plan step: the table as the source describes it, the stored watermark, and the strategy's plan. */
@@ -214,7 +253,7 @@ async function* commitAndReport(
   notes: string[],
   run: RunIdentity,
   planned: RunPlan,
-  staged: StagedParts,
+  staged: StagedParts | StagedRanges,
   counters: ExtractCounters,
   progress: { committing: boolean },
   elapsed: () => number,
@@ -236,6 +275,7 @@ async function* commitAndReport(
     rows: staged.rows,
     complete: counters.exhausted,
     ...(counters.snapshotEnd !== undefined ? { snapshotEnd: counters.snapshotEnd } : {}),
+    ...("ranges" in staged ? { ranges: staged.ranges } : {}),
   });
   const snapshot = plan.snapshot
     ? {

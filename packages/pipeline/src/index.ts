@@ -70,7 +70,13 @@ export {
   type StagedRunRow,
 } from "./staged-run-withdrawal.js";
 export { listStagedRuns, type StagedRun } from "./staged-runs.js";
-export type { SyncMode, SyncProgress, SyncTableOptions, WarehouseTarget } from "./sync-options.js";
+export type {
+  SnapshotConnections,
+  SyncMode,
+  SyncProgress,
+  SyncTableOptions,
+  WarehouseTarget,
+} from "./sync-options.js";
 export { defaultPageSize, defaultRowsPerFile, defaultUnindexedRowLimit } from "./sync-options.js";
 export { syncTable } from "./sync-table.js";
 export { defaultVerifyRowsPerRange, verifyTableData } from "./verify-data.js";

@@ -74,7 +74,11 @@ async function* planExtractionNow(
   };
   const snapshot =
     previous?.extract?.phase === "snapshot" && previous.extract.snapshot
-      ? { ceiling: previous.extract.snapshot.ceiling, afterKey: previous.extract.snapshot.afterKey }
+      ? {
+          ceiling: previous.extract.snapshot.ceiling,
+          afterKey: previous.extract.snapshot.afterKey,
+          ...(previous.extract.snapshot.ranges ? { ranges: previous.extract.snapshot.ranges } : {}),
+        }
       : null;
   const input: PlanInput = {
     spec,

@@ -25,7 +25,7 @@ import { textLimitFor } from "./type-policies.js";
  * to three batches before pausing the socket; small batches keep those rows (JS
  * strings, the bulk of the heap) few, at no measurable cost in throughput.
  */
-const extractBatchRows = 2_000;
+export const extractBatchRows = 2_000;
 /**
  * ...and at most this many approximate value bytes, so a table of multi-megabyte
  * LONGTEXT/BLOB rows holds a few batches of about 1 MiB, not 2,000 rows of them
@@ -34,7 +34,7 @@ const extractBatchRows = 2_000;
  * values, 4 MiB batches (~16 MiB of strings in flight, promoted to V8's old space while
  * they wait) peaked at 282 MiB RSS, 1 MiB batches at 209 MiB, with less CPU.
  */
-const extractBatchBytes = 1024 * 1024;
+export const extractBatchBytes = 1024 * 1024;
 /**
  * In line by default: the worker path copies every batch (structured clone), which
  * measured ~2.3 s more CPU per 1M rows than it moves off this thread, so it is slower

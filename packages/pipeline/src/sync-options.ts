@@ -6,6 +6,7 @@ import type {
   RetryHooks,
   RetryPolicy,
   Source,
+  SourceRecipe,
   TableRef,
   Warehouse,
   WriteMode,
@@ -47,6 +48,29 @@ export interface SyncProgress {
   readonly rowsEstimated?: number;
   /** The stage's last event: `rowsDone` is final. */
   readonly done: boolean;
+}
+
+/**
+ * An initial snapshot read in key ranges on parallel connections (`--snapshot-connections`).
+ * Each range is resumable on its own: a run cut by its time budget records where each
+ * range stopped, and later runs go on with the ranges left (with one lane when this
+ * is absent).
+ */
+export interface SnapshotConnections {
+  /** Ranges read at once, each on its own connection; 1 reads them one after another. */
+  readonly count: number;
+  /**
+   * How a worker thread opens a source like the run's (e.g. `mysqlSourceRecipe` of
+   * `@sluice/connectors`): each lane then reads and encodes on its own thread, so the
+   * work spreads over cores. Preferred over `open`.
+   */
+  readonly recipe?: SourceRecipe;
+  /**
+   * Opens another source like the run's on this thread (its own connection; the
+   * pipeline closes it): lanes share this thread's CPU but not a connection, for
+   * sources no other thread can open (one behind an SSH tunnel).
+   */
+  readonly open?: () => Source;
 }
 
 export interface SyncTableOptions {
@@ -137,6 +161,8 @@ export interface SyncTableOptions {
    * Not applied to a `full` snapshot, which must be whole.
    */
   readonly maxDurationMs?: number | null;
+  /** Read an initial snapshot in key ranges on parallel connections; absent: one connection. */
+  readonly snapshotConnections?: SnapshotConnections;
   /** Milliseconds on a monotonic clock for `maxDurationMs`; default `performance.now`. Injected by tests. */
   readonly budgetClock?: () => number;
   /** Rows with a NULL cursor: `skip` (default; counted, warned) or `oldest` (re-read every run). */

@@ -63,6 +63,9 @@ export function createMemorySource(spec: TableSpec, rows: SourceValue[][] = []):
   const keyOf = (row: readonly SourceValue[], names: readonly string[]) =>
     names.map((name) => text(row[indexOf(name)] ?? null) ?? "");
 
+  const byKey = (names: readonly string[]) => (a: readonly SourceValue[], b: readonly SourceValue[]) =>
+    compareTuple(names, keyOf(a, names), keyOf(b, names));
+
   /** The rows of the plan's ordered pass, in order, before paging. */
   const orderedPass = (plan: ExtractPlan): SourceValue[][] => {
     const cursor = plan.cursorColumn;
@@ -76,10 +79,11 @@ export function createMemorySource(spec: TableSpec, rows: SourceValue[][] = []):
     const withinKeyCeiling = (row: readonly SourceValue[]) =>
       !plan.keyCeiling || compareTuple(keys, keyOf(row, keys), plan.keyCeiling) <= 0;
     if (plan.snapshot) {
-      const afterKey = plan.snapshot.afterKey;
+      const { afterKey, throughKey = null } = plan.snapshot;
       return rows
         .filter((row) => belowCeiling(row) && withinKeyCeiling(row))
         .filter((row) => afterKey === null || compareTuple(keys, keyOf(row, keys), afterKey) > 0)
+        .filter((row) => throughKey === null || compareTuple(keys, keyOf(row, keys), throughKey) <= 0)
         .sort((a, b) => compareTuple(keys, keyOf(a, keys), keyOf(b, keys)));
     }
     const order = cursor === null ? [...keys] : [cursor, ...keys];
@@ -200,11 +204,12 @@ export function createMemorySource(spec: TableSpec, rows: SourceValue[][] = []):
       });
     },
     maxKey(_spec, keyColumns) {
-      const sorted = [...rows].sort((a, b) =>
-        compareTuple(keyColumns, keyOf(a, keyColumns), keyOf(b, keyColumns)),
-      );
-      const last = sorted.at(-1);
+      const last = [...rows].sort(byKey(keyColumns)).at(-1);
       return okAsync(last ? keyOf(last, keyColumns) : null);
+    },
+    minKey(_spec, keyColumns) {
+      const first = [...rows].sort(byKey(keyColumns))[0];
+      return okAsync(first ? keyOf(first, keyColumns) : null);
     },
     estimateRows: () => okAsync(rows.length),
     estimatePendingRows: (_spec, plan) => okAsync(orderedPass(plan).length),

@@ -19,6 +19,20 @@ const snapshotStateSchema = z.object({
   ceiling: z.string(),
   /** Primary key of the last row the snapshot took (canonical text); null before its first row. */
   afterKey: z.array(z.string()).readonly().nullable(),
+  /**
+   * A snapshot read in key ranges on parallel connections: the ranges still to read,
+   * each after its own last key (`afterKey` above is then null). Absent: one range.
+   */
+  ranges: z
+    .array(
+      z.object({
+        afterKey: z.array(z.string()).readonly().nullable(),
+        /** The range's last key, inclusive; null for the range that runs to the table's end. */
+        throughKey: z.array(z.string()).readonly().nullable(),
+      }),
+    )
+    .readonly()
+    .optional(),
 });
 
 const extractStateSchema = z.object({

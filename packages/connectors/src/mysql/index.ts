@@ -8,4 +8,5 @@ export type { MysqlProbe, MysqlServerFacts, WaitingRows, WaitingRowsBound } from
 export { openMysqlProbe } from "./mysql-probe.js";
 export type { LazyMysqlSource, MysqlExtractOptions, MysqlSource } from "./mysql-source.js";
 export { createMysqlSource, openMysqlSource } from "./mysql-source.js";
+export { mysqlSourceRecipe } from "./mysql-source-recipe.js";
 export { parseMysqlUrl } from "./mysql-url.js";

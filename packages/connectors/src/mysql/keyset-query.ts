@@ -135,6 +135,16 @@ function snapshotWhere(
     }
     parts.push(lexicographic(keys.map(sourceKeyColumn), afterKeys, ">"));
   }
+  const through = read.throughKey ?? null;
+  if (through) {
+    if (through.length !== keys.length) {
+      throw sluiceError(
+        "internal",
+        `${tableText}: snapshot range ends at ${through.length} key value(s) for ${keys.length} key column(s)`,
+      );
+    }
+    parts.push(lexicographic(keys.map(sourceKeyColumn), through, "<="));
+  }
   // NULL cursors are never below the ceiling: they follow the plan's NULL policy.
   parts.push(sql`${ident(cursor.name)} < ${mysqlPlaceholder(cursor, bindValue(cursor, plan.ceiling))}`);
   return parts;
@@ -195,6 +205,12 @@ export function maxKeyQuery(spec: TableSpec, keyColumns: readonly string[]): Sql
   return compileMysql(
     sql`SELECT ${sql.join(keys)} FROM ${table(spec)} ORDER BY ${sql.join(keys.map((key) => sql`${key} DESC`))} LIMIT 1`,
   );
+}
+
+/** The smallest key tuple (`ORDER BY k1, k2 LIMIT 1`): one forward index probe. */
+export function minKeyQuery(spec: TableSpec, keyColumns: readonly string[]): SqlStatement {
+  const keys = keyColumns.map((name) => ident(columnOf(spec, name).name));
+  return compileMysql(sql`SELECT ${sql.join(keys)} FROM ${table(spec)} ORDER BY ${sql.join(keys)} LIMIT 1`);
 }
 
 /** A plan without cursor and key (full snapshot of a table without a primary key): one streamed scan. */

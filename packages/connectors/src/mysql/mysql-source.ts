@@ -1,8 +1,8 @@
-import type { SluiceError, Source, SourceExtractOptions } from "@sluice/core";
+import type { SluiceError, Source, SourceExtractOptions, TableSpec } from "@sluice/core";
 import { configError, formatTableRef, isSluiceError } from "@sluice/core";
 import { type Connection, createConnection } from "mysql2";
 import { errAsync, ResultAsync } from "neverthrow";
-import { canonicalValueText, keysetCountQuery, maxKeyQuery } from "./keyset-query.js";
+import { canonicalValueText, keysetCountQuery, maxKeyQuery, minKeyQuery } from "./keyset-query.js";
 import {
   ceilingFromRow,
   ceilingStatements,
@@ -178,6 +178,19 @@ function isLost(connection: Connection): boolean {
 
 function sourceOver(session: LazySession, context: (doing: string) => MysqlErrorContext): LazyMysqlSource {
   const query = (sql: string, values: readonly unknown[]) => session.query(sql, values);
+  /** The largest or smallest key tuple: one index probe from either end. */
+  const edgeKey = (spec: TableSpec, keyColumns: readonly string[], edge: "largest" | "smallest") =>
+    ResultAsync.fromPromise(
+      (async () => {
+        if (keyColumns.length === 0) return null;
+        const statement = (edge === "largest" ? maxKeyQuery : minKeyQuery)(spec, keyColumns);
+        const rows = await query(statement.sql, statement.values);
+        const row = rows[0];
+        if (!row) return null;
+        return Object.values(row).map((value) => canonicalValueText(value as never) ?? "");
+      })(),
+      (thrown) => mapUnlessSluice(thrown, context(`reading the ${edge} key of ${formatTableRef(spec.ref)}`)),
+    );
   return {
     connected: () => session.ready(),
     get serverVersion() {
@@ -224,20 +237,8 @@ function sourceOver(session: LazySession, context: (doing: string) => MysqlError
         (thrown) => mysqlError(thrown, context("capturing the extract ceiling")),
       );
     },
-    maxKey(spec, keyColumns) {
-      return ResultAsync.fromPromise(
-        (async () => {
-          if (keyColumns.length === 0) return null;
-          const statement = maxKeyQuery(spec, keyColumns);
-          const rows = await query(statement.sql, statement.values);
-          const row = rows[0];
-          if (!row) return null;
-          return Object.values(row).map((value) => canonicalValueText(value as never) ?? "");
-        })(),
-        (thrown) =>
-          mapUnlessSluice(thrown, context(`reading the largest key of ${formatTableRef(spec.ref)}`)),
-      );
-    },
+    maxKey: (spec, keyColumns) => edgeKey(spec, keyColumns, "largest"),
+    minKey: (spec, keyColumns) => edgeKey(spec, keyColumns, "smallest"),
     estimateRows(ref) {
       return ResultAsync.fromPromise(
         (async () => {

@@ -89,6 +89,11 @@ export const tableSettings = {
     schema: duration,
     help: "time budget per run: extraction stops at the next page boundary once spent (90 = seconds, 90s, 15m, 2h)",
   },
+  snapshot_connections: {
+    flag: "snapshot-connections",
+    schema: positiveWhole,
+    help: "connections reading a new table's initial snapshot in key ranges at once",
+  },
   page_size: { flag: "page-size", schema: positiveWhole, help: "rows per keyset query (default 50000)" },
   rows_per_file: {
     flag: "rows-per-file",

@@ -1,0 +1,71 @@
+import type { ExtractPlan, SluiceError, SnapshotRange, Source, TableSpec } from "@sluice/core";
+import { formatTableRef } from "@sluice/core";
+import type { Err } from "neverthrow";
+
+/**
+ * Ranges per connection: more ranges than lanes, handed out as lanes free up, so a
+ * lane that drew a sparse range (gaps in the keys) takes another instead of idling
+ * while the others finish.
+ */
+const rangesPerLane = 4;
+
+export interface SnapshotSplit {
+  readonly ranges: readonly SnapshotRange[];
+  /** Why the snapshot is read on one connection after all, for the run report. */
+  readonly note?: string;
+}
+
+/**
+ * The key ranges an initial snapshot is read in: the ranges in progress (the
+ * watermark's, whatever `lanes` is now), or, for a snapshot on one connection so far
+ * and `lanes` above 1, its remaining keys cut into `lanes x 4` ranges of equal key
+ * width. Cut only by a single integer primary key, between its smallest (or the
+ * snapshot's last key) and largest values: one index probe at each end, where cutting
+ * by row counts would scan the whole key. Null: read as one range as before.
+ */
+export async function* snapshotSplit(
+  source: Source,
+  spec: TableSpec,
+  plan: ExtractPlan,
+  lanes: number,
+): AsyncGenerator<Err<never, SluiceError>, SnapshotSplit | null> {
+  const read = plan.snapshot;
+  if (!read) return null;
+  if (read.ranges) return { ranges: read.ranges };
+  if (lanes <= 1) return null;
+  const table = formatTableRef(spec.ref);
+  const [keyName] = read.keyColumns;
+  const key = spec.columns.find((column) => column.name === keyName);
+  if (read.keyColumns.length !== 1 || key?.logical.kind !== "integer") {
+    return {
+      ranges: [],
+      note: `${table}: --snapshot-connections cuts a snapshot by a single integer primary key; the key (${read.keyColumns.join(", ")}) is read on one connection`,
+    };
+  }
+  const largest = yield* source.maxKey(spec, read.keyColumns);
+  const smallest = read.afterKey ? null : yield* source.minKey(spec, read.keyColumns);
+  if (largest === null) return null;
+  // Exclusive start: after the snapshot's last key, or just below the smallest key.
+  const start = read.afterKey ? BigInt(read.afterKey[0] ?? "0") : BigInt(smallest?.[0] ?? "0") - 1n;
+  const end = BigInt(largest[0] ?? "0");
+  const width = end - start;
+  // Ranges narrower than a page would cost a query each for a handful of rows.
+  const count = BigInt(Math.max(1, lanes * rangesPerLane));
+  const pieces = width / BigInt(plan.pageSize) < count ? width / BigInt(plan.pageSize) : count;
+  if (pieces <= 1n) return null;
+  const step = (width + pieces - 1n) / pieces;
+  const ranges: SnapshotRange[] = [];
+  let after: bigint | null = read.afterKey ? start : null;
+  for (let index = 1n; index <= pieces; index += 1n) {
+    const through = start + step * index;
+    const last = index === pieces || through >= end;
+    ranges.push({
+      afterKey: after === null ? null : [String(after)],
+      // The last range stays open: it ends where the table ends, whatever that is then.
+      throughKey: last ? null : [String(through)],
+    });
+    if (last) break;
+    after = through;
+  }
+  return { ranges };
+}

@@ -1,0 +1,180 @@
+import { createMysqlSource, mysqlSourceRecipe } from "@sluice/connectors";
+import type { SourceRecipe } from "@sluice/core";
+import { createWatermarkStore } from "@sluice/watermark-store";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunReport, type SyncTableOptions, syncTable } from "../src/index.js";
+import {
+  createSettlementSource,
+  insertRows,
+  localLake,
+  mysqlTestOptions,
+  normaliseDoubles,
+  sourceRowsAsText,
+  syncOptions,
+  targetRowsAsText,
+} from "./sync-fixture.js";
+
+const schema = "pipeline_lanes";
+const table = { schema, table: "settlement" };
+let source: Awaited<ReturnType<typeof createSettlementSource>>;
+
+beforeAll(async () => {
+  source = await createSettlementSource(schema, 4_000);
+  // Gaps in the keys: the ranges are cut by key width, so some hold few rows or none.
+  await source.query(`DELETE FROM ${schema}.settlement WHERE id BETWEEN 1200 AND 2100`);
+});
+afterAll(async () => {
+  await source?.end();
+});
+
+const recipe = (): SourceRecipe => {
+  const made = mysqlSourceRecipe(mysqlTestOptions(schema));
+  if (!made) throw new Error("no recipe for a direct connection");
+  return made;
+};
+
+function withTarget(options: SyncTableOptions, targetSchema: string): SyncTableOptions {
+  if (!options.warehouse) return options;
+  return { ...options, warehouse: { ...options.warehouse, targetSchema } };
+}
+
+/** The report, or the run's own error (its message says what went wrong). */
+async function run(options: SyncTableOptions): Promise<RunReport> {
+  const result = await syncTable(options);
+  if (result.isErr()) throw result.error;
+  return result.value;
+}
+
+async function sourceCount(): Promise<number> {
+  const [[row]] = (await source.query({
+    sql: `SELECT COUNT(*) FROM ${schema}.settlement`,
+    rowsAsArray: true,
+  })) as unknown as [[number][]];
+  return Number(row?.[0]);
+}
+
+describe("--snapshot-connections: an initial snapshot read in key ranges on parallel connections", () => {
+  it("worker threads read every row once, hand over to incremental runs, and the target equals the source", async () => {
+    const lake = await localLake();
+    const targetSchema = "pipeline_lanes_workers";
+    const first = await run(
+      withTarget(
+        syncOptions(table, lake, {
+          snapshotConnections: { count: 2, recipe: recipe() },
+        }),
+        targetSchema,
+      ),
+    );
+    const rows = await sourceCount();
+    expect(rows).toBe(3_099);
+    expect(first.extract?.rows).toBe(rows);
+    expect(first.extract?.snapshot?.complete).toBe(true);
+    expect(first.load?.rowsStaged).toBe(rows);
+    // Cut into 2 x 4 ranges of equal key width: more page queries than one pass's 7.
+    expect(first.extract?.queries).toBeGreaterThan(8);
+    const stored = (await createWatermarkStore(lake).read(table))._unsafeUnwrap();
+    expect(stored?.extract?.phase).toBe("incremental");
+    expect(stored?.extract?.snapshot).toBeUndefined();
+    expect(normaliseDoubles(await targetRowsAsText(targetSchema))).toEqual(
+      normaliseDoubles(await sourceRowsAsText(source, schema)),
+    );
+
+    // The hand-over is exact: the next run reads the new and the updated rows only.
+    await insertRows(source, 300, "2026-06-01 00:00:00");
+    await source.query(
+      `UPDATE ${schema}.settlement SET note = 'moved', updated_at = '2026-06-02 00:00:00' WHERE id IN (5, 3999)`,
+    );
+    const next = await run(
+      withTarget(
+        syncOptions(table, lake, { snapshotConnections: { count: 2, recipe: recipe() } }),
+        targetSchema,
+      ),
+    );
+    expect(next.extract?.rows).toBe(302);
+    expect(normaliseDoubles(await targetRowsAsText(targetSchema))).toEqual(
+      normaliseDoubles(await sourceRowsAsText(source, schema)),
+    );
+  });
+
+  it("a run cut by its time budget records each range's position; later runs (one connection) finish it exactly", async () => {
+    const lake = await localLake();
+    const targetSchema = "pipeline_lanes_budget";
+    const reports: RunReport[] = [];
+    // A budget spent from the start: each lane reads the first page of its first range
+    // (a run never stops before its first page), stops at the next page boundary, and
+    // no range is started after that.
+    let reads = 0;
+    const cut = await run(
+      syncOptions(table, lake, {
+        mode: "backup-only",
+        warehouse: undefined,
+        pageSize: 100,
+        snapshotConnections: { count: 2, recipe: recipe() },
+        maxDurationMs: 1_000,
+        budgetClock: () => (reads++ === 0 ? 0 : 5_000),
+      }),
+    );
+    reports.push(cut);
+    expect(cut.extract?.timeBudget?.stopped).toBe(true);
+    expect(cut.extract?.snapshot?.complete).toBe(false);
+    const rows = await sourceCount();
+    expect(cut.extract?.rows).toBeGreaterThanOrEqual(200);
+    expect(cut.extract?.rows).toBeLessThan(rows);
+    const stored = (await createWatermarkStore(lake).read(table))._unsafeUnwrap();
+    const ranges = stored?.extract?.snapshot?.ranges ?? [];
+    expect(stored?.extract?.phase).toBe("snapshot");
+    // Ranges left to read, in key order, the last one open-ended; some resume mid-range.
+    expect(ranges.length).toBeGreaterThan(1);
+    expect(ranges.at(-1)?.throughKey).toBeNull();
+    expect(ranges.some((range) => range.afterKey !== null)).toBe(true);
+
+    // A refused cap: ranges advance side by side, so --limit cannot cut them in one order.
+    const refused = await syncTable(
+      syncOptions(table, lake, { mode: "backup-only", warehouse: undefined, limit: 100 }),
+    );
+    expect(refused._unsafeUnwrapErr().kind).toBe("config");
+    expect(refused._unsafeUnwrapErr().message).toContain("cut runs by time with --max-duration");
+
+    // Later runs without --snapshot-connections go on with the ranges left, one at a time.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const report = await run(
+        withTarget(syncOptions(table, lake, { mode: "backup-only", warehouse: undefined }), targetSchema),
+      );
+      reports.push(report);
+      if (report.extract?.snapshot?.complete) break;
+    }
+    expect(reports.at(-1)?.extract?.snapshot?.complete).toBe(true);
+    expect(reports.reduce((sum, report) => sum + (report.extract?.stagedRows ?? 0), 0)).toBe(rows);
+    const loaded = await run(withTarget(syncOptions(table, lake, { mode: "redshift-only" }), targetSchema));
+    expect(loaded.load?.rowsStaged).toBe(rows);
+    expect(normaliseDoubles(await targetRowsAsText(targetSchema))).toEqual(
+      normaliseDoubles(await sourceRowsAsText(source, schema)),
+    );
+  });
+
+  it("without a recipe (a source behind an SSH tunnel) the lanes share this thread over connections of their own", async () => {
+    const lake = await localLake();
+    const targetSchema = "pipeline_lanes_thread";
+    const opened: number[] = [];
+    const report = await run(
+      withTarget(
+        syncOptions(table, lake, {
+          snapshotConnections: {
+            count: 3,
+            open: () => {
+              opened.push(opened.length);
+              return createMysqlSource(mysqlTestOptions(schema));
+            },
+          },
+        }),
+        targetSchema,
+      ),
+    );
+    // The run's own source is the first lane; two more were opened (and closed by the run).
+    expect(opened).toHaveLength(2);
+    expect(report.extract?.snapshot?.complete).toBe(true);
+    expect(normaliseDoubles(await targetRowsAsText(targetSchema))).toEqual(
+      normaliseDoubles(await sourceRowsAsText(source, schema)),
+    );
+  });
+});
