@@ -10,6 +10,7 @@ import { renderBenchmarkDoc } from "./benchmark-doc.js";
 import { mariadbReference } from "./mariadb-reference.js";
 import { measureProcess } from "./measure-process.js";
 import { measurePostgresLoad } from "./postgres-load.js";
+import { mariadbServerCpuSeconds } from "./process-cpu.js";
 import { shebangNodeFlags } from "./shebang-node-flags.js";
 import type { SizeResult } from "./size-result.js";
 import { fillWideTable, wideTableDdl } from "./wide-table.js";
@@ -17,6 +18,7 @@ import { fillWideTable, wideTableDdl } from "./wide-table.js";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const sizes = (process.env.BENCH_ROWS ?? "1000000,5000000").split(",").map((s) => Number(s.trim()));
 const log = (line: string) => console.log(line);
+const snapshotConnections = Number(process.env.BENCH_SNAPSHOT_CONNECTIONS ?? "2");
 
 const running = await startServices({ which: ["mysql", "s3", "postgres"] });
 const results: SizeResult[] = [];
@@ -34,7 +36,14 @@ try {
 
     // References: the stock client streaming every row to /dev/null, measured in this run;
     // once as a plain scan (the target's yardstick), once in sluice's keyset order.
-    const runClient = (sql: string) => mariadbReference(my, "bench", sql);
+    // Each measured process also costs the source server CPU on the same 2 cores: read
+    // around each one, it says how much of the machine the pair needed.
+    const serverCpu = async <T>(measure: () => Promise<T>): Promise<T & { serverCpuSeconds: number }> => {
+      const before = await mariadbServerCpuSeconds(my);
+      const measured = await measure();
+      return { ...measured, serverCpuSeconds: (await mariadbServerCpuSeconds(my)) - before };
+    };
+    const runClient = (sql: string) => serverCpu(() => mariadbReference(my, "bench", sql));
     // The machine may be shared: the figures say how busy it was when they were taken.
     const loadAverageBefore = loadavg()[0] ?? 0;
     const reference = await runClient("SELECT * FROM wide20");
@@ -57,28 +66,44 @@ try {
       AWS_ACCESS_KEY_ID: s3.accessKeyId,
       AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
     };
-    const sluice = await measureProcess(
-      process.execPath,
-      [
-        ...sluiceArgs,
-        "sync",
-        "--backup-only",
-        "--json",
-        "-t",
-        "bench.wide20",
-        "--source",
-        my.url.replace(/\/[^/]*$/, "/bench"),
-        "--lake",
-        `s3://${s3.bucket}/${prefix}`,
-      ],
-      s3Env,
-    );
-    if (sluice.exitCode !== 0) throw new Error(`sluice failed: ${sluice.stderr}`);
-    const report = JSON.parse(sluice.stdout) as { extract: { rows: number; bytes: number; files: number } };
-    if (report.extract.rows !== rows)
-      throw new Error(`sluice moved ${report.extract.rows} rows, expected ${rows}`);
+    const runSluice = async (lakePrefix: string, extra: readonly string[]) => {
+      const measured = await serverCpu(() =>
+        measureProcess(
+          process.execPath,
+          [
+            ...sluiceArgs,
+            "sync",
+            "--backup-only",
+            "--json",
+            "-t",
+            "bench.wide20",
+            "--source",
+            my.url.replace(/\/[^/]*$/, "/bench"),
+            "--lake",
+            `s3://${s3.bucket}/${lakePrefix}`,
+            ...extra,
+          ],
+          s3Env,
+        ),
+      );
+      if (measured.exitCode !== 0) throw new Error(`sluice failed: ${measured.stderr}`);
+      const report = JSON.parse(measured.stdout) as {
+        extract: { rows: number; bytes: number; files: number };
+      };
+      if (report.extract.rows !== rows)
+        throw new Error(`sluice moved ${report.extract.rows} rows, expected ${rows}`);
+      return { ...measured, report };
+    };
+    const sluice = await runSluice(prefix, []);
+    const { report } = sluice;
     log(
       `  sluice sync --backup-only: ${sluice.seconds.toFixed(2)} s, peak RSS ${(sluice.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
+    // The same first run with the snapshot's key ranges read on parallel connections,
+    // each on its own thread (a lake of its own: a first run again).
+    const lanes = await runSluice(`${prefix}-lanes`, ["--snapshot-connections", String(snapshotConnections)]);
+    log(
+      `  sluice sync --backup-only --snapshot-connections ${snapshotConnections}: ${lanes.seconds.toFixed(2)} s, peak RSS ${(lanes.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
     );
 
     const load = await measurePostgresLoad({
@@ -100,11 +125,22 @@ try {
       ratio: reference.seconds / sluice.seconds,
       orderedReferenceSeconds: ordered.seconds,
       peakRssMiB: sluice.peakRssBytes / 2 ** 20,
+      cpu: {
+        reference: { process: reference.cpuSeconds, server: reference.serverCpuSeconds },
+        sluice: { process: sluice.cpuSeconds, server: sluice.serverCpuSeconds },
+        lanes: { process: lanes.cpuSeconds, server: lanes.serverCpuSeconds },
+      },
       sluiceParquetBytes: report.extract.bytes,
       duckdbParquetBytes: duckdbBytes,
       files: report.extract.files,
       load,
       loadAverageBefore,
+      lanes: {
+        connections: snapshotConnections,
+        seconds: lanes.seconds,
+        ratio: reference.seconds / lanes.seconds,
+        peakRssMiB: lanes.peakRssBytes / 2 ** 20,
+      },
     });
     await connection.query("DROP TABLE wide20");
   }
@@ -121,10 +157,10 @@ await writeFile(
 );
 const docPath = join(repoRoot, "docs/benchmarks.md");
 const previous = await readFile(docPath, "utf8").catch(() => "");
-await writeFile(docPath, renderBenchmarkDoc(machine, results, new Date(), previous));
+await writeFile(docPath, renderBenchmarkDoc(machine, cpus().length, results, new Date(), previous));
 for (const r of results) {
   log(
-    `${r.rows} rows: reference ${Math.round(r.referenceRowsPerSecond)} rows/s, sluice ${Math.round(r.sluiceRowsPerSecond)} rows/s, ratio ${r.ratio.toFixed(2)}, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, Parquet ${r.sluiceParquetBytes} B vs DuckDB ${r.duckdbParquetBytes} B (${(r.sluiceParquetBytes / r.duckdbParquetBytes).toFixed(2)}x); PostgreSQL load ${Math.round(r.rows / r.load.sluiceSeconds)} rows/s vs COPY ${Math.round(r.rows / r.load.copySeconds)} rows/s, ratio ${(r.load.copySeconds / r.load.sluiceSeconds).toFixed(2)}`,
+    `${r.rows} rows: reference ${Math.round(r.referenceRowsPerSecond)} rows/s, sluice ${Math.round(r.sluiceRowsPerSecond)} rows/s, ratio ${r.ratio.toFixed(2)}, peak RSS ${r.peakRssMiB.toFixed(0)} MiB; --snapshot-connections ${r.lanes.connections}: ratio ${r.lanes.ratio.toFixed(2)}, peak RSS ${r.lanes.peakRssMiB.toFixed(0)} MiB; Parquet ${r.sluiceParquetBytes} B vs DuckDB ${r.duckdbParquetBytes} B (${(r.sluiceParquetBytes / r.duckdbParquetBytes).toFixed(2)}x); PostgreSQL load ${Math.round(r.rows / r.load.sluiceSeconds)} rows/s vs COPY ${Math.round(r.rows / r.load.copySeconds)} rows/s, ratio ${(r.load.copySeconds / r.load.sluiceSeconds).toFixed(2)}`,
   );
 }
 log("figures written to docs/benchmarks.md");

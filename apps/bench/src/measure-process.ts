@@ -1,9 +1,15 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { reapedChildrenCpuSeconds } from "./process-cpu.js";
 
 export interface ProcessMeasurement {
   readonly seconds: number;
   readonly peakRssBytes: number;
+  /**
+   * User + system CPU seconds of the process, all its threads (read when it was reaped;
+   * exact only while it is the one child being measured, as everywhere in the benchmarks).
+   */
+  readonly cpuSeconds: number;
   readonly stdout: string;
   readonly stderr: string;
   readonly exitCode: number | null;
@@ -27,6 +33,7 @@ export async function measureProcess(
   stdoutToNull = false,
   options: MeasureOptions = {},
 ): Promise<ProcessMeasurement> {
+  const cpuBefore = await reapedChildrenCpuSeconds();
   const started = performance.now();
   const child = spawn(command, args, { env, stdio: ["ignore", stdoutToNull ? "ignore" : "pipe", "pipe"] });
   let stdout = "";
@@ -68,9 +75,11 @@ export async function measureProcess(
   const killed = sentKill && signal === "SIGKILL";
   clearInterval(timer);
   if (killer) clearTimeout(killer);
+  const seconds = (performance.now() - started) / 1000;
   return {
-    seconds: (performance.now() - started) / 1000,
+    seconds,
     peakRssBytes: peak,
+    cpuSeconds: (await reapedChildrenCpuSeconds()) - cpuBefore,
     stdout,
     stderr,
     exitCode,

@@ -12,6 +12,15 @@ export function positionText(position: CursorPosition | null | undefined): strin
  * frozen ceiling and the last key it took; the position is null meanwhile).
  */
 export function extractPositionText(extract: WatermarkDocument["extract"] | undefined): string {
+  if (extract?.phase === "snapshot" && extract.snapshot?.ranges?.length) {
+    // Read on parallel connections (--snapshot-connections): each range's own progress.
+    const { ranges } = extract.snapshot;
+    const shown = ranges
+      .slice(0, 4)
+      .map((range) => `(${range.afterKey?.join(", ") ?? "start"}, ${range.throughKey?.join(", ") ?? "end"}]`);
+    const more = ranges.length > shown.length ? `, and ${ranges.length - shown.length} more` : "";
+    return `(initial snapshot below ${extract.snapshot.ceiling}, ${ranges.length} key range${ranges.length === 1 ? "" : "s"} to read: ${shown.join(", ")}${more})`;
+  }
   if (extract?.phase === "snapshot" && extract.snapshot) {
     return `(initial snapshot below ${extract.snapshot.ceiling}, after key (${(extract.snapshot.afterKey ?? []).join(", ")}))`;
   }

@@ -80,6 +80,88 @@ describe("sluice sync --max-duration", () => {
     expect(done.verification).toMatchObject({ sourceRows: 500, targetRows: 500, mismatches: [] });
   });
 
+  it("--snapshot-connections: a budget stops every range, the watermark shows the ranges left, the next runs finish them exactly", async () => {
+    const lanesEnv = {
+      ...env,
+      SLUICE_LAKE_URL: `file://${await mkdtemp(join(tmpdir(), "sluice-cli-lanes-"))}`,
+    };
+    const run = (...extra: string[]) =>
+      sluice(["sync", "-t", `${schema}.events`, "--backup-only", "--page-size", "100", ...extra], lanesEnv);
+    // Row caps are defined in one order; ranges read in several.
+    const refused = await run("--snapshot-connections", "2", "--limit", "10");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--max-duration");
+
+    // Keys 1..500 in pages of 100: five ranges of 100 keys, two read at a time on worker
+    // threads. The clock moves a minute on every read, so the 90 s budget is spent while
+    // the first pages are read: each lane finishes its page and stops.
+    const first = await sluice(
+      [
+        "sync",
+        "-t",
+        `${schema}.events`,
+        "--backup-only",
+        "--page-size",
+        "100",
+        "--snapshot-connections",
+        "2",
+        "--max-duration",
+        "90s",
+        "--json",
+      ],
+      lanesEnv,
+      undefined,
+      { budgetClock: minuteClock() },
+    );
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const stopped = JSON.parse(first.stdout);
+    expect(stopped.extract.timeBudget.stopped).toBe(true);
+    expect(stopped.extract.snapshot.complete).toBe(false);
+    expect(stopped.extract.rows).toBeGreaterThanOrEqual(100);
+    expect(stopped.extract.rows).toBeLessThan(500);
+
+    const watermark = JSON.parse(
+      (await sluice(["watermark", "get", "--json", "-t", `${schema}.events`], lanesEnv)).stdout,
+    );
+    const ranges = watermark.extract.snapshot.ranges as {
+      afterKey: string[] | null;
+      throughKey: string[] | null;
+    }[];
+    expect(ranges.length).toBeGreaterThan(0);
+    // The range that runs to the table's end is always kept: it carries the snapshot's end.
+    expect(ranges[ranges.length - 1]?.throughKey).toBeNull();
+    const text = await sluice(["watermark", "get", "-t", `${schema}.events`], lanesEnv);
+    expect(text.stdout).toContain(
+      `initial snapshot below ${watermark.extract.snapshot.ceiling}, ${ranges.length} key range`,
+    );
+    expect(text.stdout).toContain(", end]");
+
+    // The ranges left are read by the next run, on one connection now; then everything
+    // staged is loaded and compared with the source range by range.
+    const rest = JSON.parse((await run("--json")).stdout);
+    expect(rest.extract.snapshot.complete).toBe(true);
+    expect(stopped.extract.rows + rest.extract.rows).toBe(500);
+    const loaded = await sluice(
+      [
+        "sync",
+        "-t",
+        `${schema}.events`,
+        "--target-schema",
+        "cli_lanes",
+        "--json",
+        "--verify-data",
+        "--verify-rows-per-range",
+        "50",
+      ],
+      lanesEnv,
+    );
+    expect(loaded.stderr).toBe("");
+    const done = JSON.parse(loaded.stdout);
+    expect(done.cumulative).toEqual({ extracted: 500, loaded: 500 });
+    expect(done.verification).toMatchObject({ sourceRows: 500, targetRows: 500, mismatches: [] });
+  });
+
   it("takes max_duration from a pipeline file (whole seconds there), and the flag overrides it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "sluice-cli-budget-file-"));
     const lake = await mkdtemp(join(tmpdir(), "sluice-cli-budget-lake-"));
