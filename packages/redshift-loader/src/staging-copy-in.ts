@@ -3,7 +3,7 @@ import { pipeline } from "node:stream/promises";
 import { sluiceError } from "@sluice/core";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { copyTextLine } from "./copy-text.js";
+import { copyTextFields } from "./copy-text.js";
 import { stagingSequenceColumn } from "./merge-sql.js";
 import { qualifiedName, quoteIdentifier, type WarehouseTable } from "./sql-text.js";
 
@@ -36,7 +36,7 @@ export async function copyRowsIntoStaging(
           `${context}: a row has ${row.length} values but the run has ${columnNames.length} columns; the file does not match its manifest: re-stage the run`,
         );
       }
-      chunk += copyTextLine([...row, String(sequence)]);
+      chunk += `${copyTextFields(row)}\t${sequence}\n`;
       sequence++;
       if (chunk.length >= chunkCharacters) {
         yield chunk;
