@@ -37,12 +37,15 @@ export function renderBenchmarkDoc(
   );
   // Said in words so a miss is never hidden in a table cell.
   const verdicts = results.map((r) => {
-    const best = Math.max(r.ratio, r.lanes.ratio);
+    // The better of the two settings, named: a ratio in words must match a cell of a table.
+    const lanesBetter = r.lanes.ratio > r.ratio;
+    const best = lanesBetter ? r.lanes.ratio : r.ratio;
+    const how = lanesBetter ? ` with --snapshot-connections ${r.lanes.connections}` : "";
     const ceiling = r.referenceSeconds / leastWall(r.cpu.sluice, cores);
     const rate =
       best >= rateTarget
-        ? `rate target met (${best.toFixed(2)})`
-        : `rate target missed (${best.toFixed(2)} < ${rateTarget}; this machine's CPU ceiling at sluice's CPU cost: ${ceiling.toFixed(2)})`;
+        ? `rate target met (${best.toFixed(2)}${how})`
+        : `rate target missed (${best.toFixed(2)}${how} < ${rateTarget}; this machine's CPU ceiling at sluice's CPU cost: ${ceiling.toFixed(2)})`;
     const memory =
       r.peakRssMiB <= memoryTargetMiB
         ? `memory target met (${r.peakRssMiB.toFixed(0)} MiB)`
