@@ -116,7 +116,7 @@ export function syncCommand(io: CliIo, setExitCode: (code: number) => void): Com
     )
     .option(
       "--snapshot-connections <n>",
-      "read a new table's initial snapshot in key ranges on n connections at once, each encoding on its own thread (single integer primary key; resumable per range; pays when the source runs on another host)",
+      "read a new table's initial snapshot in key ranges on n connections at once, each encoding on its own thread (a primary key that is or starts with an integer; resumable per range; pays when the source runs on another host)",
       parsers.snapshotConnections("--snapshot-connections"),
     )
     .option(

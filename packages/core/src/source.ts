@@ -37,6 +37,19 @@ export interface Source {
   maxKey(spec: TableSpec, keyColumns: readonly string[]): ResultAsync<string[] | null, SluiceError>;
   /** The smallest key tuple as canonical text (binary as hex), or null for an empty table. */
   minKey(spec: TableSpec, keyColumns: readonly string[]): ResultAsync<string[] | null, SluiceError>;
+  /**
+   * The largest key tuple whose leading column is at most `leadingAtMost` (canonical
+   * text of an integer), strictly after `after` when given; null when there is none.
+   * Optional: with it, `--snapshot-connections` cuts the snapshot of a composite key
+   * whose leading column is an integer (each range ends at a real key tuple); a source
+   * without it reads such a snapshot on one connection.
+   */
+  lastKeyUpTo?(
+    spec: TableSpec,
+    keyColumns: readonly string[],
+    after: readonly string[] | null,
+    leadingAtMost: string,
+  ): ResultAsync<string[] | null, SluiceError>;
   /** A cheap, approximate row count of the whole table (for progress displays only). */
   estimateRows(ref: TableRef): ResultAsync<number, SluiceError>;
   /** A cheap, approximate count of the rows within the plan's bounds (progress only). */

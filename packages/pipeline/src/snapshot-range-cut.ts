@@ -18,10 +18,14 @@ export interface SnapshotSplit {
 /**
  * The key ranges an initial snapshot is read in: the ranges in progress (the
  * watermark's, whatever `lanes` is now), or, for a snapshot on one connection so far
- * and `lanes` above 1, its remaining keys cut into `lanes x 4` ranges of equal key
- * width. Cut only by a single integer primary key, between its smallest (or the
- * snapshot's last key) and largest values: one index probe at each end, where cutting
- * by row counts would scan the whole key. Null: read as one range as before.
+ * and `lanes` above 1, its remaining keys cut into `lanes x 4` ranges of equal width
+ * of the key's leading integer column, between its smallest (or the snapshot's last
+ * key) and largest values: index probes at the ends, where cutting by row counts would
+ * scan the whole key. A single integer key is cut at those values; a composite key
+ * whose leading column is an integer ends each range at the last real key tuple at or
+ * below the cut (one more backward probe per range, `Source.lastKeyUpTo`), so a range
+ * never splits the rows of one leading value in a way the tuple order would not.
+ * Null: read as one range as before.
  */
 export async function* snapshotSplit(
   source: Source,
@@ -36,10 +40,11 @@ export async function* snapshotSplit(
   const table = formatTableRef(spec.ref);
   const [keyName] = read.keyColumns;
   const key = spec.columns.find((column) => column.name === keyName);
-  if (read.keyColumns.length !== 1 || key?.logical.kind !== "integer") {
+  const composite = read.keyColumns.length > 1;
+  if (key?.logical.kind !== "integer" || (composite && !source.lastKeyUpTo)) {
     return {
       ranges: [],
-      note: `${table}: --snapshot-connections cuts a snapshot by a single integer primary key; the key (${read.keyColumns.join(", ")}) is read on one connection`,
+      note: `${table}: --snapshot-connections cuts a snapshot by an integer primary key or a key that starts with one; the key (${read.keyColumns.join(", ")}) is read on one connection`,
     };
   }
   const largest = yield* source.maxKey(spec, read.keyColumns);
@@ -55,17 +60,22 @@ export async function* snapshotSplit(
   if (pieces <= 1n) return null;
   const step = (width + pieces - 1n) / pieces;
   const ranges: SnapshotRange[] = [];
-  let after: bigint | null = read.afterKey ? start : null;
-  for (let index = 1n; index <= pieces; index += 1n) {
+  let after: readonly string[] | null = read.afterKey ?? null;
+  for (let index = 1n; index < pieces; index += 1n) {
     const through = start + step * index;
-    const last = index === pieces || through >= end;
-    ranges.push({
-      afterKey: after === null ? null : [String(after)],
-      // The last range stays open: it ends where the table ends, whatever that is then.
-      throughKey: last ? null : [String(through)],
-    });
-    if (last) break;
-    after = through;
+    if (through >= end) break;
+    let throughKey: readonly string[] | null = [String(through)];
+    if (composite && source.lastKeyUpTo) {
+      // The last tuple at or below the cut, after the previous range's end: none means
+      // no rows in this stretch of the key, and the next range takes over from `after`.
+      throughKey = yield* source.lastKeyUpTo(spec, read.keyColumns, after, String(through));
+      if (throughKey === null) continue;
+    }
+    ranges.push({ afterKey: after, throughKey });
+    after = throughKey;
   }
+  // The last range stays open: it ends where the table ends, whatever that is then.
+  ranges.push({ afterKey: after, throughKey: null });
+  if (ranges.length <= 1) return null;
   return { ranges };
 }

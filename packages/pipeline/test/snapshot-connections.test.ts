@@ -3,6 +3,7 @@ import type { SourceRecipe } from "@sluice/core";
 import { createWatermarkStore } from "@sluice/watermark-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunReport, type SyncTableOptions, syncTable } from "../src/index.js";
+import { mysqlRows, pgRows } from "./cdc-fixture.js";
 import {
   createSettlementSource,
   insertRows,
@@ -12,6 +13,7 @@ import {
   sourceRowsAsText,
   syncOptions,
   targetRowsAsText,
+  testMysqlSource,
 } from "./sync-fixture.js";
 
 const schema = "pipeline_lanes";
@@ -22,6 +24,15 @@ beforeAll(async () => {
   source = await createSettlementSource(schema, 4_000);
   // Gaps in the keys: the ranges are cut by key width, so some hold few rows or none.
   await source.query(`DELETE FROM ${schema}.settlement WHERE id BETWEEN 1200 AND 2100`);
+  // A composite key led by an integer: 1 to 4 lines per settlement, the same gaps.
+  await source.query(`CREATE TABLE ${schema}.settlement_line (
+      settlement_id BIGINT UNSIGNED NOT NULL, line SMALLINT NOT NULL, amount DECIMAL(12,2) NOT NULL,
+      note VARCHAR(40) NULL, updated_at TIMESTAMP(6) NOT NULL,
+      PRIMARY KEY (settlement_id, line), KEY settlement_line_updated_at (updated_at, settlement_id, line)
+    ) DEFAULT CHARSET=utf8mb4`);
+  await source.query(`INSERT INTO ${schema}.settlement_line
+      SELECT s.id, l.seq, s.amount * l.seq, IF(l.seq = 2, NULL, CONCAT('line ', l.seq)), s.updated_at
+      FROM ${schema}.settlement AS s JOIN seq_1_to_4 AS l ON l.seq <= 1 + s.id % 4`);
 });
 afterAll(async () => {
   await source?.end();
@@ -177,4 +188,94 @@ describe("--snapshot-connections: an initial snapshot read in key ranges on para
       normaliseDoubles(await sourceRowsAsText(source, schema)),
     );
   });
+
+  it("a composite key led by an integer is cut at real key tuples; a budget-cut run resumes per range, exactly", async () => {
+    const lines = { schema, table: "settlement_line" };
+    const lake = await localLake();
+    const targetSchema = "pipeline_lanes_composite";
+    const lineRows = async () =>
+      mysqlRows(
+        source,
+        `SELECT settlement_id, line, CAST(amount AS CHAR), IFNULL(note, 'NULL'), DATE_FORMAT(updated_at, '%Y-%m-%d %H:%i:%s.%f')
+           FROM ${schema}.settlement_line ORDER BY settlement_id, line`,
+      );
+    const expected = await lineRows();
+    let reads = 0;
+    const cut = await run(
+      syncOptions(lines, lake, {
+        mode: "backup-only",
+        warehouse: undefined,
+        pageSize: 100,
+        snapshotConnections: { count: 2, recipe: recipe() },
+        maxDurationMs: 1_000,
+        budgetClock: () => (reads++ === 0 ? 0 : 5_000),
+      }),
+    );
+    expect(cut.notes.join(" ")).not.toContain("read on one connection");
+    expect(cut.extract?.snapshot?.complete).toBe(false);
+    expect(cut.extract?.rows).toBeLessThan(expected.length);
+    const stored = (await createWatermarkStore(lake).read(lines))._unsafeUnwrap();
+    const ranges = stored?.extract?.snapshot?.ranges ?? [];
+    expect(ranges.length).toBeGreaterThan(1);
+    // Every bound is a whole key tuple, and each closed range ends at a row of the table.
+    const keys = new Set(expected.map((row) => `${row[0]}/${row[1]}`));
+    for (const range of ranges.slice(0, -1)) {
+      expect(range.throughKey).toHaveLength(2);
+      expect(keys.has((range.throughKey ?? []).join("/"))).toBe(true);
+    }
+    expect(ranges.at(-1)?.throughKey).toBeNull();
+    expect(ranges.some((range) => range.afterKey?.length === 2)).toBe(true);
+
+    // The rest with two connections again, then loaded: every line once.
+    const reports = [cut];
+    for (let attempt = 0; attempt < 5 && !reports.at(-1)?.extract?.snapshot?.complete; attempt += 1) {
+      reports.push(
+        await run(
+          withTarget(
+            syncOptions(lines, lake, {
+              mode: "backup-only",
+              warehouse: undefined,
+              snapshotConnections: { count: 2, recipe: recipe() },
+            }),
+            targetSchema,
+          ),
+        ),
+      );
+    }
+    expect(reports.at(-1)?.extract?.snapshot?.complete).toBe(true);
+    expect(reports.reduce((sum, report) => sum + (report.extract?.stagedRows ?? 0), 0)).toBe(expected.length);
+    const loaded = await run(withTarget(syncOptions(lines, lake, { mode: "redshift-only" }), targetSchema));
+    expect(loaded.load?.rowsStaged).toBe(expected.length);
+    expect(
+      await pgRows(
+        `SELECT settlement_id, line, amount::text, COALESCE(note, 'NULL'), to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS.US')
+           FROM "${targetSchema}"."settlement_line" ORDER BY settlement_id, line`,
+      ),
+    ).toEqual(expected);
+  });
+
+  it("a source that cannot probe a composite key reads its snapshot on one connection, and says so", async () => {
+    const lines = { schema, table: "settlement_line" };
+    const lake = await localLake();
+    const plain = testMysqlSource(mysqlTestOptions(schema));
+    // The same source without the optional probe (as a Source of another team might be).
+    const withoutProbe = new Proxy(plain, {
+      get: (target, property) => (property === "lastKeyUpTo" ? undefined : Reflect.get(target, property)),
+    });
+    const report = await run(
+      syncOptions(lines, lake, {
+        mode: "backup-only",
+        warehouse: undefined,
+        source: withoutProbe,
+        snapshotConnections: { count: 2, recipe: recipe() },
+      }),
+    );
+    expect(report.notes.join(" ")).toContain("(settlement_id, line) is read on one connection");
+    expect(report.extract?.snapshot?.complete).toBe(true);
+    expect(report.extract?.rows).toBe((await lineRows(source)).length);
+  });
 });
+
+async function lineRows(connection: typeof source): Promise<string[][]> {
+  return mysqlRows(connection, `SELECT settlement_id, line FROM ${schema}.settlement_line`);
+}

@@ -213,6 +213,40 @@ export function minKeyQuery(spec: TableSpec, keyColumns: readonly string[]): Sql
   return compileMysql(sql`SELECT ${sql.join(keys)} FROM ${table(spec)} ORDER BY ${sql.join(keys)} LIMIT 1`);
 }
 
+/**
+ * The largest key tuple whose leading column is at most `leadingAtMost`, strictly after
+ * `after` when given: `SELECT k1, k2.. FROM t FORCE INDEX (PRIMARY) WHERE (k1 > ? OR ..)
+ * AND k1 <= ? ORDER BY k1 DESC, k2 DESC.. LIMIT 1`, one backward probe of the clustered
+ * index. Where a snapshot of a composite key is cut by its leading integer column, this
+ * is the last row of a range: a real tuple to end the range at, and the lower bound keeps
+ * successive ends strictly increasing without comparing tuples (collations) in JavaScript.
+ */
+export function lastKeyUpToQuery(
+  spec: TableSpec,
+  keyColumns: readonly string[],
+  after: readonly string[] | null,
+  leadingAtMost: string,
+): SqlStatement {
+  const columns = keyColumns.map((name) => columnOf(spec, name));
+  const [leading] = columns;
+  if (!leading) {
+    throw sluiceError("internal", `${formatTableRef(spec.ref)}: a key probe needs at least one key column`);
+  }
+  if (after && after.length !== columns.length) {
+    throw sluiceError(
+      "internal",
+      `${formatTableRef(spec.ref)}: key probe bound has ${after.length} value(s) for ${columns.length} key column(s)`,
+    );
+  }
+  const keys = columns.map((column) => ident(column.name));
+  const parts: SqlFragment[] = [];
+  if (after) parts.push(lexicographic(columns.map(sourceKeyColumn), after, ">"));
+  parts.push(sql`${ident(leading.name)} <= ${mysqlPlaceholder(leading, bindValue(leading, leadingAtMost))}`);
+  return compileMysql(
+    sql`SELECT ${sql.join(keys)} FROM ${table(spec)} FORCE INDEX (PRIMARY)${where(parts)} ORDER BY ${sql.join(keys.map((key) => sql`${key} DESC`))} LIMIT 1`,
+  );
+}
+
 /** A plan without cursor and key (full snapshot of a table without a primary key): one streamed scan. */
 export function wholeTableQuery(spec: TableSpec): SqlStatement {
   return compileMysql(sql`SELECT ${selectList(spec)} FROM ${table(spec)}`);

@@ -1,8 +1,14 @@
 import type { SluiceError, Source, SourceExtractOptions, TableSpec } from "@sluice/core";
 import { configError, formatTableRef, isSluiceError } from "@sluice/core";
 import { type Connection, createConnection } from "mysql2";
-import { errAsync, ResultAsync } from "neverthrow";
-import { canonicalValueText, keysetCountQuery, maxKeyQuery, minKeyQuery } from "./keyset-query.js";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import {
+  canonicalValueText,
+  keysetCountQuery,
+  lastKeyUpToQuery,
+  maxKeyQuery,
+  minKeyQuery,
+} from "./keyset-query.js";
 import {
   ceilingFromRow,
   ceilingStatements,
@@ -24,6 +30,8 @@ export type MysqlExtractOptions = SourceExtractOptions;
  * `@sluice/core`, plus what only MySQL tooling asks of it.
  */
 export interface MysqlSource extends Source {
+  /** Always present here: MySQL snapshots of integer-led composite keys can be cut into ranges. */
+  lastKeyUpTo: NonNullable<Source["lastKeyUpTo"]>;
   /** `MariaDB` or `MySQL` and the server version, e.g. `MariaDB 10.11.6`; empty until connected. */
   readonly serverVersion: string;
   /**
@@ -178,19 +186,29 @@ function isLost(connection: Connection): boolean {
 
 function sourceOver(session: LazySession, context: (doing: string) => MysqlErrorContext): LazyMysqlSource {
   const query = (sql: string, values: readonly unknown[]) => session.query(sql, values);
-  /** The largest or smallest key tuple: one index probe from either end. */
-  const edgeKey = (spec: TableSpec, keyColumns: readonly string[], edge: "largest" | "smallest") =>
+  /** One key tuple a probe statement selects, as canonical text; null when it finds no row. */
+  const probeKey = (
+    spec: TableSpec,
+    doing: string,
+    statement: () => { sql: string; values: readonly unknown[] },
+  ) =>
     ResultAsync.fromPromise(
       (async () => {
-        if (keyColumns.length === 0) return null;
-        const statement = (edge === "largest" ? maxKeyQuery : minKeyQuery)(spec, keyColumns);
-        const rows = await query(statement.sql, statement.values);
+        const made = statement();
+        const rows = await query(made.sql, made.values);
         const row = rows[0];
         if (!row) return null;
         return Object.values(row).map((value) => canonicalValueText(value as never) ?? "");
       })(),
-      (thrown) => mapUnlessSluice(thrown, context(`reading the ${edge} key of ${formatTableRef(spec.ref)}`)),
+      (thrown) => mapUnlessSluice(thrown, context(`${doing} of ${formatTableRef(spec.ref)}`)),
     );
+  /** The largest or smallest key tuple: one index probe from either end. */
+  const edgeKey = (spec: TableSpec, keyColumns: readonly string[], edge: "largest" | "smallest") =>
+    keyColumns.length === 0
+      ? okAsync(null)
+      : probeKey(spec, `reading the ${edge} key`, () =>
+          (edge === "largest" ? maxKeyQuery : minKeyQuery)(spec, keyColumns),
+        );
   return {
     connected: () => session.ready(),
     get serverVersion() {
@@ -239,6 +257,10 @@ function sourceOver(session: LazySession, context: (doing: string) => MysqlError
     },
     maxKey: (spec, keyColumns) => edgeKey(spec, keyColumns, "largest"),
     minKey: (spec, keyColumns) => edgeKey(spec, keyColumns, "smallest"),
+    lastKeyUpTo: (spec, keyColumns, after, leadingAtMost) =>
+      probeKey(spec, `reading the last key with ${keyColumns[0] ?? "?"} <= ${leadingAtMost}`, () =>
+        lastKeyUpToQuery(spec, keyColumns, after, leadingAtMost),
+      ),
     estimateRows(ref) {
       return ResultAsync.fromPromise(
         (async () => {

@@ -10,7 +10,7 @@ import {
 import type { TableSpec } from "@sluice/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openMysqlSource } from "../../src/index.js";
-import type { SqlStatement } from "../../src/mysql/keyset-query.js";
+import { lastKeyUpToQuery, type SqlStatement } from "../../src/mysql/keyset-query.js";
 import type { MysqlSource } from "../../src/mysql/mysql-source.js";
 import { extractAll, planWith } from "./cdc-plan-fixture.js";
 import { adminConnection, uniqueTableName } from "./mariadb-test-database.js";
@@ -183,4 +183,42 @@ describe("initial snapshot: pages are primary-key range scans, the other stateme
       }
     });
   }
+});
+
+describe("the probe that ends a snapshot range of a composite key (Source.lastKeyUpTo)", () => {
+  const lines = uniqueTableName("cdc_explain_lines");
+  beforeAll(async () => {
+    const admin = await adminConnection(mysql);
+    await admin.query(`CREATE TABLE ${lines} (
+        order_id INT NOT NULL, line INT NOT NULL, updated_at DATETIME(6) NOT NULL,
+        PRIMARY KEY (order_id, line), KEY ix_lines_updated (updated_at)) DEFAULT CHARSET=utf8mb4;
+      INSERT INTO ${lines} SELECT o.seq * 10, l.seq, TIMESTAMP('2025-01-01') + INTERVAL o.seq SECOND
+        FROM seq_1_to_2000 AS o JOIN seq_1_to_3 AS l;
+      ANALYZE TABLE ${lines};`);
+    await admin.end();
+  });
+  afterAll(async () => {
+    const admin = await adminConnection(mysql);
+    await admin.query(`DROP TABLE IF EXISTS ${lines}`);
+    await admin.end();
+  });
+
+  it("returns the last tuple at or below the cut, after the bound, by a backward range read of PRIMARY", async () => {
+    const spec = (await source.describeTable({ schema: mysql.database, table: lines }))._unsafeUnwrap();
+    const keys = ["order_id", "line"];
+    // Order ids are multiples of 10: the last tuple with order_id <= 10,005 is (10000, 3).
+    expect((await source.lastKeyUpTo(spec, keys, null, "10005"))._unsafeUnwrap()).toEqual(["10000", "3"]);
+    expect((await source.lastKeyUpTo(spec, keys, ["9990", "1"], "10000"))._unsafeUnwrap()).toEqual([
+      "10000",
+      "3",
+    ]);
+    // Nothing after the bound up to the cut: null, never a tuple at or before the bound.
+    expect((await source.lastKeyUpTo(spec, keys, ["10000", "3"], "10009"))._unsafeUnwrap()).toBeNull();
+    expect((await source.lastKeyUpTo(spec, keys, null, "5"))._unsafeUnwrap()).toBeNull();
+
+    const [plan] = (await explain(lastKeyUpToQuery(spec, keys, ["9990", "1"], "15000"))) as [ExplainRow];
+    expect(plan.key).toBe("PRIMARY");
+    expect(plan.type).toBe("range");
+    expect(plan.Extra ?? "").not.toContain("filesort");
+  });
 });
