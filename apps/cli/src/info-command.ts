@@ -1,8 +1,8 @@
-import { createRequire } from "node:module";
 import type { SluiceError } from "@sluice/core";
 import { defaultLedgerSchema } from "@sluice/redshift-loader";
 import { Command } from "commander";
 import type { CliIo } from "./cli-io.js";
+import { sluiceVersion } from "./cli-version.js";
 import {
   type ConnectionCheck,
   checkLake,
@@ -21,14 +21,6 @@ import { addTargetTunnelOptions, reachTarget } from "./target-tunnel.js";
 type InfoFlags = SyncFlags & { table: string[] };
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-const sluiceVersion = (): string => {
-  try {
-    return String((createRequire(import.meta.url)("../package.json") as { version?: string }).version);
-  } catch {
-    return "unknown";
-  }
-};
 
 /** `sluice info [-p P]`: versions, and a check of every connection a run would use. */
 export function infoCommand(io: CliIo, setExitCode: (code: number) => void): Command {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import type { CliIo } from "./cli-io.js";
+import { sluiceVersion } from "./cli-version.js";
 import { configCommand } from "./config-command.js";
 import { withEnvFile } from "./env-file.js";
 import { infoCommand } from "./info-command.js";
@@ -22,6 +23,7 @@ export async function runCli(argv: readonly string[], processIo: CliIo): Promise
   };
   const program = new Command("sluice")
     .description("copy MySQL tables incrementally into Parquet on S3 and load them into Redshift")
+    .version(sluiceVersion(), "-V, --version", "print the sluice version")
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout(text),
