@@ -9,7 +9,7 @@ import { benchConnection } from "./bench-connection.js";
 import { measureProcess } from "./measure-process.js";
 import { mariadbRangeChecksums, parquetRangeChecksums } from "./range-checksums.js";
 import { seededRandom } from "./seeded-random.js";
-import { shebangNodeFlags } from "./shebang-node-flags.js";
+import { shebangEnv, shebangNodeFlags } from "./shebang-node-flags.js";
 import { fillWideTable, wideTableDdl } from "./wide-table.js";
 
 /**
@@ -95,6 +95,7 @@ try {
   const prefix = `backfill-${Date.now()}`;
   const env = {
     ...process.env,
+    ...(await shebangEnv(main)),
     SLUICE_SOURCE_URL: my.url.replace(/\/[^/]*$/, "/bench"),
     SLUICE_LAKE_URL: `s3://${s3.bucket}/${prefix}`,
     AWS_ENDPOINT_URL_S3: s3.endpoint,

@@ -175,7 +175,8 @@ file is encoded. The buffers that cycle (value and chunk sinks, upload parts, ZS
 output) are reused or freed at once instead of waiting for V8's next full GC, and the
 CLI runs V8 with a fixed old-generation growth factor (\`--heap-growing-percent=50\`,
 with \`--max-semi-space-size=8\`, in its shebang), so garbage does not pile up between
-full GCs. What a run holds at its peak, on the 20-column table: ~116 MiB before the
+full GCs, and glibc with two malloc arenas (\`MALLOC_ARENA_MAX=2\`, set by the shebang
+too), so freed buffers are reused instead of being spread over one arena per thread. What a run holds at its peak, on the 20-column table: ~116 MiB before the
 first row (Node's own ~50 MiB of code and data, ~30 MiB of V8 heap for the loaded
 modules: AWS SDK, mysql2, pg, kysely), V8's heap growing to 50-60 MiB, ~25 MiB of
 Parquet buffers (value sinks of up to a page per column, two compressed-chunk sinks per

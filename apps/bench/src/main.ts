@@ -11,7 +11,7 @@ import { mariadbReference } from "./mariadb-reference.js";
 import { measureProcess } from "./measure-process.js";
 import { measurePostgresLoad } from "./postgres-load.js";
 import { mariadbServerCpuSeconds } from "./process-cpu.js";
-import { shebangNodeFlags } from "./shebang-node-flags.js";
+import { shebangEnv, shebangNodeFlags } from "./shebang-node-flags.js";
 import type { SizeResult } from "./size-result.js";
 import { fillWideTable, wideTableDdl } from "./wide-table.js";
 
@@ -61,6 +61,7 @@ try {
     ];
     const s3Env = {
       ...process.env,
+      ...(await shebangEnv(join(repoRoot, "apps/cli/dist/main.js"))),
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_REGION: s3.region,
       AWS_ACCESS_KEY_ID: s3.accessKeyId,

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { startServices } from "@sluice/test-services";
 import { benchConnection } from "./bench-connection.js";
 import { measureProcess } from "./measure-process.js";
-import { shebangNodeFlags } from "./shebang-node-flags.js";
+import { shebangEnv, shebangNodeFlags } from "./shebang-node-flags.js";
 import { fillWideTable, wideTableDdl } from "./wide-table.js";
 
 /**
@@ -61,6 +61,7 @@ try {
       [...nodeFlags, main, "sync", "-p", pipeline, "--parallel", String(parallel), "--backup-only", "--json"],
       {
         ...process.env,
+        ...(await shebangEnv(main)),
         SLUICE_SOURCE_URL: my.url.replace(/\/[^/]*$/, "/bench_many"),
         SLUICE_LAKE_URL: `s3://${s3.bucket}/${prefix}`,
         AWS_ENDPOINT_URL_S3: s3.endpoint,

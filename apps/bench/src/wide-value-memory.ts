@@ -5,7 +5,7 @@ import { startServices } from "@sluice/test-services";
 import { benchConnection } from "./bench-connection.js";
 import { mariadbReference } from "./mariadb-reference.js";
 import { measureProcess } from "./measure-process.js";
-import { shebangNodeFlags } from "./shebang-node-flags.js";
+import { shebangEnv, shebangNodeFlags } from "./shebang-node-flags.js";
 import { fillWideValueTable, wideValueTableDdl } from "./wide-value-table.js";
 
 /**
@@ -58,6 +58,7 @@ try {
       ],
       {
         ...process.env,
+        ...(await shebangEnv(main)),
         AWS_ENDPOINT_URL_S3: s3.endpoint,
         AWS_REGION: s3.region,
         AWS_ACCESS_KEY_ID: s3.accessKeyId,
