@@ -7,6 +7,12 @@ export function positionText(position: CursorPosition | null | undefined): strin
   return `(${[position.cursorValue, ...position.keyValues].filter((value) => value !== null).join(", ")})`;
 }
 
+/** One bound of a key range: a value, or a composite key's tuple in parentheses. */
+function keyText(key: readonly string[] | null | undefined, open: string): string {
+  if (!key) return open;
+  return key.length === 1 ? (key[0] ?? "") : `(${key.join(", ")})`;
+}
+
 /**
  * Where extraction stands: the position, or the initial snapshot in progress (its
  * frozen ceiling and the last key it took; the position is null meanwhile).
@@ -17,7 +23,7 @@ export function extractPositionText(extract: WatermarkDocument["extract"] | unde
     const { ranges } = extract.snapshot;
     const shown = ranges
       .slice(0, 4)
-      .map((range) => `(${range.afterKey?.join(", ") ?? "start"}, ${range.throughKey?.join(", ") ?? "end"}]`);
+      .map((range) => `(${keyText(range.afterKey, "start")}, ${keyText(range.throughKey, "end")}]`);
     const more = ranges.length > shown.length ? `, and ${ranges.length - shown.length} more` : "";
     return `(initial snapshot below ${extract.snapshot.ceiling}, ${ranges.length} key range${ranges.length === 1 ? "" : "s"} to read: ${shown.join(", ")}${more})`;
   }
