@@ -72,7 +72,7 @@ export function renderBenchmarkDoc(
   );
   return `# Benchmarks
 
-Produced by \`pnpm bench\` (\`bash scripts/bench.sh\`; sizes via \`BENCH_ROWS=1000000,5000000\`) on ${at.toISOString().slice(0, 10)}.
+Produced by \`BENCH_ROWS=${results.map((result) => result.rows).join(",")} pnpm bench\` (\`bash scripts/bench.sh\`; the default sizes are 1000000,5000000) on ${at.toISOString().slice(0, 10)}.
 Machine: ${machine}. Private MariaDB 10.11 and s3rver on loopback, started by the benchmark itself.
 
 Each size builds a 20-column table (\`apps/bench/src/wide-table.ts\`) and measures, in the same run:
@@ -170,7 +170,7 @@ Memory is bounded by bytes, not rows (docs/adr/0017-perf-bytes-bounded-memory.md
 extraction batches of 2,000 rows or ~1 MiB of values, whichever comes first, two of
 them buffered ahead before the socket is paused; Parquet row groups flushed at 64k rows,
 32 MiB of page bytes or 4 MiB of compressed pages held, one filling while the one before
-is written; pages of 1 MiB; upload parts of 5 MiB, two in flight, while the next part
+is written; pages of 1 MiB; upload parts of 5 MiB, one in flight, while the next part
 file is encoded. The buffers that cycle (value and chunk sinks, upload parts, ZSTD
 output) are reused or freed at once instead of waiting for V8's next full GC, and the
 CLI runs V8 with a fixed old-generation growth factor (\`--heap-growing-percent=50\`,
@@ -180,7 +180,7 @@ too), so freed buffers are reused instead of being spread over one arena per thr
 first row (Node's own ~50 MiB of code and data, ~30 MiB of V8 heap for the loaded
 modules: AWS SDK, mysql2, pg, kysely), V8's heap growing to 50-60 MiB, ~25 MiB of
 Parquet buffers (value sinks of up to a page per column, two compressed-chunk sinks per
-column), 10 MiB of upload parts while part N uploads and N+1 is encoded (a 1M-row run
+column), a 5 MiB upload part while part N uploads and N+1 is encoded (a 1M-row run
 has one part, so no overlap), and the allocator's slack. With \`--snapshot-connections N\`
 each worker thread adds its own V8 heap, modules and Parquet buffers (~60 MiB each
 here). Tables of large values and the breakdown of what remains are under

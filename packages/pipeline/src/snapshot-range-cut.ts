@@ -23,8 +23,8 @@ export interface SnapshotSplit {
  * key) and largest values: index probes at the ends, where cutting by row counts would
  * scan the whole key. A single integer key is cut at those values; a composite key
  * whose leading column is an integer ends each range at the last real key tuple at or
- * below the cut (one more backward probe per range, `Source.lastKeyUpTo`), so a range
- * never splits the rows of one leading value in a way the tuple order would not.
+ * below the cut (one more backward probe per range, `Source.lastKeyUpTo`): the rows of
+ * one leading value may fall in two ranges, each row in exactly one.
  * Null: read as one range as before.
  */
 export async function* snapshotSplit(
@@ -41,10 +41,17 @@ export async function* snapshotSplit(
   const [keyName] = read.keyColumns;
   const key = spec.columns.find((column) => column.name === keyName);
   const composite = read.keyColumns.length > 1;
-  if (key?.logical.kind !== "integer" || (composite && !source.lastKeyUpTo)) {
+  const keyText = `(${read.keyColumns.join(", ")})`;
+  if (key?.logical.kind !== "integer") {
     return {
       ranges: [],
-      note: `${table}: --snapshot-connections cuts a snapshot by an integer primary key or a key that starts with one; the key (${read.keyColumns.join(", ")}) is read on one connection`,
+      note: `${table}: --snapshot-connections cuts a snapshot by an integer primary key or a key that starts with one; the key ${keyText} is read on one connection`,
+    };
+  }
+  if (composite && !source.lastKeyUpTo) {
+    return {
+      ranges: [],
+      note: `${table}: this source cannot end key ranges at composite keys (it has no lastKeyUpTo); the key ${keyText} is read on one connection`,
     };
   }
   const largest = yield* source.maxKey(spec, read.keyColumns);
