@@ -117,11 +117,14 @@ ${ceilings.join("\n")}
 
 What keeps sluice above the reference's CPU: it parses every value (the reference only
 copies text), encodes and compresses Parquet, and its keyset pages cost the server more
-than one plain scan. A CPU profile of a 1M-row run (\`--cpu-prof\`, 2026-12-05) splits the
-main thread's ~3.5 s as ~0.9 s in the Parquet column encoders and date/time parsing,
-~0.46 s in mysql2's row parsing plus ~0.4 s decoding strings, ~0.27 s ZSTD, ~0.27 s
-garbage collection (V8's helper threads add ~0.5 s of CPU), and ~0.7 s idle (start-up,
-the 150 ms open-transaction read, waits for rows, the last upload).
+than one plain scan. A CPU profile of a 1M-row run (\`--cpu-prof\`, quiet machine,
+2026-12-06) splits the main thread's ~4.5 s of wall time as ~1.06 s in the Parquet
+column encoders (~0.24 s of it date/time parsing), ~0.44 s in mysql2's row parsing plus
+~0.4 s decoding strings, ~0.33 s ZSTD, ~0.36 s garbage collection (V8's helper threads
+add ~0.5 s of CPU), ~0.73 s idle (start-up waits, the 150 ms open-transaction read,
+waits for rows, the last upload), and the rest in Node's stream, socket and module code. No one part is large enough that speeding it up would
+approach the ceiling; what would is moving the row-to-Parquet work off the reading
+thread without copying rows (ADR 0017, "What would use the second core").
 
 ## Both cores: \`--snapshot-connections\`
 
