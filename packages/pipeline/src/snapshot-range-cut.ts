@@ -61,10 +61,20 @@ export async function* snapshotSplit(
   const start = read.afterKey ? BigInt(read.afterKey[0] ?? "0") : BigInt(smallest?.[0] ?? "0") - 1n;
   const end = BigInt(largest[0] ?? "0");
   const width = end - start;
-  // Ranges narrower than a page would cost a query each for a handful of rows.
   const count = BigInt(Math.max(1, lanes * rangesPerLane));
-  const pieces = width / BigInt(plan.pageSize) < count ? width / BigInt(plan.pageSize) : count;
-  if (pieces <= 1n) return null;
+  // A single key: ranges narrower than a page would cost a query each for a handful of
+  // rows. A composite key: one leading value may hold any number of rows (a tenant, an
+  // order), so the ranges are at least one leading value wide, never fewer for that.
+  const widest = composite ? width : width / BigInt(plan.pageSize);
+  const pieces = widest < count ? widest : count;
+  if (pieces <= 1n) {
+    return composite
+      ? {
+          ranges: [],
+          note: `${table}: the rows left do not span two values of ${keyName}, the key's first column, which is as fine as --snapshot-connections cuts; read on one connection`,
+        }
+      : null;
+  }
   const step = (width + pieces - 1n) / pieces;
   const ranges: SnapshotRange[] = [];
   let after: readonly string[] | null = read.afterKey ?? null;

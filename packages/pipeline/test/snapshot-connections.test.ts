@@ -254,6 +254,61 @@ describe("--snapshot-connections: an initial snapshot read in key ranges on para
     ).toEqual(expected);
   });
 
+  it("a composite key with few leading values is cut one value per range at least; one value is read on one connection", async () => {
+    await source.query(`CREATE TABLE ${schema}.tenant_event (
+        tenant INT NOT NULL, seq INT NOT NULL, note VARCHAR(20) NOT NULL, updated_at TIMESTAMP(6) NOT NULL,
+        PRIMARY KEY (tenant, seq), KEY tenant_event_updated_at (updated_at, tenant, seq)
+      ) DEFAULT CHARSET=utf8mb4;
+      INSERT INTO ${schema}.tenant_event
+        SELECT 1 + s.seq % 3, s.seq, CONCAT('event ', s.seq), TIMESTAMP('2026-01-01') + INTERVAL s.seq SECOND
+        FROM seq_1_to_1200 AS s;
+      CREATE TABLE ${schema}.one_tenant LIKE ${schema}.tenant_event;
+      INSERT INTO ${schema}.one_tenant SELECT 7, seq, note, updated_at FROM ${schema}.tenant_event;`);
+    const events = { schema, table: "tenant_event" };
+    const lake = await localLake();
+    let reads = 0;
+    const cut = await run(
+      syncOptions(events, lake, {
+        mode: "backup-only",
+        warehouse: undefined,
+        pageSize: 100,
+        snapshotConnections: { count: 2, recipe: recipe() },
+        maxDurationMs: 1_000,
+        budgetClock: () => (reads++ === 0 ? 0 : 5_000),
+      }),
+    );
+    expect(cut.notes.join(" ")).not.toContain("read on one connection");
+    const stored = (await createWatermarkStore(lake).read(events))._unsafeUnwrap();
+    const ranges = stored?.extract?.snapshot?.ranges ?? [];
+    // Three tenants, 400 rows each: cut at tenants 1 and 2 (a page-width guard would not cut at all).
+    expect(ranges.map((range) => range.throughKey?.[0] ?? null)).toEqual(["1", "2", null]);
+    const reports = [cut];
+    for (let attempt = 0; attempt < 5 && !reports.at(-1)?.extract?.snapshot?.complete; attempt += 1) {
+      reports.push(
+        await run(
+          syncOptions(events, lake, {
+            mode: "backup-only",
+            warehouse: undefined,
+            snapshotConnections: { count: 2, recipe: recipe() },
+          }),
+        ),
+      );
+    }
+    expect(reports.at(-1)?.extract?.snapshot?.complete).toBe(true);
+    expect(reports.reduce((sum, report) => sum + (report.extract?.stagedRows ?? 0), 0)).toBe(1_200);
+
+    const single = await run(
+      syncOptions({ schema, table: "one_tenant" }, await localLake(), {
+        mode: "backup-only",
+        warehouse: undefined,
+        snapshotConnections: { count: 2, recipe: recipe() },
+      }),
+    );
+    expect(single.notes.join(" ")).toContain("do not span two values of tenant");
+    expect(single.extract?.rows).toBe(1_200);
+    expect(single.extract?.snapshot?.complete).toBe(true);
+  });
+
   it("a source that cannot probe a composite key reads its snapshot on one connection, and says so", async () => {
     const lines = { schema, table: "settlement_line" };
     const lake = await localLake();
