@@ -80,6 +80,22 @@ const floatCases: NumberCase[] = [
     column: { name: "dbl_nn", ddl: "DOUBLE NOT NULL", compare: "double" },
     values: ["2.2250738585072014e-308", "-0.1e0", "123456789.12345679e0", "9007199254740993e0", "1e22"],
   },
+  // 16 significant digits above 2^53 in at most 17 characters: mysql2's text-protocol
+  // parser builds those by repeated x10 and returned 10 for 9.999999999999999.
+  {
+    column: { name: "dbl_16", ddl: "DOUBLE NULL", compare: "double" },
+    values: [
+      "9.999999999999999e0",
+      "99999999.99999999e0",
+      "-9.999999999999998e0",
+      "90071992.54740993e0",
+      "NULL",
+    ],
+  },
+  {
+    column: { name: "f_16", ddl: "FLOAT NULL", source: floatSource, compare: "float" },
+    values: ["9.999999e0", "-9.1e0", "9.8765e0", "NULL", "0.99999994e0"],
+  },
 ];
 
 const exactCases = [...decimalCases, ...floatCases];

@@ -31,19 +31,25 @@ const where = (parts: readonly SqlFragment[]): SqlFragment =>
   parts.length === 0 ? sql`` : sql` WHERE ${sql.join(parts, sql` AND `)}`;
 
 /**
- * The SELECT list in spec order. Two kinds of column are not selected as they are:
+ * The SELECT list in spec order. Three kinds of column are not selected as they are:
  * - spatial values as WKB (`ST_AsBinary`), so they stay bytes in a standard format;
  * - FLOAT times `1e0`: the server prints FLOAT in the text protocol with 6 significant
  *   digits (16777216 arrives as 16777200), while the DOUBLE it widens to exactly is
  *   printed in full (shortest round trip). `* 1e0` rather than CAST(... AS DOUBLE),
- *   which older MySQL lacks; it keeps the sign of -0 and NULL.
+ *   which older MySQL lacks; it keeps the sign of -0 and NULL;
+ * - FLOAT and DOUBLE as the server's text of the double (`CAST(.. AS CHAR)`, the
+ *   same digits the text protocol sends), which the encoder reads with `Number()`,
+ *   correctly rounded. mysql2 parses a DOUBLE of at most 17 characters itself by
+ *   repeated x10, which is inexact once the digits exceed 2^53: 9.999999999999999
+ *   arrived as 10 and 99999999.99999999 as 100000000 (mysql2 3.24 to 3.26; ADR 0029).
  */
 export function selectList(spec: TableSpec): SqlFragment {
   return sql.join(
     spec.columns.map((column) => {
       const name = ident(column.name);
       if (spatialTypes.has(column.sourceType.toLowerCase())) return sql`ST_AsBinary(${name}) AS ${name}`;
-      if (column.logical.kind === "float") return sql`(${name} * 1e0) AS ${name}`;
+      if (column.logical.kind === "float") return sql`CAST((${name} * 1e0) AS CHAR) AS ${name}`;
+      if (column.logical.kind === "double") return sql`CAST(${name} AS CHAR) AS ${name}`;
       return name;
     }),
   );
