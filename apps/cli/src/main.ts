@@ -19,7 +19,7 @@ import { enableCompileCache } from "node:module";
 
 // V8's code cache on disk (Node's own, under the temp directory; keyed by file content,
 // so a new build never reads stale code): every run after the first skips compiling the
-// ~600 modules it loads (AWS SDK, mysql2, kysely, pg, ours). The modules are imported
+// modules it loads (AWS SDK, mysql2, kysely, pg, ours). The modules are imported
 // after it is on, hence the dynamic import. Failing to cache is never an error.
 try {
   enableCompileCache?.();

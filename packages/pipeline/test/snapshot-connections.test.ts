@@ -1,5 +1,5 @@
 import { createMysqlSource, mysqlSourceRecipe } from "@sluice/connectors";
-import type { SourceRecipe } from "@sluice/core";
+import type { ObjectStore, SourceRecipe, TableRef } from "@sluice/core";
 import { createWatermarkStore } from "@sluice/watermark-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunReport, type SyncTableOptions, syncTable } from "../src/index.js";
@@ -47,6 +47,39 @@ const recipe = (): SourceRecipe => {
 function withTarget(options: SyncTableOptions, targetSchema: string): SyncTableOptions {
   if (!options.warehouse) return options;
   return { ...options, warehouse: { ...options.warehouse, targetSchema } };
+}
+
+/**
+ * Backup-only options with 2 worker lanes whose time budget is spent from the start:
+ * each lane reads the first page (100 rows) of its first range and stops.
+ */
+function budgetCutOptions(ref: TableRef, lake: ObjectStore): SyncTableOptions {
+  let reads = 0;
+  return syncOptions(ref, lake, {
+    mode: "backup-only",
+    warehouse: undefined,
+    pageSize: 100,
+    snapshotConnections: { count: 2, recipe: recipe() },
+    maxDurationMs: 1_000,
+    budgetClock: () => (reads++ === 0 ? 0 : 5_000),
+  });
+}
+
+/** Backup-only runs with 2 lanes after `first` until the snapshot is complete (at most 5); every report. */
+async function finishWithLanes(ref: TableRef, lake: ObjectStore, first: RunReport): Promise<RunReport[]> {
+  const reports = [first];
+  for (let attempt = 0; attempt < 5 && !reports.at(-1)?.extract?.snapshot?.complete; attempt += 1) {
+    reports.push(
+      await run(
+        syncOptions(ref, lake, {
+          mode: "backup-only",
+          warehouse: undefined,
+          snapshotConnections: { count: 2, recipe: recipe() },
+        }),
+      ),
+    );
+  }
+  return reports;
 }
 
 /** The report, or the run's own error (its message says what went wrong). */
@@ -114,17 +147,7 @@ describe("--snapshot-connections: an initial snapshot read in key ranges on para
     // A budget spent from the start: each lane reads the first page of its first range
     // (a run never stops before its first page), stops at the next page boundary, and
     // no range is started after that.
-    let reads = 0;
-    const cut = await run(
-      syncOptions(table, lake, {
-        mode: "backup-only",
-        warehouse: undefined,
-        pageSize: 100,
-        snapshotConnections: { count: 2, recipe: recipe() },
-        maxDurationMs: 1_000,
-        budgetClock: () => (reads++ === 0 ? 0 : 5_000),
-      }),
-    );
+    const cut = await run(budgetCutOptions(table, lake));
     reports.push(cut);
     expect(cut.extract?.timeBudget?.stopped).toBe(true);
     expect(cut.extract?.snapshot?.complete).toBe(false);
@@ -200,17 +223,7 @@ describe("--snapshot-connections: an initial snapshot read in key ranges on para
            FROM ${schema}.settlement_line ORDER BY settlement_id, line`,
       );
     const expected = await lineRows();
-    let reads = 0;
-    const cut = await run(
-      syncOptions(lines, lake, {
-        mode: "backup-only",
-        warehouse: undefined,
-        pageSize: 100,
-        snapshotConnections: { count: 2, recipe: recipe() },
-        maxDurationMs: 1_000,
-        budgetClock: () => (reads++ === 0 ? 0 : 5_000),
-      }),
-    );
+    const cut = await run(budgetCutOptions(lines, lake));
     expect(cut.notes.join(" ")).not.toContain("read on one connection");
     expect(cut.extract?.snapshot?.complete).toBe(false);
     expect(cut.extract?.rows).toBeLessThan(expected.length);
@@ -227,21 +240,7 @@ describe("--snapshot-connections: an initial snapshot read in key ranges on para
     expect(ranges.some((range) => range.afterKey?.length === 2)).toBe(true);
 
     // The rest with two connections again, then loaded: every line once.
-    const reports = [cut];
-    for (let attempt = 0; attempt < 5 && !reports.at(-1)?.extract?.snapshot?.complete; attempt += 1) {
-      reports.push(
-        await run(
-          withTarget(
-            syncOptions(lines, lake, {
-              mode: "backup-only",
-              warehouse: undefined,
-              snapshotConnections: { count: 2, recipe: recipe() },
-            }),
-            targetSchema,
-          ),
-        ),
-      );
-    }
+    const reports = await finishWithLanes(lines, lake, cut);
     expect(reports.at(-1)?.extract?.snapshot?.complete).toBe(true);
     expect(reports.reduce((sum, report) => sum + (report.extract?.stagedRows ?? 0), 0)).toBe(expected.length);
     const loaded = await run(withTarget(syncOptions(lines, lake, { mode: "redshift-only" }), targetSchema));
@@ -266,34 +265,13 @@ describe("--snapshot-connections: an initial snapshot read in key ranges on para
       INSERT INTO ${schema}.one_tenant SELECT 7, seq, note, updated_at FROM ${schema}.tenant_event;`);
     const events = { schema, table: "tenant_event" };
     const lake = await localLake();
-    let reads = 0;
-    const cut = await run(
-      syncOptions(events, lake, {
-        mode: "backup-only",
-        warehouse: undefined,
-        pageSize: 100,
-        snapshotConnections: { count: 2, recipe: recipe() },
-        maxDurationMs: 1_000,
-        budgetClock: () => (reads++ === 0 ? 0 : 5_000),
-      }),
-    );
+    const cut = await run(budgetCutOptions(events, lake));
     expect(cut.notes.join(" ")).not.toContain("read on one connection");
     const stored = (await createWatermarkStore(lake).read(events))._unsafeUnwrap();
     const ranges = stored?.extract?.snapshot?.ranges ?? [];
     // Three tenants, 400 rows each: cut at tenants 1 and 2 (a page-width guard would not cut at all).
     expect(ranges.map((range) => range.throughKey?.[0] ?? null)).toEqual(["1", "2", null]);
-    const reports = [cut];
-    for (let attempt = 0; attempt < 5 && !reports.at(-1)?.extract?.snapshot?.complete; attempt += 1) {
-      reports.push(
-        await run(
-          syncOptions(events, lake, {
-            mode: "backup-only",
-            warehouse: undefined,
-            snapshotConnections: { count: 2, recipe: recipe() },
-          }),
-        ),
-      );
-    }
+    const reports = await finishWithLanes(events, lake, cut);
     expect(reports.at(-1)?.extract?.snapshot?.complete).toBe(true);
     expect(reports.reduce((sum, report) => sum + (report.extract?.stagedRows ?? 0), 0)).toBe(1_200);
 
