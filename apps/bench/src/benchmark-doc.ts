@@ -3,6 +3,7 @@ import type { ProcessCpu, SizeResult } from "./size-result.js";
 /** Issue #13's targets: sluice / reference at 1M and 5M rows, and peak RSS. */
 const rateTarget = 0.8;
 const memoryTargetMiB = 200;
+const percent = (share: number | null): string => (share === null ? "n/a" : `${(share * 100).toFixed(0)}%`);
 
 /** The least wall time a process could take here: its CPU and the server's, spread over every core. */
 function leastWall(cpu: ProcessCpu, cores: number): number {
@@ -96,6 +97,11 @@ Load average (1 minute) when each size began: ${results.map((r) => `${r.rows.toL
 above ~1 means other work shared the machine and slowed the reference and sluice unequally:
 compare ratios from quiet runs.
 
+CPU time the host took for other guests (steal, /proc/stat) while each ran: ${results.map((r) => `${r.rows.toLocaleString("en-US")} rows: reference ${percent(r.steal.reference)}, sluice ${percent(r.steal.sluice)}, ${r.lanes.connections} lanes ${percent(r.steal.lanes)}`).join("; ")}.
+Steal slows whichever process it lands on: a ratio whose two runs saw different steal is
+off by about that difference, and a machine losing a large share to steal measures slower
+than its cores are.
+
 A run has a fixed cost the reference does not pay, about 0.4-0.6 s on this machine: Node
 start-up and module loading, the connections, the 150 ms open-transaction read that caps
 the ceiling (docs/cdc.md), manifests and the watermark commit, and the last part's upload
@@ -117,14 +123,16 @@ ${ceilings.join("\n")}
 
 What keeps sluice above the reference's CPU: it parses every value (the reference only
 copies text), encodes and compresses Parquet, and its keyset pages cost the server more
-than one plain scan. A CPU profile of a 1M-row run (\`--cpu-prof\`, quiet machine,
-2026-12-06) splits the main thread's ~4.5 s of wall time as ~1.06 s in the Parquet
-column encoders (~0.24 s of it date/time parsing), ~0.44 s in mysql2's row parsing plus
-~0.4 s decoding strings, ~0.33 s ZSTD, ~0.36 s garbage collection (V8's helper threads
-add ~0.5 s of CPU), ~0.73 s idle (start-up waits, the 150 ms open-transaction read,
-waits for rows, the last upload), and the rest in Node's stream, socket and module code. No one part is large enough that speeding it up would
-approach the ceiling; what would is moving the row-to-Parquet work off the reading
-thread without copying rows (ADR 0017, "What would use the second core").
+than one plain scan. Since ADR 0030 the reading thread no longer parses rows: it copies
+row packets off the socket into 1 MiB buffers, and a worker thread, which receives each
+buffer as one transfer, decodes, encodes and compresses them. A CPU profile of a 1M-row
+run (\`--cpu-prof\` on both threads, 2026-12-06, on a host taking up to half of this
+machine's CPU as steal) has the reading thread busy ~2.5 s (start-up and module loading,
+the packet copies, uploads, GC) and the worker ~7.6 s: decoding ~1.3 s, the column
+encoders ~3 s (date/time parsing ~0.9 s of it), ZSTD ~0.8 s, GC ~0.5 s. The worker is
+now the longer thread; what would shorten it is encoding straight from the packed bytes
+(text copied as it came, dates and decimals parsed from bytes), and, with more cores,
+row groups split over two workers (docs/adr/0030-packed-rows-to-the-encoding-thread.md).
 
 ## Both cores: \`--snapshot-connections\`
 
@@ -177,14 +185,16 @@ is written; pages of 1 MiB; upload parts of 5 MiB, one in flight, while the next
 file is encoded. The buffers that cycle (value and chunk sinks, upload parts, ZSTD
 output) are reused or freed at once instead of waiting for V8's next full GC, and the
 CLI runs V8 with a fixed old-generation growth factor (\`--heap-growing-percent=50\`,
-with \`--max-semi-space-size=8\`, in its shebang), so garbage does not pile up between
+with \`--max-semi-space-size=4\`, in its shebang), so garbage does not pile up between
 full GCs, and glibc with two malloc arenas (\`MALLOC_ARENA_MAX=2\`, set by the shebang
 too), so freed buffers are reused instead of being spread over one arena per thread. What a run holds at its peak, on the 20-column table: ~116 MiB before the
 first row (Node's own ~50 MiB of code and data, ~30 MiB of V8 heap for the loaded
 modules: AWS SDK, mysql2, pg, kysely), V8's heap growing to 50-60 MiB, ~25 MiB of
 Parquet buffers (value sinks of up to a page per column, two compressed-chunk sinks per
 column), a 5 MiB upload part while part N uploads and N+1 is encoded (a 1M-row run
-has one part, so no overlap), and the allocator's slack. With \`--snapshot-connections N\`
+has one part, so no overlap), and the allocator's slack. The Parquet buffers live on the
+encoding worker (ADR 0030), whose own V8 heap (~30 MiB, semi-spaces of 4 MiB) and
+per-thread state come on top. With \`--snapshot-connections N\`
 each worker thread adds its own V8 heap, modules and Parquet buffers (~60 MiB each
 here). Tables of large values and the breakdown of what remains are under
 "Bytes-bounded memory" below (\`pnpm bench:wide\`).

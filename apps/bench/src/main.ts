@@ -7,6 +7,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { createTestS3Client, startServices } from "@sluice/test-services";
 import { benchConnection } from "./bench-connection.js";
 import { renderBenchmarkDoc } from "./benchmark-doc.js";
+import { withCpuSteal } from "./cpu-steal.js";
 import { mariadbReference } from "./mariadb-reference.js";
 import { measureProcess } from "./measure-process.js";
 import { measurePostgresLoad } from "./postgres-load.js";
@@ -38,9 +39,11 @@ try {
     // once as a plain scan (the target's yardstick), once in sluice's keyset order.
     // Each measured process also costs the source server CPU on the same 2 cores: read
     // around each one, it says how much of the machine the pair needed.
-    const serverCpu = async <T>(measure: () => Promise<T>): Promise<T & { serverCpuSeconds: number }> => {
+    const serverCpu = async <T>(
+      measure: () => Promise<T>,
+    ): Promise<T & { serverCpuSeconds: number; stealShare: number | null }> => {
       const before = await mariadbServerCpuSeconds(my);
-      const measured = await measure();
+      const measured = await withCpuSteal(measure);
       return { ...measured, serverCpuSeconds: (await mariadbServerCpuSeconds(my)) - before };
     };
     const runClient = (sql: string) => serverCpu(() => mariadbReference(my, "bench", sql));
@@ -136,6 +139,7 @@ try {
       files: report.extract.files,
       load,
       loadAverageBefore,
+      steal: { reference: reference.stealShare, sluice: sluice.stealShare, lanes: lanes.stealShare },
       lanes: {
         connections: snapshotConnections,
         seconds: lanes.seconds,

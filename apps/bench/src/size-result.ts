@@ -35,6 +35,12 @@ export interface SizeResult {
   };
   /** The 1-minute load average when this size's measurements began (2 cores: above ~1, shared). */
   readonly loadAverageBefore: number;
+  /** Share of the machine's CPU time the host took (steal) while each ran; null without /proc/stat. */
+  readonly steal: {
+    readonly reference: number | null;
+    readonly sluice: number | null;
+    readonly lanes: number | null;
+  };
 }
 
 /** CPU seconds (user + system) of a measured process and of the source server meanwhile. */

@@ -1,10 +1,12 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8 --heap-growing-percent=50
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 --heap-growing-percent=50
 import { enableCompileCache } from "node:module";
 
 // Why the flags (`env -S` passes them on Linux and macOS; docs/adr/0017-perf-bytes-bounded-memory.md):
 // - V8 sizes the young generation for throughput, and a sync allocates short-lived row
 //   strings fast, so by default the heap (and RSS) balloons past 300 MiB on a 1M-row
-//   table. Capping each semi-space at 8 MiB held it down with no loss of speed.
+//   table. Capping each semi-space at 8 MiB held it down with no loss of speed; at 4 MiB
+//   once rows stay packed until the encoding thread decodes them (ADR 0030): 199-207 MiB
+//   peak RSS on 1M rows against 218-226 MiB, and less CPU (9.1-10.1 s against 9.8-11.4 s).
 // - V8 lets the old generation grow by a factor it picks from its GC speed (up to 4x
 //   the live size) before the next full GC; rows that waited in a batch long enough to
 //   be promoted, and the external buffers they keep, pile up as garbage meanwhile. A

@@ -37,6 +37,15 @@ export { createJsonLogger, silentLogger } from "./logger.js";
 export type { LogicalKind, LogicalType } from "./logical-type.js";
 export type { ColumnStats, RunManifest, RunStartPoint, StagedFile } from "./manifest.js";
 export type { ObjectInfo, ObjectStore, ObjectVersion, PutOptions, VersionedObject } from "./object-store.js";
+export type { AnyRowBatch, PackedRowBatch, PackedRows, ValueDecoding } from "./packed-rows.js";
+export {
+  batchLastRow,
+  batchRowCount,
+  batchRows,
+  decodePackedRow,
+  decodePackedRows,
+  isPackedBatch,
+} from "./packed-rows.js";
 export type { KeyRange, RangeChecksum } from "./range-checksum.js";
 export { canonicalSeparator, uncheckedKinds } from "./range-checksum.js";
 export { redactUrl } from "./redact-url.js";

@@ -3,6 +3,7 @@ import type { SluiceError } from "./errors.js";
 import type { CursorPosition, ExtractPlan } from "./extract-plan.js";
 import type { KeyDigest, KeyInterval, KeyPart, SourceKey } from "./key-interval.js";
 import type { Logger } from "./logger.js";
+import type { PackedRowBatch } from "./packed-rows.js";
 import type { KeyRange, RangeChecksum } from "./range-checksum.js";
 import type { RetryHooks, RetryPolicy } from "./retry-policy.js";
 import type { RowBatch } from "./row-batch.js";
@@ -61,6 +62,18 @@ export interface Source {
    * stopping early (break, throw) leaves the instance usable.
    */
   extract(spec: TableSpec, plan: ExtractPlan, options?: SourceExtractOptions): AsyncIterable<RowBatch>;
+  /**
+   * Optional: the same rows as `extract`, in the same batches, but a batch may keep its
+   * rows packed as they arrived (PackedRowBatch), with only its last row decoded. For a
+   * consumer that decodes rows on another thread: the bytes move there in one transfer
+   * (docs/adr/0030-packed-rows-to-the-encoding-thread.md). A source without it is read
+   * with `extract`.
+   */
+  extractPacked?(
+    spec: TableSpec,
+    plan: ExtractPlan,
+    options?: SourceExtractOptions,
+  ): AsyncIterable<RowBatch | PackedRowBatch>;
   /** Primary-key values cutting the table into ranges of `rowsPerRange` rows (key order). */
   keyBoundaries(spec: TableSpec, rowsPerRange: number): ResultAsync<string[][], SluiceError>;
   /** Row count and checksum of canonical row text per key range (docs/watermarks.md). */

@@ -1,9 +1,10 @@
 import type { FileHandle } from "node:fs/promises";
 import { open, rm } from "node:fs/promises";
 import {
+  type AnyRowBatch,
+  batchRows,
   type ColumnSpec,
   type ColumnStats,
-  type RowBatch,
   type SourceValue,
   sluiceError,
   toSluiceError,
@@ -67,7 +68,12 @@ export interface ParquetPartSummary {
 }
 
 export interface ParquetPartWriter {
-  write(batch: RowBatch): Promise<void>;
+  /**
+   * Appends a batch. A packed batch (PackedRowBatch) is decoded where the writer
+   * encodes: on this thread in line, on the worker for the threaded writer, which
+   * receives its bytes in one transfer (the batch's buffer is detached afterwards).
+   */
+  write(batch: AnyRowBatch): Promise<void>;
   finish(): Promise<ParquetPartSummary>;
   abort(): Promise<void>;
   readonly rows: number;
@@ -235,10 +241,10 @@ export function createParquetPartWriter(options: ParquetPartOptions): ParquetPar
       return totalRows;
     },
 
-    async write(batch: RowBatch): Promise<void> {
+    async write(batch: AnyRowBatch): Promise<void> {
       assertOpen("write");
-      const rows = batch.rows;
       try {
+        const rows = batchRows(batch);
         // Cheap shape check per batch (a short row is also caught per value).
         for (const row of [rows[0], rows[rows.length - 1]]) {
           if (row !== undefined && row.length !== columns.length) {

@@ -22,6 +22,10 @@ const handle = async (request: PartWorkerRequest): Promise<PartWorkerReply> => {
     case "write":
       await current().write({ rows: request.rows });
       return { id: request.id, ok: true };
+    case "write-packed":
+      // The in-line writer decodes it: here, on this thread.
+      await current().write({ packed: request.packed, lastRow: [] });
+      return { id: request.id, ok: true };
     case "finish": {
       const summary = await current().finish();
       writer = null;

@@ -1,6 +1,12 @@
 import { rm } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
-import { type SluiceError, type SourceValue, sluiceError } from "@sluice/core";
+import {
+  isPackedBatch,
+  type PackedRows,
+  type SluiceError,
+  type SourceValue,
+  sluiceError,
+} from "@sluice/core";
 import type { ParquetPartOptions, ParquetPartSummary, ParquetPartWriter } from "./parquet-part-writer.js";
 import type { PartWorkerReply, PartWorkerRequest } from "./part-writer-messages.js";
 
@@ -170,9 +176,15 @@ export function createThreadedParquetPartWriter(options: ParquetPartOptions): Pa
       assertOpen("write");
       try {
         if (failure !== null) throw failure;
-        const rows = byteColumns.length > 0 ? ownBytes(batch.rows, byteColumns) : batch.rows;
-        inFlight.push(track(send({ type: "write", id: nextId++, rows })));
-        totalRows += batch.rows.length;
+        if (isPackedBatch(batch)) {
+          const packed = transferable(batch.packed);
+          inFlight.push(track(send({ type: "write-packed", id: nextId++, packed }, [packed.bytes.buffer])));
+          totalRows += packed.rowCount;
+        } else {
+          const rows = byteColumns.length > 0 ? ownBytes(batch.rows, byteColumns) : batch.rows;
+          inFlight.push(track(send({ type: "write", id: nextId++, rows })));
+          totalRows += batch.rows.length;
+        }
         await drain(MAX_BATCHES_IN_FLIGHT);
       } catch (error) {
         state = "failed";
@@ -206,6 +218,22 @@ export function createThreadedParquetPartWriter(options: ParquetPartOptions): Pa
   workers.set(writer, worker);
   return writer;
 }
+
+/**
+ * Packed rows whose bytes can be transferred: their own ArrayBuffer (not a view into
+ * Node's shared pool, whose transfer would detach every other Buffer in it), else a copy.
+ */
+function transferable(packed: PackedRows): PackedRows & { readonly bytes: Uint8Array<ArrayBuffer> } {
+  const bytes = packed.bytes;
+  if (bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && !isPooled(bytes)) {
+    return { ...packed, bytes: bytes as Uint8Array<ArrayBuffer> };
+  }
+  return { ...packed, bytes: new Uint8Array(bytes) };
+}
+
+/** Node's Buffer pool: small Buffers share one 8 KiB ArrayBuffer. */
+const isPooled = (bytes: Uint8Array): boolean =>
+  Buffer.isBuffer(bytes) && bytes.buffer.byteLength === Buffer.poolSize && bytes.byteLength < Buffer.poolSize;
 
 /** The rows, with every Buffer value of `columns` that views a larger buffer copied to its own. */
 function ownBytes(

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ColumnSpec, SourceValue } from "@sluice/core";
+import type { ColumnSpec, PackedRowBatch, SourceValue } from "@sluice/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { createParquetPartWriter, createThreadedParquetPartWriter } from "../src/index.js";
 import { partWorkerOf } from "../src/threaded-part-writer.js";
@@ -88,5 +88,61 @@ describe("createThreadedParquetPartWriter", () => {
     expect((failure as { message: string }).message).toContain("shop.items");
     await writer.abort();
     expect(existsSync(path)).toBe(false);
+  });
+
+  it("takes packed rows as one transfer and writes what the in-line writer writes for their values", async () => {
+    const partColumns: ColumnSpec[] = [
+      {
+        name: "id",
+        sourceType: "int",
+        nullable: false,
+        logical: { kind: "integer", bits: 32, unsigned: false },
+      },
+      {
+        name: "name",
+        sourceType: "varchar(300)",
+        nullable: true,
+        logical: { kind: "string", maxBytes: 1200 },
+      },
+      { name: "raw", sourceType: "varbinary(8)", nullable: true, logical: { kind: "binary", maxBytes: 8 } },
+    ];
+    // The text protocol's row form: a length byte, then the value; 0xFB is NULL.
+    const value = (text: string | null) =>
+      text === null ? [0xfb] : [Buffer.byteLength(text), ...Buffer.from(text, "utf8")];
+    const rows: SourceValue[][] = [];
+    const packedBatches: PackedRowBatch[] = [];
+    for (let batch = 0; batch < 4; batch++) {
+      const bytes: number[] = [];
+      const batchRows: SourceValue[][] = [];
+      for (let index = 0; index < 3; index++) {
+        const id = batch * 3 + index;
+        const name = index === 1 ? null : `naïve ${id} ☃`;
+        bytes.push(...value(String(id)), ...value(name), ...value(index === 2 ? null : "AB"));
+        batchRows.push([id, name, index === 2 ? null : Buffer.from("AB")]);
+      }
+      rows.push(...batchRows);
+      packedBatches.push({
+        packed: { bytes: Uint8Array.from(bytes), rowCount: 3, decodings: ["integer", "text", "bytes"] },
+        lastRow: batchRows[2] as SourceValue[],
+      });
+    }
+    const options = { table: "shop.items", columns: partColumns, rowGroupRows: 5 };
+    const inline = createParquetPartWriter({
+      ...options,
+      path: join(directory, `inline-${++counter}.parquet`),
+    });
+    const threaded = createThreadedParquetPartWriter({
+      ...options,
+      path: join(directory, `packed-${counter}.parquet`),
+    });
+    await inline.write({ rows });
+    for (const batch of packedBatches) {
+      await threaded.write(batch);
+      // Transferred, not copied: the bytes are gone from this thread.
+      expect(batch.packed.bytes.byteLength).toBe(0);
+    }
+    const [inlineSummary, threadedSummary] = [await inline.finish(), await threaded.finish()];
+    expect(threadedSummary.rows).toBe(12);
+    expect(readFileSync(threadedSummary.path).equals(readFileSync(inlineSummary.path))).toBe(true);
   });
 });

@@ -26,7 +26,7 @@ import type { RetryTally } from "./retry-tally.js";
 import type { ExtractReport } from "./run-report.js";
 import { type RunTimeBudget, startRunTimeBudget, timeBudgetNote } from "./run-time-budget.js";
 import { snapshotSplit } from "./snapshot-range-cut.js";
-import { defaultEncodeThread, estimateExtraction, type StagedParts, stageParts } from "./stage-parts.js";
+import { encodeThreadFor, estimateExtraction, type StagedParts, stageParts } from "./stage-parts.js";
 import { laneCount, type StagedRanges, stageSnapshotRanges } from "./stage-snapshot-ranges.js";
 import type { SyncTableOptions } from "./sync-options.js";
 import { applyTypePolicies } from "./type-policies.js";
@@ -106,7 +106,7 @@ async function* extractWith(
 ): AsyncGenerator<Err<never, SluiceError>, ExtractReport> {
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
-  if (!options.dryRun && (options.encodeThread ?? defaultEncodeThread) === "worker") prewarmPartWorker();
+  if (!options.dryRun && encodeThreadFor(source, options) === "worker") prewarmPartWorker();
   try {
     const planned = yield* planRun(source, options, watermarks, notes);
     const { counters, observer } = createExtractCounters();

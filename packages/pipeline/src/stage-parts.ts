@@ -9,7 +9,7 @@ import type {
   StagedFile,
   TableSpec,
 } from "@sluice/core";
-import { formatTableRef } from "@sluice/core";
+import { batchLastRow, batchRowCount, formatTableRef } from "@sluice/core";
 import type { ParquetPartSummary, ParquetPartWriter } from "@sluice/parquet-writer";
 import { createParquetPartWriter, createThreadedParquetPartWriter } from "@sluice/parquet-writer";
 import { partKey } from "./lake-layout.js";
@@ -36,11 +36,17 @@ export const extractBatchRows = 2_000;
  */
 export const extractBatchBytes = 1024 * 1024;
 /**
- * In line by default: the worker path copies every batch (structured clone), which
- * measured ~2.3 s more CPU per 1M rows than it moves off this thread, so it is slower
- * end to end on two cores (docs/adr/0017-perf-bytes-bounded-memory.md).
+ * On a worker by default, fed packed rows: this thread only copies row packets off the
+ * socket, and the worker decodes, encodes and compresses them (ADR 0030). A source
+ * without `extractPacked` hands on row objects, which the worker path copies (structured
+ * clone): that measured slower than encoding in line (ADR 0017), so such a source is
+ * encoded in line.
  */
-export const defaultEncodeThread: "main" | "worker" = "main";
+export const defaultEncodeThread: "main" | "worker" = "worker";
+
+/** Where this run encodes: `--encode-thread` if given, else by whether the source packs rows. */
+export const encodeThreadFor = (source: Source, options: SyncTableOptions): "main" | "worker" =>
+  options.encodeThread ?? (source.extractPacked !== undefined ? defaultEncodeThread : "main");
 
 export interface StagedParts extends StagedValueTally {
   readonly files: StagedFile[];
@@ -69,7 +75,7 @@ export async function stageParts(
 ): Promise<StagedParts> {
   const tableName = formatTableRef(options.table);
   const rowsPerFile = options.rowsPerFile ?? defaultRowsPerFile;
-  const encodeThread = options.encodeThread ?? defaultEncodeThread;
+  const encodeThread = encodeThreadFor(source, options);
   const files: StagedFile[] = [];
   const textLimit = textLimitFor(options);
   const values = createStagedValueTally(tableName, logger, textLimit?.maxBytes, options.nulInText ?? "fail");
@@ -124,13 +130,19 @@ export async function stageParts(
       ...(retries ? { retryHooks: retries.hooksFor("extract") } : {}),
       ...(stopAtPageBoundary ? { stopAtPageBoundary } : {}),
     };
-    for await (const batch of source.extract(spec, plan, reading)) {
-      if (batch.rows.length === 0) continue;
+    const batches =
+      encodeThread === "worker" && source.extractPacked
+        ? source.extractPacked(spec, plan, reading)
+        : source.extract(spec, plan, reading);
+    for await (const batch of batches) {
+      const count = batchRowCount(batch);
+      if (count === 0) continue;
+      // Before the write: a packed batch's bytes go to the worker (detached here).
+      const last = batchLastRow(batch);
       writer ??= startPart();
       await writer.write(batch);
-      rows += batch.rows.length;
+      rows += count;
       progress.advance(rows);
-      const last = batch.rows[batch.rows.length - 1];
       if (last && (nullPassCursor < 0 || last[nullPassCursor] !== null)) lastRow = last;
       if (writer.rows >= rowsPerFile) {
         const full = writer;

@@ -1,4 +1,5 @@
-import type { ExtractPlan, RowBatch, SourceValue, TableSpec } from "@sluice/core";
+import type { AnyRowBatch, ExtractPlan, RowBatch, SourceValue, TableSpec } from "@sluice/core";
+import { batchRows } from "@sluice/core";
 import {
   canonicalValueText,
   columnIndex,
@@ -10,7 +11,7 @@ import {
 import type { PageGate } from "./page-gate.js";
 
 /** Issues one statement and streams its rows (and tells the observer). */
-export type RunStatement = (statement: SqlStatement) => AsyncGenerator<RowBatch>;
+export type RunStatement = (statement: SqlStatement) => AsyncGenerator<AnyRowBatch>;
 
 /**
  * `cursor-groups` paging (the timestamp strategy): pages `c > last ORDER BY c LIMIT n`.
@@ -27,7 +28,7 @@ export async function* extractCursorGroups(
   run: RunStatement,
   exhausted: () => void,
   mayPage: PageGate,
-): AsyncGenerator<RowBatch> {
+): AsyncGenerator<AnyRowBatch> {
   const cursorIndex = columnIndex(spec, plan.cursorColumn as string);
   const keyIndexes = (plan.dedupColumns ?? []).map((name) => columnIndex(spec, name));
   const keyText = (row: readonly SourceValue[]) =>
@@ -42,7 +43,9 @@ export async function* extractCursorGroups(
     let groupValue: string | null = null;
     let groupRaw: SourceValue = null;
     let groupKeys = new Set<string>();
-    for await (const batch of run(keysetPageQuery(spec, plan, bound, pageLimit))) {
+    for await (const packedOrNot of run(keysetPageQuery(spec, plan, bound, pageLimit))) {
+      // Every row's key is remembered for the tie group: decoded here, and handed on decoded.
+      const batch: RowBatch = { rows: batchRows(packedOrNot) };
       for (const row of batch.rows) {
         const value = canonicalValueText(row[cursorIndex]);
         if (value !== groupValue) {
@@ -62,7 +65,7 @@ export async function* extractCursorGroups(
     }
     // The page was full: complete its last group, skipping the keys already taken.
     for await (const batch of run(cursorGroupQuery(spec, plan, groupRaw))) {
-      const rest = batch.rows.filter((row) => !groupKeys.has(keyText(row)));
+      const rest = batchRows(batch).filter((row) => !groupKeys.has(keyText(row)));
       taken += rest.length;
       if (rest.length > 0) yield { rows: rest };
     }

@@ -1,14 +1,21 @@
 import type {
+  AnyRowBatch,
   CursorPosition,
   ExtractObserver,
   ExtractPlan,
   Logger,
-  RowBatch,
   SluiceError,
   SourceValue,
   TableSpec,
 } from "@sluice/core";
-import { findColumn, formatTableRef, sluiceError } from "@sluice/core";
+import {
+  batchLastRow,
+  batchRowCount,
+  batchRows,
+  findColumn,
+  formatTableRef,
+  sluiceError,
+} from "@sluice/core";
 import { extractCursorGroups, type RunStatement } from "./cursor-group-pages.js";
 import {
   boundOfPosition,
@@ -46,6 +53,8 @@ export interface ExtractSettings {
    * `plan.maxChunks` would. The run's time budget (`--max-duration`) is one.
    */
   readonly stopAtPageBoundary?: (() => boolean) | undefined;
+  /** Rows may stay packed (PackedRowBatch) where the result allows it (see streamRowBatches). */
+  readonly packed?: boolean | undefined;
 }
 
 export interface MetadataConnection {
@@ -68,7 +77,7 @@ export async function* extractPlanRows(
   spec: TableSpec,
   plan: ExtractPlan,
   settings: ExtractSettings,
-): AsyncGenerator<RowBatch> {
+): AsyncGenerator<AnyRowBatch> {
   const run = (statement: SqlStatement) => streamStatement(current(), statement, settings);
   const recover = recoverWith(plan.consistentSnapshot ? undefined : settings.resume, settings.mapError);
   const connection = current();
@@ -113,7 +122,7 @@ function streamStatement(
   connection: StreamingConnection,
   statement: SqlStatement,
   settings: ExtractSettings,
-): AsyncGenerator<RowBatch> {
+): AsyncGenerator<AnyRowBatch> {
   settings.observer?.query?.(statement);
   return streamRowBatches(
     connection,
@@ -123,6 +132,7 @@ function streamStatement(
     settings.batchBytes !== undefined && settings.batchBytes > 0
       ? settings.batchBytes
       : Number.POSITIVE_INFINITY,
+    settings.packed === true,
   );
 }
 
@@ -140,7 +150,7 @@ async function* extractKeysetPages(
   exhausted: () => void,
   recover: (thrown: unknown, retriesSoFar: number) => Promise<void>,
   mayPage: PageGate,
-): AsyncGenerator<RowBatch> {
+): AsyncGenerator<AnyRowBatch> {
   const cursorIndex = plan.cursorColumn === null ? -1 : columnIndex(spec, plan.cursorColumn);
   const keyIndexes = plan.keyColumns.map((name) => columnIndex(spec, name));
   const keyCeiling = plan.cursorColumn === null && plan.keyCeiling ? plan.keyCeiling.join("\u0000") : null;
@@ -164,8 +174,8 @@ async function* extractKeysetPages(
       run,
       recover,
     )) {
-      pageRows += batch.rows.length;
-      lastRow = batch.rows[batch.rows.length - 1];
+      pageRows += batchRowCount(batch);
+      lastRow = batchLastRow(batch);
       yield batch;
     }
     taken += pageRows;
@@ -203,7 +213,7 @@ async function* extractSnapshotPages(
   run: RunStatement,
   recover: (thrown: unknown, retriesSoFar: number) => Promise<void>,
   mayPage: PageGate,
-): AsyncGenerator<RowBatch, boolean> {
+): AsyncGenerator<AnyRowBatch, boolean> {
   const keyIndexes = (plan.snapshot?.keyColumns ?? []).map((name) => columnIndex(spec, name));
   let after: readonly SourceValue[] | null = plan.snapshot?.afterKey ?? null;
   let taken = 0;
@@ -216,8 +226,8 @@ async function* extractSnapshotPages(
     const page = (from: readonly SourceValue[] | null, limit: number) =>
       snapshotPageQuery(spec, plan, from, limit);
     for await (const batch of resumablePage(after, pageLimit, page, keysOf, run, recover)) {
-      pageRows += batch.rows.length;
-      lastRow = batch.rows[batch.rows.length - 1];
+      pageRows += batchRowCount(batch);
+      lastRow = batchLastRow(batch);
       yield batch;
     }
     taken += pageRows;
@@ -229,7 +239,7 @@ async function* extractSnapshotPages(
   // snapshot that ended exactly on the limit completes now rather than in an empty run.
   let left = false;
   for await (const batch of run(snapshotPageQuery(spec, plan, after, "probe"))) {
-    if (batch.rows.length > 0) left = true;
+    if (batchRowCount(batch) > 0) left = true;
   }
   return !left;
 }
@@ -241,7 +251,7 @@ async function snapshotEnd(
   run: RunStatement,
 ): Promise<CursorPosition | null> {
   let found: readonly SourceValue[] | undefined;
-  for await (const batch of run(snapshotEndQuery(spec, plan))) found ??= batch.rows[0];
+  for await (const batch of run(snapshotEndQuery(spec, plan))) found ??= batchRows(batch)[0];
   if (!found) return null;
   const [cursor, ...keys] = found;
   return {
@@ -260,7 +270,7 @@ async function* nullCursorPass(
   spec: TableSpec,
   plan: ExtractPlan,
   settings: ExtractSettings,
-): AsyncGenerator<RowBatch> {
+): AsyncGenerator<AnyRowBatch> {
   if (plan.cursorColumn === null) return;
   const cursor = findColumn(spec, plan.cursorColumn);
   if (!cursor?.nullable) {
@@ -278,8 +288,8 @@ async function* nullCursorPass(
       let lastRow: readonly SourceValue[] | undefined;
       const page = nullCursorPageQuery(spec, plan, keyColumns, after, plan.pageSize);
       for await (const batch of streamStatement(connection, page, settings)) {
-        pageRows += batch.rows.length;
-        lastRow = batch.rows[batch.rows.length - 1];
+        pageRows += batchRowCount(batch);
+        lastRow = batchLastRow(batch);
         yield batch;
       }
       rows += pageRows;

@@ -1,5 +1,12 @@
-import type { SluiceError, Source, SourceExtractOptions, TableSpec } from "@sluice/core";
-import { configError, formatTableRef, isSluiceError } from "@sluice/core";
+import type {
+  AnyRowBatch,
+  ExtractPlan,
+  SluiceError,
+  Source,
+  SourceExtractOptions,
+  TableSpec,
+} from "@sluice/core";
+import { batchRows, configError, formatTableRef, isPackedBatch, isSluiceError } from "@sluice/core";
 import { type Connection, createConnection } from "mysql2";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import {
@@ -32,6 +39,8 @@ export type MysqlExtractOptions = SourceExtractOptions;
 export interface MysqlSource extends Source {
   /** Always present here: MySQL snapshots of integer-led composite keys can be cut into ranges. */
   lastKeyUpTo: NonNullable<Source["lastKeyUpTo"]>;
+  /** Always present here: rows stay packed wherever the result's types allow (packed-decodings.ts). */
+  extractPacked: NonNullable<Source["extractPacked"]>;
   /** `MariaDB` or `MySQL` and the server version, e.g. `MariaDB 10.11.6`; empty until connected. */
   readonly serverVersion: string;
   /**
@@ -203,6 +212,31 @@ function sourceOver(session: LazySession, context: (doing: string) => MysqlError
       (thrown) => mapUnlessSluice(thrown, context(`${doing} of ${formatTableRef(spec.ref)}`)),
     );
   /** The largest or smallest key tuple: one index probe from either end. */
+  async function* extractBatches(
+    spec: TableSpec,
+    plan: ExtractPlan,
+    options: SourceExtractOptions,
+    packed: boolean,
+  ): AsyncGenerator<AnyRowBatch> {
+    const mapError = (thrown: unknown) =>
+      mapUnlessSluice(thrown, context(`extracting ${formatTableRef(spec.ref)}`));
+    await session.connection().catch((thrown: unknown) => {
+      throw mapError(thrown);
+    });
+    const reconnect = () => session.reconnect();
+    yield* extractPlanRows(() => session.held(), spec, plan, {
+      batchRows: options.batchRows ?? 10_000,
+      batchBytes: options.batchBytes,
+      logger: options.logger,
+      observer: options.observer,
+      stopAtPageBoundary: options.stopAtPageBoundary,
+      resume: options.retry
+        ? { policy: options.retry, ...(options.retryHooks ? { hooks: options.retryHooks } : {}), reconnect }
+        : undefined,
+      mapError,
+      packed,
+    });
+  }
   const edgeKey = (spec: TableSpec, keyColumns: readonly string[], edge: "largest" | "smallest") =>
     keyColumns.length === 0
       ? okAsync(null)
@@ -274,23 +308,13 @@ function sourceOver(session: LazySession, context: (doing: string) => MysqlError
       );
     },
     async *extract(spec, plan, options = {}) {
-      const mapError = (thrown: unknown) =>
-        mapUnlessSluice(thrown, context(`extracting ${formatTableRef(spec.ref)}`));
-      await session.connection().catch((thrown: unknown) => {
-        throw mapError(thrown);
-      });
-      const reconnect = () => session.reconnect();
-      yield* extractPlanRows(() => session.held(), spec, plan, {
-        batchRows: options.batchRows ?? 10_000,
-        batchBytes: options.batchBytes,
-        logger: options.logger,
-        observer: options.observer,
-        stopAtPageBoundary: options.stopAtPageBoundary,
-        resume: options.retry
-          ? { policy: options.retry, ...(options.retryHooks ? { hooks: options.retryHooks } : {}), reconnect }
-          : undefined,
-        mapError,
-      });
+      // Never packed (packed: false): the decode below only narrows the type.
+      for await (const batch of extractBatches(spec, plan, options, false)) {
+        yield isPackedBatch(batch) ? { rows: batchRows(batch) } : batch;
+      }
+    },
+    extractPacked(spec, plan, options = {}) {
+      return extractBatches(spec, plan, options, true);
     },
     estimatePendingRows(spec, plan) {
       return ResultAsync.fromPromise(

@@ -1,5 +1,5 @@
-import type { RetryHooks, RetryPolicy, RowBatch, SluiceError, SourceValue } from "@sluice/core";
-import { retryDelayMs, shouldRetry } from "@sluice/core";
+import type { AnyRowBatch, RetryHooks, RetryPolicy, SluiceError, SourceValue } from "@sluice/core";
+import { batchLastRow, batchRowCount, retryDelayMs, shouldRetry } from "@sluice/core";
 import type { SqlStatement } from "./keyset-query.js";
 
 /**
@@ -28,9 +28,9 @@ export async function* resumablePage<B>(
   limit: number,
   statementFor: (after: B, limit: number) => SqlStatement,
   boundOf: (row: readonly SourceValue[]) => B,
-  run: (statement: SqlStatement) => AsyncGenerator<RowBatch>,
+  run: (statement: SqlStatement) => AsyncGenerator<AnyRowBatch>,
   recover: (thrown: unknown, retriesSoFar: number) => Promise<void>,
-): AsyncGenerator<RowBatch> {
+): AsyncGenerator<AnyRowBatch> {
   let after = first;
   let left = limit;
   let retries = 0;
@@ -38,9 +38,9 @@ export async function* resumablePage<B>(
     let progressed = false;
     try {
       for await (const batch of run(statementFor(after, left))) {
-        const last = batch.rows[batch.rows.length - 1];
+        const last = batchLastRow(batch);
         if (last) {
-          left -= batch.rows.length;
+          left -= batchRowCount(batch);
           after = boundOf(last);
           progressed = true;
         }

@@ -1,4 +1,6 @@
-import type { RowBatch, SourceValue } from "@sluice/core";
+import type { AnyRowBatch, SourceValue } from "@sluice/core";
+import { PackedBatchBuilder } from "./packed-batch-builder.js";
+import { packedDecodings, type ResultField } from "./packed-decodings.js";
 
 /** The part of a mysql2 (callback API) connection that streaming needs. */
 export interface StreamingConnection {
@@ -15,8 +17,39 @@ export interface StreamingConnection {
 
 export interface QueryEvents {
   on(event: "result", listener: (row: SourceValue[]) => void): QueryEvents;
+  on(event: "fields", listener: (fields: ResultField[]) => void): QueryEvents;
   on(event: "error", listener: (error: unknown) => void): QueryEvents;
   on(event: "end", listener: () => void): QueryEvents;
+}
+
+/** One row packet as mysql2's Packet holds it: the payload is `buffer[offset..end)`. */
+interface RowPacket {
+  readonly buffer: Uint8Array;
+  readonly offset: number;
+  readonly end: number;
+  isEOF(): boolean;
+}
+type RowState = (this: unknown, packet: RowPacket, connection: unknown) => unknown;
+
+/**
+ * mysql2's Query command reads each row packet in its `row` state, which it enters from
+ * `fieldsEOF` through `this.row`: an own `row` on the query object takes the rows
+ * instead of mysql2's parser (and hands the end-of-rows packet back to it). This is
+ * mysql2 internals (lib/commands/query.js, 3.x): the packed-row tests fail if a
+ * release changes them.
+ */
+function takeRowPackets(query: QueryEvents, onRow: (packet: RowPacket) => void): boolean {
+  const target = query as unknown as { row?: RowState };
+  const parse = target.row;
+  // Not the mysql2 this was written against: leave the rows to its parser.
+  if (typeof parse !== "function") return false;
+  const take: RowState = function (this: unknown, packet, connection) {
+    if (packet.isEOF()) return parse.call(this, packet, connection);
+    onRow(packet);
+    return take;
+  };
+  target.row = take;
+  return true;
 }
 
 /** Batches buffered ahead of the consumer before the socket is paused. */
@@ -46,6 +79,11 @@ export function approximateRowBytes(row: readonly SourceValue[]): number {
  * promise or object); when the consumer falls behind by two batches the socket is
  * paused, so memory stays at about three batches whatever the result size — and, with
  * the byte bound, whatever the row width (docs/adr/0017-perf-bytes-bounded-memory.md).
+ *
+ * `packed`: rows are not parsed here but copied as they arrived into one buffer per
+ * batch (PackedRowBatch), for a consumer that decodes them on another thread; a
+ * batch's bytes are then the payload bytes. A result with a column that cannot be
+ * decoded from its bytes alone exactly as mysql2 would (packedDecodings) is parsed as usual.
  */
 export async function* streamRowBatches(
   connection: StreamingConnection,
@@ -53,10 +91,12 @@ export async function* streamRowBatches(
   values: unknown[],
   batchRows: number,
   batchBytes = Number.POSITIVE_INFINITY,
-): AsyncGenerator<RowBatch> {
+  packed = false,
+): AsyncGenerator<AnyRowBatch> {
   const countBytes = Number.isFinite(batchBytes);
   let bytes = 0;
-  const ready: RowBatch[] = [];
+  const ready: AnyRowBatch[] = [];
+  let packer: PackedBatchBuilder | null = null;
   let batch: SourceValue[][] = [];
   let finished = false;
   let abandoned = false;
@@ -73,22 +113,42 @@ export async function* streamRowBatches(
     failure ??= { error };
     notify();
   };
+  const cut = (next: AnyRowBatch) => {
+    ready.push(next);
+    if (ready.length >= maxBufferedBatches && !paused) {
+      paused = true;
+      connection.pause();
+    }
+    notify();
+  };
+  const packedCapacity = Number.isFinite(batchBytes) ? batchBytes : 1024 * 1024;
   connection.on("error", lost);
-  connection
-    .query({ sql, values, rowsAsArray: true })
+  const query = connection.query({ sql, values, rowsAsArray: true });
+  if (packed) {
+    query.on("fields", (fields) => {
+      const decodings = packedDecodings(fields);
+      if (decodings === null) return;
+      const builder = new PackedBatchBuilder(decodings, packedCapacity);
+      const taken = takeRowPackets(query, (packet) => {
+        if (abandoned) return;
+        const length = packet.end - packet.offset;
+        if (builder.rows > 0 && !builder.fits(length)) cut(builder.take());
+        builder.add(packet.buffer, packet.offset, packet.end);
+        if (builder.rows >= batchRows || builder.bytes >= batchBytes) cut(builder.take());
+      });
+      if (taken) packer = builder;
+    });
+  }
+  query
     .on("result", (row) => {
       if (abandoned) return;
       batch.push(row);
       if (countBytes) bytes += approximateRowBytes(row);
       if (batch.length >= batchRows || bytes >= batchBytes) {
-        ready.push({ rows: batch });
+        const full = batch;
         batch = [];
         bytes = 0;
-        if (ready.length >= maxBufferedBatches && !paused) {
-          paused = true;
-          connection.pause();
-        }
-        notify();
+        cut({ rows: full });
       }
     })
     .on("error", (error) => {
@@ -97,6 +157,8 @@ export async function* streamRowBatches(
     })
     .on("end", () => {
       if (batch.length > 0 && !abandoned) ready.push({ rows: batch });
+      const rest = packer as PackedBatchBuilder | null;
+      if (rest !== null && rest.rows > 0 && !abandoned) ready.push(rest.take());
       batch = [];
       finished = true;
       notify();
