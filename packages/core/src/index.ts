@@ -45,6 +45,7 @@ export {
   decodePackedRow,
   decodePackedRows,
   isPackedBatch,
+  PackedRowIndex,
 } from "./packed-rows.js";
 export type { KeyRange, RangeChecksum } from "./range-checksum.js";
 export { canonicalSeparator, uncheckedKinds } from "./range-checksum.js";

@@ -188,3 +188,87 @@ export function decodePackedRows(packed: PackedRows): SourceValue[][] {
   }
   return rows;
 }
+
+/**
+ * Where each value of a packed batch lies: `starts[row * columns + column]` and
+ * `ends[...]` bound its bytes in `bytes` (start -1: NULL). Built in one pass over the
+ * batch, for encoders that read values where they lie instead of decoding them; `rows()`
+ * decodes the whole batch, once, for the values such an encoder leaves to the row path.
+ * `load` reuses the index arrays from batch to batch.
+ */
+export class PackedRowIndex {
+  bytes: Buffer = Buffer.alloc(0);
+  decodings: readonly ValueDecoding[] = [];
+  columns = 0;
+  rowCount = 0;
+  starts = new Int32Array(0);
+  ends = new Int32Array(0);
+  private packed: PackedRows | null = null;
+  private decoded: SourceValue[][] | null = null;
+  private wholeLatin1: string | null = null;
+
+  load(packed: PackedRows): this {
+    const view = asBuffer(packed.bytes);
+    const columns = packed.decodings.length;
+    const slots = packed.rowCount * columns;
+    if (this.starts.length < slots) {
+      this.starts = new Int32Array(slots);
+      this.ends = new Int32Array(slots);
+    }
+    const { starts, ends } = this;
+    let position = 0;
+    for (let slot = 0; slot < slots; slot++) {
+      const first = view[position];
+      if (first === undefined) {
+        throw sluiceError(
+          "internal",
+          `Packed rows end inside a row (value ${slot + 1} of ${slots} at byte ${position}).`,
+        );
+      }
+      if (first === NULL_VALUE) {
+        starts[slot] = -1;
+        ends[slot] = -1;
+        position += 1;
+        continue;
+      }
+      let start = position + 1;
+      let length = first;
+      if (first > NULL_VALUE) {
+        length = longLength(view, position, first);
+        start = position + lengthBytes(first);
+      }
+      starts[slot] = start;
+      ends[slot] = start + length;
+      position = start + length;
+    }
+    if (position !== view.length) {
+      throw sluiceError(
+        "internal",
+        `Packed rows: ${packed.rowCount} rows end at byte ${position} of ${view.length}; the batch is malformed.`,
+      );
+    }
+    this.bytes = view;
+    this.decodings = packed.decodings;
+    this.columns = columns;
+    this.rowCount = packed.rowCount;
+    this.packed = packed;
+    this.decoded = null;
+    this.wholeLatin1 = null;
+    return this;
+  }
+
+  /** Every row of the batch decoded (done once per batch, when first asked). */
+  rows(): SourceValue[][] {
+    if (this.decoded === null) {
+      if (this.packed === null) throw sluiceError("internal", "PackedRowIndex: no batch loaded.");
+      this.decoded = decodePackedRows(this.packed);
+    }
+    return this.decoded;
+  }
+
+  /** `bytes[start..end)` read as Latin-1 (the whole batch is decoded once, then sliced). */
+  latin1(start: number, end: number): string {
+    this.wholeLatin1 ??= this.bytes.toString("latin1");
+    return this.wholeLatin1.substring(start, end);
+  }
+}

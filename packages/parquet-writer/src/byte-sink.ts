@@ -99,6 +99,22 @@ export class ByteSink {
     return value.length;
   }
 
+  /**
+   * PLAIN BYTE_ARRAY of `source[start..end)`, copied as it is: short values byte by
+   * byte (cheaper than a view and a native copy), longer ones in one copy.
+   */
+  lengthPrefixedRange(source: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    this.ensure(4 + length);
+    const at = this.length;
+    this.data.setUint32(at, length, true);
+    const buffer = this.buffer;
+    if (length <= 32) {
+      for (let index = 0; index < length; index++) buffer[at + 4 + index] = source[start + index] as number;
+    } else buffer.set(source.subarray(start, end), at + 4);
+    this.length = at + 4 + length;
+  }
+
   /** PLAIN BYTE_ARRAY of a string's UTF-8 bytes, encoded straight into the buffer. Returns the byte count. */
   lengthPrefixedUtf8(value: string): number {
     this.ensure(4 + value.length * 3);

@@ -1,4 +1,4 @@
-import { freeBufferNow, type SourceValue } from "@sluice/core";
+import { freeBufferNow, type PackedRowIndex, type SourceValue } from "@sluice/core";
 import { ByteSink } from "./byte-sink.js";
 import {
   type ColumnValueRules,
@@ -10,6 +10,7 @@ import {
   utf8CutLength,
 } from "./column-value-rules.js";
 import { encodeDefinitionLevels, packBits } from "./definition-levels.js";
+import type { PackedColumnEncoder } from "./packed-value-encoders.js";
 import type { PageCodec } from "./page-compression.js";
 import { Encoding, PageType } from "./parquet-enums.js";
 import type { ColumnLayout } from "./parquet-schema.js";
@@ -102,6 +103,7 @@ export class ColumnChunkBuilder implements OpenPage {
     private readonly rules: ColumnValueRules,
     /** Shared by a part's columns: pages are assembled here one at a time to be compressed in line. */
     private readonly pageScratch: ByteSink,
+    private readonly packedEncode: PackedColumnEncoder | null = null,
   ) {}
 
   /** Bytes this chunk holds in memory (cut pages, compressed or awaiting it, + the open page). */
@@ -116,7 +118,24 @@ export class ColumnChunkBuilder implements OpenPage {
 
   /** Appends `rows[start..end)[column]`; the caller keeps calls to a few thousand rows. */
   appendRows(rows: readonly (readonly SourceValue[])[], column: number, start: number, end: number): void {
-    const needed = this.count + (end - start);
+    this.makeRoom(end - start);
+    this.encode(rows, column, start, end, this);
+    this.cutPageIfFull();
+  }
+
+  /**
+   * The same for rows [start, end) of a packed batch: read where they lie by the
+   * column's packed encoder, or decoded for its row encoder where it has none.
+   */
+  appendPacked(index: PackedRowIndex, column: number, start: number, end: number): void {
+    this.makeRoom(end - start);
+    if (this.packedEncode !== null) this.packedEncode(index, column, start, end, this);
+    else this.encode(index.rows(), column, start, end, this);
+    this.cutPageIfFull();
+  }
+
+  private makeRoom(rows: number): void {
+    const needed = this.count + rows;
     if (needed > this.levels.length) {
       let size = this.levels.length * 2;
       while (size < needed) size *= 2;
@@ -124,8 +143,6 @@ export class ColumnChunkBuilder implements OpenPage {
       grown.set(this.levels.subarray(0, this.count));
       this.levels = grown;
     }
-    this.encode(rows, column, start, end, this);
-    this.cutPageIfFull();
   }
 
   appendNull(value: SourceValue | undefined): void {

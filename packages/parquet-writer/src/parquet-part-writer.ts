@@ -2,9 +2,10 @@ import type { FileHandle } from "node:fs/promises";
 import { open, rm } from "node:fs/promises";
 import {
   type AnyRowBatch,
-  batchRows,
   type ColumnSpec,
   type ColumnStats,
+  isPackedBatch,
+  PackedRowIndex,
   type SourceValue,
   sluiceError,
   toSluiceError,
@@ -20,6 +21,7 @@ import {
 } from "./column-value-rules.js";
 import { encodeError } from "./encode-error.js";
 import { type ColumnChunkMeta, encodeFileMetadata, type RowGroupMeta } from "./file-metadata.js";
+import { packedEncoderFor } from "./packed-value-encoders.js";
 import { type CompressionThread, type ParquetCompression, pageCodec } from "./page-compression.js";
 import { columnLayout } from "./parquet-schema.js";
 import { columnEncoderFor, FIXED_WIDTH_ROWS_PER_CALL } from "./value-encoders.js";
@@ -140,9 +142,17 @@ export function createParquetPartWriter(options: ParquetPartOptions): ParquetPar
       describeKey,
     };
     const encoder = columnEncoderFor(layout, column, table, capped?.maxBytes ?? null);
-    return new ColumnChunkBuilder(layout, encoder, codec, onNull, rules, pageScratch);
+    const packedEncoder = packedEncoderFor(layout, column, encoder, capped?.maxBytes ?? null);
+    return new ColumnChunkBuilder(layout, encoder, codec, onNull, rules, pageScratch, packedEncoder);
   });
 
+  /** Reused from batch to batch: where each value of a packed batch lies. */
+  const packedIndex = new PackedRowIndex();
+  const shapeError = (values: number) =>
+    sluiceError(
+      "schema",
+      `Table ${table}: a row has ${values} values but the part has ${columns.length} columns; column specs and rows must agree.`,
+    );
   let handle: FileHandle | undefined;
   let position = 0;
   let totalRows = 0;
@@ -244,21 +254,28 @@ export function createParquetPartWriter(options: ParquetPartOptions): ParquetPar
     async write(batch: AnyRowBatch): Promise<void> {
       assertOpen("write");
       try {
-        const rows = batchRows(batch);
-        // Cheap shape check per batch (a short row is also caught per value).
-        for (const row of [rows[0], rows[rows.length - 1]]) {
-          if (row !== undefined && row.length !== columns.length) {
-            throw sluiceError(
-              "schema",
-              `Table ${table}: a row has ${row.length} values but the part has ${columns.length} columns; column specs and rows must agree.`,
-            );
+        let count: number;
+        let append: (builder: ColumnChunkBuilder, column: number, start: number, end: number) => void;
+        if (isPackedBatch(batch)) {
+          if (batch.packed.decodings.length !== columns.length)
+            throw shapeError(batch.packed.decodings.length);
+          const index = packedIndex.load(batch.packed);
+          count = index.rowCount;
+          append = (builder, column, start, end) => builder.appendPacked(index, column, start, end);
+        } else {
+          const rows = batch.rows;
+          // Cheap shape check per batch (a short row is also caught per value).
+          for (const row of [rows[0], rows[rows.length - 1]]) {
+            if (row !== undefined && row.length !== columns.length) throw shapeError(row.length);
           }
+          count = rows.length;
+          append = (builder, column, start, end) => builder.appendRows(rows, column, start, end);
         }
         let start = 0;
-        while (start < rows.length) {
-          const end = Math.min(rows.length, start + SLICE_ROWS, start + (rowGroupRows - groupRows));
+        while (start < count) {
+          const end = Math.min(count, start + SLICE_ROWS, start + (rowGroupRows - groupRows));
           for (let column = 0; column < builders.length; column++) {
-            (builders[column] as ColumnChunkBuilder).appendRows(rows, column, start, end);
+            append(builders[column] as ColumnChunkBuilder, column, start, end);
           }
           groupRows += end - start;
           totalRows += end - start;

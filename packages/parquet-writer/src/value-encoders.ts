@@ -57,7 +57,7 @@ const INTEGER_TEXT = /^[+-]?\d+$/;
 /** Fixed-width columns cut pages between calls: a call is at most this many rows. */
 export const FIXED_WIDTH_ROWS_PER_CALL = 4096;
 
-function integerRange(column: ColumnSpec): [number, number] {
+export function integerRange(column: ColumnSpec): [number, number] {
   const logical = column.logical;
   if (logical.kind === "year") return [0, 32767];
   if (logical.kind !== "integer") return [-2147483648, 2147483647];
