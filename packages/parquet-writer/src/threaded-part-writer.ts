@@ -31,7 +31,8 @@ const workerUrl = new URL("../dist/part-writer-worker.js", import.meta.url);
  */
 const WORKER_OLD_SPACE_MB = 192;
 
-let spare: Worker | null = null;
+/** A started worker no part holds, and the listener that drops it if it dies meanwhile. */
+let spare: { readonly worker: Worker; readonly drop: () => void } | null = null;
 /** The worker behind each threaded writer, for tests that end it as a crash would. */
 const workers = new WeakMap<ParquetPartWriter, Worker>();
 export const partWorkerOf = (writer: ParquetPartWriter): Worker | undefined => workers.get(writer);
@@ -53,17 +54,32 @@ function startWorker(): Worker {
  * then overlaps the run's planning); the next threaded part takes it.
  */
 export function prewarmPartWorker(): void {
-  spare ??= startWorker();
-  // An unused spare dies quietly if it fails to start; the next part starts its own.
-  spare.once("error", () => {
-    spare = null;
-  });
+  if (spare === null) keepAsSpare(startWorker());
+}
+
+/** A spare that fails or exits while it waits is dropped quietly; the next part starts its own. */
+function keepAsSpare(worker: Worker): void {
+  const drop = () => {
+    if (spare?.worker === worker) spare = null;
+  };
+  spare = { worker, drop };
+  worker.once("error", drop);
+  worker.once("exit", drop);
+}
+
+/** The spare worker, no longer listened to as a spare; null if there is none. */
+function takeSpare(): Worker | null {
+  const taken = spare;
+  spare = null;
+  if (taken === null) return null;
+  taken.worker.off("error", taken.drop);
+  taken.worker.off("exit", taken.drop);
+  return taken.worker;
 }
 
 /** Stops a pre-started worker no part took (a run that found no rows). */
 export async function releaseSparePartWorker(): Promise<void> {
-  const worker = spare;
-  spare = null;
+  const worker = takeSpare();
   if (worker !== null) await worker.terminate();
 }
 
@@ -82,8 +98,7 @@ interface Waiting {
  */
 export function createThreadedParquetPartWriter(options: ParquetPartOptions): ParquetPartWriter {
   const { table, path } = options;
-  const worker = spare ?? startWorker();
-  spare = null;
+  const worker = takeSpare() ?? startWorker();
   worker.ref();
   const waiting = new Map<number, Waiting>();
   const inFlight: Promise<unknown>[] = [];
@@ -104,7 +119,7 @@ export function createThreadedParquetPartWriter(options: ParquetPartOptions): Pa
     for (const request of waiting.values()) request.reject(failure);
     waiting.clear();
   };
-  worker.on("message", (reply: PartWorkerReply) => {
+  const onMessage = (reply: PartWorkerReply) => {
     const request = waiting.get(reply.id);
     if (request === undefined) return;
     waiting.delete(reply.id);
@@ -113,17 +128,16 @@ export function createThreadedParquetPartWriter(options: ParquetPartOptions): Pa
       request.reject(
         sluiceError(reply.error.kind, reply.error.message, { retryable: reply.error.retryable }),
       );
-  });
-  worker.on("error", (error) =>
+  };
+  const onError = (error: Error) =>
     fail(
       sluiceError(
         "internal",
         `Parquet part ${path} for table ${table}: the encoding worker failed (${error.message}); the part is discarded. Run again; if it repeats, report it.`,
         { cause: error },
       ),
-    ),
-  );
-  worker.on("exit", (code) => {
+    );
+  const onExit = (code: number) => {
     if (state === "closed") return;
     fail(
       sluiceError(
@@ -131,7 +145,10 @@ export function createThreadedParquetPartWriter(options: ParquetPartOptions): Pa
         `Parquet part ${path} for table ${table}: the encoding worker exited with code ${code} before the part was finished; the part is discarded. Run again; if it repeats, report it.`,
       ),
     );
-  });
+  };
+  worker.on("message", onMessage);
+  worker.on("error", onError);
+  worker.on("exit", onExit);
 
   const send = (
     request: PartWorkerRequest,
@@ -166,6 +183,21 @@ export function createThreadedParquetPartWriter(options: ParquetPartOptions): Pa
     state = "closed";
     await worker.terminate();
   };
+  /**
+   * After a part that finished cleanly the worker is kept for the next part (the
+   * spare the next threaded writer takes; releaseSparePartWorker ends it): a new
+   * isolate per part cost start-up and left its memory to the allocator, and peak
+   * RSS rose part by part (229 MiB on 5M rows against 193 MiB on 1M).
+   */
+  const keepForNextPart = (): void => {
+    state = "closed";
+    worker.off("message", onMessage);
+    worker.off("error", onError);
+    worker.off("exit", onExit);
+    worker.unref();
+    if (spare === null) keepAsSpare(worker);
+    else void worker.terminate();
+  };
 
   const writer: ParquetPartWriter = {
     get rows() {
@@ -197,7 +229,7 @@ export function createThreadedParquetPartWriter(options: ParquetPartOptions): Pa
       try {
         await drain(0);
         const reply = await send({ type: "finish", id: nextId++ });
-        await stop();
+        keepForNextPart();
         if (reply.summary === undefined) throw sluiceError("internal", `Parquet part ${path}: no summary`);
         return reply.summary;
       } catch (error) {

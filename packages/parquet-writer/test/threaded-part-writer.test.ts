@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { ColumnSpec, PackedRowBatch, SourceValue } from "@sluice/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { createParquetPartWriter, createThreadedParquetPartWriter } from "../src/index.js";
-import { partWorkerOf } from "../src/threaded-part-writer.js";
+import { partWorkerOf, releaseSparePartWorker } from "../src/threaded-part-writer.js";
 import { rowsOf, typeCases } from "./all-types-fixture.js";
 import { duckdbRows } from "./duckdb-query.js";
 
@@ -144,5 +144,29 @@ describe("createThreadedParquetPartWriter", () => {
     const [inlineSummary, threadedSummary] = [await inline.finish(), await threaded.finish()];
     expect(threadedSummary.rows).toBe(12);
     expect(readFileSync(threadedSummary.path).equals(readFileSync(inlineSummary.path))).toBe(true);
+  });
+
+  it("keeps a worker for the next part after a clean finish, and ends it on release", async () => {
+    const write = async () => {
+      const writer = createThreadedParquetPartWriter({
+        table: "shop.items",
+        columns,
+        path: join(directory, `reused-${++counter}.parquet`),
+      });
+      await writer.write({ rows: rowsOf(typeCases) });
+      const worker = partWorkerOf(writer);
+      return { worker, summary: await writer.finish() };
+    };
+    const first = await write();
+    const second = await write();
+    expect(second.worker).toBe(first.worker);
+    // The reused worker wrote the second part from a clean state: the same file again.
+    expect(readFileSync(second.summary.path).equals(readFileSync(first.summary.path))).toBe(true);
+    const exited = new Promise<number>((resolve) => first.worker?.once("exit", resolve));
+    await releaseSparePartWorker();
+    await exited;
+    const third = await write();
+    expect(third.worker).not.toBe(first.worker);
+    await releaseSparePartWorker();
   });
 });

@@ -1,13 +1,15 @@
 import { join } from "node:path";
 import { canonicalText } from "@sluice/cdc-strategies";
-import type {
-  CursorPosition,
-  ExtractPlan,
-  RetryPolicy,
-  Source,
-  SourceValue,
-  SqlStatement,
-  TableSpec,
+import {
+  batchLastRow,
+  batchRowCount,
+  type CursorPosition,
+  type ExtractPlan,
+  type RetryPolicy,
+  type Source,
+  type SourceValue,
+  type SqlStatement,
+  type TableSpec,
 } from "@sluice/core";
 import type { ParquetPartOptions, ParquetPartSummary, ParquetPartWriter } from "@sluice/parquet-writer";
 import { createParquetPartWriter } from "@sluice/parquet-writer";
@@ -97,13 +99,19 @@ export async function readSnapshotRange(
       stopAtPageBoundary: settings.stop,
       ...(settings.retry ? { retry: settings.retry } : {}),
     };
-    for await (const batch of source.extract(spec, plan, reading)) {
-      if (batch.rows.length === 0) continue;
+    // Packed where the source can: this lane's in-line writer encodes values where
+    // they lie in the packet bytes, which costs less than parsing rows (ADR 0030).
+    const batches = source.extractPacked
+      ? source.extractPacked(spec, plan, reading)
+      : source.extract(spec, plan, reading);
+    for await (const batch of batches) {
+      const count = batchRowCount(batch);
+      if (count === 0) continue;
+      const last = batchLastRow(batch);
       writer ??= start();
       await writer.write(batch);
-      rows += batch.rows.length;
+      rows += count;
       events.rows(rows);
-      const last = batch.rows[batch.rows.length - 1];
       // Rows of a NULL-cursor pass come first and are not the range's order.
       if (last && (cursorIndex < 0 || last[cursorIndex] !== null)) lastRow = last;
       if (writer.rows >= settings.rowsPerFile) {
