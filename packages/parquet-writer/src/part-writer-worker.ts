@@ -1,5 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import { isSluiceError, toSluiceError } from "@sluice/core";
+import { freeBufferNow, isSluiceError, toSluiceError } from "@sluice/core";
 import { createParquetPartWriter, type ParquetPartWriter } from "./parquet-part-writer.js";
 import type { PartWorkerReply, PartWorkerRequest } from "./part-writer-messages.js";
 
@@ -23,8 +23,11 @@ const handle = async (request: PartWorkerRequest): Promise<PartWorkerReply> => {
       await current().write({ rows: request.rows });
       return { id: request.id, ok: true };
     case "write-packed":
-      // The in-line writer decodes it: here, on this thread.
+      // The in-line writer encodes it: here, on this thread. Its buffer, transferred
+      // here and now copied into the pages, is freed at once: left to V8, such buffers
+      // piled up to ~40 MiB between collections on tables of 10 KiB values.
       await current().write({ packed: request.packed, lastRow: [] });
+      freeBufferNow(request.packed.bytes);
       return { id: request.id, ok: true };
     case "finish": {
       const summary = await current().finish();

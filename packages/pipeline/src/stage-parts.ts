@@ -9,9 +9,13 @@ import type {
   StagedFile,
   TableSpec,
 } from "@sluice/core";
-import { batchLastRow, batchRowCount, formatTableRef } from "@sluice/core";
+import { type AnyRowBatch, batchLastRow, batchRowCount, formatTableRef, isPackedBatch } from "@sluice/core";
 import type { ParquetPartSummary, ParquetPartWriter } from "@sluice/parquet-writer";
-import { createParquetPartWriter, createThreadedParquetPartWriter } from "@sluice/parquet-writer";
+import {
+  createParquetPartWriter,
+  createThreadedParquetPartWriter,
+  releaseSparePartWorker,
+} from "@sluice/parquet-writer";
 import { partKey } from "./lake-layout.js";
 import type { StageProgress } from "./progress-reporter.js";
 import { step } from "./result-steps.js";
@@ -43,6 +47,15 @@ export const extractBatchBytes = 1024 * 1024;
  * encoded in line.
  */
 export const defaultEncodeThread: "main" | "worker" = "worker";
+
+/**
+ * Rows wider than this on average (in a part's first batch) are encoded in line even
+ * where the worker is the default: a table of large values is bound by memory, not
+ * CPU, and the worker's own isolate and the transferred batches cost ~55-70 MiB more
+ * peak RSS there (1 MiB values: 262 against 316 MiB; 10 KiB values: 227 against 298;
+ * ADR 0030), at about the same speed.
+ */
+export const inLineRowBytes = 4096;
 
 /** Where this run encodes: `--encode-thread` if given, else by whether the source packs rows. */
 export const encodeThreadFor = (source: Source, options: SyncTableOptions): "main" | "worker" =>
@@ -89,9 +102,16 @@ export async function stageParts(
       ? spec.columns.findIndex((column) => column.name === plan.cursorColumn)
       : -1;
 
-  const startPart = (): ParquetPartWriter => {
+  const startPart = (first: AnyRowBatch): ParquetPartWriter => {
     batchIndex += 1;
-    const create = encodeThread === "worker" ? createThreadedParquetPartWriter : createParquetPartWriter;
+    const wide =
+      options.encodeThread === undefined &&
+      isPackedBatch(first) &&
+      first.packed.bytes.byteLength / first.packed.rowCount > inLineRowBytes;
+    // The worker started ahead of need is ended: idle, it still holds its isolate.
+    if (wide && encodeThread === "worker") void releaseSparePartWorker();
+    const create =
+      encodeThread === "worker" && !wide ? createThreadedParquetPartWriter : createParquetPartWriter;
     return create({
       table: tableName,
       columns: spec.columns,
@@ -130,16 +150,17 @@ export async function stageParts(
       ...(retries ? { retryHooks: retries.hooksFor("extract") } : {}),
       ...(stopAtPageBoundary ? { stopAtPageBoundary } : {}),
     };
-    const batches =
-      encodeThread === "worker" && source.extractPacked
-        ? source.extractPacked(spec, plan, reading)
-        : source.extract(spec, plan, reading);
+    // Packed wherever the source can: encoded from their bytes, in line or on the
+    // worker, rows cost less than parsed (ADR 0030).
+    const batches = source.extractPacked
+      ? source.extractPacked(spec, plan, reading)
+      : source.extract(spec, plan, reading);
     for await (const batch of batches) {
       const count = batchRowCount(batch);
       if (count === 0) continue;
       // Before the write: a packed batch's bytes go to the worker (detached here).
       const last = batchLastRow(batch);
-      writer ??= startPart();
+      writer ??= startPart(batch);
       await writer.write(batch);
       rows += count;
       progress.advance(rows);

@@ -44,7 +44,10 @@ export class PackedBatchBuilder {
 
   /** The batch so far, its last row decoded; the builder starts over. */
   take(): PackedRowBatch {
-    const bytes = this.buffer.slice(0, this.used);
+    // A work buffer grown for one large row is that row exactly: it goes as it is (no
+    // copy); the builder starts a new one.
+    const grown = this.buffer.byteLength > this.capacity;
+    const bytes = grown ? this.buffer.subarray(0, this.used) : this.buffer.slice(0, this.used);
     const lastRow = new Array<SourceValue>(this.decodings.length);
     // The last row outlives the batch's transfer: its bytes values get their own copy.
     decodePackedRow(bytes.slice(this.lastStart), 0, this.decodings, lastRow);
@@ -52,8 +55,7 @@ export class PackedBatchBuilder {
       packed: { bytes, rowCount: this.rows, decodings: this.decodings },
       lastRow,
     };
-    // A work buffer grown for one large row is not kept.
-    if (this.buffer.byteLength > this.capacity) this.buffer = new Uint8Array(this.capacity);
+    if (grown) this.buffer = new Uint8Array(this.capacity);
     this.used = 0;
     this.rows = 0;
     return batch;
