@@ -97,6 +97,8 @@ export async function* streamRowBatches(
   let bytes = 0;
   const ready: AnyRowBatch[] = [];
   let packer: PackedBatchBuilder | null = null;
+  /** The failure is ours (a row packet we could not take), not the connection's. */
+  let rowFailure = false;
   let batch: SourceValue[][] = [];
   let finished = false;
   let abandoned = false;
@@ -130,11 +132,19 @@ export async function* streamRowBatches(
       if (decodings === null) return;
       const builder = new PackedBatchBuilder(decodings, packedCapacity);
       const taken = takeRowPackets(query, (packet) => {
-        if (abandoned) return;
-        const length = packet.end - packet.offset;
-        if (builder.rows > 0 && !builder.fits(length)) cut(builder.take());
-        builder.add(packet.buffer, packet.offset, packet.end);
-        if (builder.rows >= batchRows || builder.bytes >= batchBytes) cut(builder.take());
+        if (abandoned || failure) return;
+        try {
+          const length = packet.end - packet.offset;
+          if (builder.rows > 0 && !builder.fits(length)) cut(builder.take());
+          builder.add(packet.buffer, packet.offset, packet.end);
+          if (builder.rows >= batchRows || builder.bytes >= batchBytes) cut(builder.take());
+        } catch (error) {
+          // Thrown inside mysql2's packet handling it would break the connection's state:
+          // the consumer gets it instead, and the rest of the result drains unseen.
+          failure = { error };
+          rowFailure = true;
+          notify();
+        }
       });
       if (taken) packer = builder;
     });
@@ -158,7 +168,7 @@ export async function* streamRowBatches(
     .on("end", () => {
       if (batch.length > 0 && !abandoned) ready.push({ rows: batch });
       const rest = packer as PackedBatchBuilder | null;
-      if (rest !== null && rest.rows > 0 && !abandoned) ready.push(rest.take());
+      if (rest !== null && rest.rows > 0 && !abandoned && !rowFailure) ready.push(rest.take());
       batch = [];
       finished = true;
       notify();
@@ -183,9 +193,9 @@ export async function* streamRowBatches(
     }
   } finally {
     connection.removeListener("error", lost);
-    if (!finished && !failure) {
-      // The consumer stopped early: let the rest of the result drain unseen so the
-      // connection stays usable for the next query.
+    if (!finished && (!failure || rowFailure)) {
+      // The consumer stopped early (or a row could not be taken): let the rest of the
+      // result drain unseen so the connection stays usable for the next query.
       abandoned = true;
       ready.length = 0;
       if (paused) connection.resume();

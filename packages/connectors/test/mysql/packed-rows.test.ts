@@ -158,3 +158,54 @@ describe("packed rows (Source.extractPacked)", () => {
     }
   });
 });
+
+describe("packed rows: a row packet that cannot be taken", () => {
+  it("fails the statement for the consumer, not inside mysql2's packet handling", async () => {
+    // No server sends digits-only types with other bytes; a stand-in query object
+    // drives the hook the way mysql2's Query command does.
+    const listeners = new Map<string, (...args: unknown[]) => void>();
+    const parsed: unknown[] = [];
+    const query = {
+      row(packet: unknown) {
+        parsed.push(packet);
+        return undefined;
+      },
+      on(event: string, listener: (...args: unknown[]) => void) {
+        listeners.set(event, listener);
+        return query;
+      },
+    };
+    const connection = {
+      query: () => query,
+      pause() {},
+      resume() {},
+      on() {
+        return connection;
+      },
+      removeListener() {
+        return connection;
+      },
+    };
+    const batches = streamRowBatches(
+      connection as unknown as StreamingConnection,
+      "SELECT id",
+      [],
+      1,
+      Number.POSITIVE_INFINITY,
+      true,
+    );
+    const first = batches.next();
+    listeners.get("fields")?.([{ columnType: 3, characterSet: 63 }]);
+    const packet = (payload: number[]) => {
+      const buffer = Buffer.from([0, 0, 0, 0, ...payload]);
+      return { buffer, offset: 4, end: buffer.length, isEOF: () => false };
+    };
+    // A LONG column holding "x": its row cannot be decoded.
+    const taken = (query.row as (packet: unknown) => unknown)(packet([1, 0x78]));
+    expect(typeof taken).toBe("function");
+    listeners.get("end")?.();
+    await expect(first).rejects.toThrow(/"x", which is not an integer/);
+    // The hook handed no row packet to mysql2's own parser.
+    expect(parsed).toHaveLength(0);
+  });
+});
